@@ -1,0 +1,74 @@
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError, CommandParser
+
+from apis import resource_servers
+from apis.models import SigningAlg
+from apis.resource_servers import ScopeSpec
+from keys.cli import StrictCommand, validation_message
+
+
+def parse_scope_argument(argument: str) -> ScopeSpec:
+    """`VALUE[:DESCRIPTION]`. Scope values often hold colons (`read:orders`) and never
+    whitespace, so: with whitespace, the description starts after the last colon before the
+    first whitespace; without, after the last colon only when there are two or more."""
+    match = re.search(r"\s", argument)
+    if match:
+        head = argument[: match.start()]
+        if ":" in head:
+            value, _, rest = head.rpartition(":")
+            return ScopeSpec(value, rest + argument[match.start() :])
+        return ScopeSpec(argument)
+    if argument.count(":") >= 2:
+        value, _, description = argument.rpartition(":")
+        return ScopeSpec(value, description)
+    return ScopeSpec(argument)
+
+
+class Command(StrictCommand):
+    help = "Register an API (resource server) with its scopes."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--identifier", required=True, help="the token audience")
+        parser.add_argument(
+            "--signing-alg", choices=[SigningAlg.RS256, SigningAlg.HS256], default=SigningAlg.RS256
+        )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            metavar="VALUE[:DESCRIPTION]",
+            help="repeatable; 'read:orders:Read orders' or 'read:orders: Read orders'",
+        )
+        parser.add_argument("--token-lifetime", type=int, metavar="SECONDS")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        extra = {}
+        if options["token_lifetime"] is not None:
+            extra["token_lifetime"] = options["token_lifetime"]
+            if options["token_lifetime"] < 7200:
+                # Auth0's rule: the browser-flow lifetime may not exceed the token lifetime.
+                extra["token_lifetime_for_web"] = max(options["token_lifetime"], 0)
+        try:
+            api, secret = resource_servers.create_api(
+                name=options["name"],
+                identifier=options["identifier"],
+                signing_alg=options["signing_alg"],
+                scopes=[parse_scope_argument(arg) for arg in options["scope"]],
+                **extra,
+            )
+        except ValidationError as error:
+            raise CommandError(validation_message(error)) from error
+        if options["json"]:
+            body = api.to_dict()
+            if secret:
+                body["signing_secret"] = secret
+            self.print_json(body)
+            return
+        self.stdout.write(f"Created API {api.name} ({api.id}) for audience {api.identifier}.")
+        if secret:
+            self.stdout.write(f"HS256 signing secret (resource servers verify with it): {secret}")

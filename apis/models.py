@@ -1,0 +1,136 @@
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+MAX_TOKEN_LIFETIME = 2_592_000  # 30 days, Auth0's maximum
+NAME_PATTERN = r"^[^<>]+$"
+# Printable ASCII without space: RFC 6749 section 3.3 scope-token characters.
+SCOPE_PATTERN = r"^[\x21\x23-\x5B\x5D-\x7E]+$"
+
+
+def new_api_id() -> str:
+    """24 lowercase hex characters, like Auth0's resource server ids."""
+    return secrets.token_hex(12)
+
+
+class SigningAlg(models.TextChoices):
+    RS256 = "RS256", "RS256"
+    HS256 = "HS256", "HS256"
+
+
+class Api(models.Model):
+    """An OAuth2 resource server: its identifier is the `aud` of the tokens issued for it."""
+
+    id = models.CharField(primary_key=True, max_length=24, default=new_api_id, editable=False)
+    name = models.CharField(
+        max_length=200,
+        validators=[RegexValidator(NAME_PATTERN, "Name must not contain < or >.")],
+    )
+    identifier = models.CharField(max_length=600, unique=True)
+    signing_alg = models.CharField(
+        max_length=5, choices=SigningAlg.choices, default=SigningAlg.RS256
+    )
+    # Fernet token of the HS256 secret (keys/vault.py); empty for RS256 APIs.
+    encrypted_signing_secret = models.TextField(blank=True, default="", editable=False)
+    token_lifetime = models.PositiveIntegerField(
+        default=86400, validators=[MinValueValidator(0), MaxValueValidator(MAX_TOKEN_LIFETIME)]
+    )
+    token_lifetime_for_web = models.PositiveIntegerField(
+        default=7200, validators=[MinValueValidator(0), MaxValueValidator(MAX_TOKEN_LIFETIME)]
+    )
+    allow_offline_access = models.BooleanField(default=False)
+    skip_consent_for_verifiable_first_party_clients = models.BooleanField(default=False)
+    is_system = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "API"
+        ordering = ["-is_system", "name", "id"]
+        indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token_lifetime__lte=MAX_TOKEN_LIFETIME),
+                name="api_token_lifetime_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(token_lifetime_for_web__lte=F("token_lifetime")),
+                name="api_web_lifetime_not_above_lifetime",
+            ),
+            models.CheckConstraint(
+                condition=Q(signing_alg__in=["RS256", "HS256"]), name="api_signing_alg_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(signing_alg="RS256", encrypted_signing_secret="")
+                | (Q(signing_alg="HS256") & ~Q(encrypted_signing_secret="")),
+                name="api_hs256_has_secret",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.identifier
+
+    def to_dict(self, scopes: "list[Scope] | None" = None) -> dict[str, object]:
+        """The Management API shape of a resource server (Auth0's field names and defaults).
+
+        `scopes` may be given when the caller prefetched them; the signing secret never appears.
+        """
+        if scopes is None:
+            scopes = list(self.scopes.all())
+        body: dict[str, object] = {"id": self.id, "name": self.name, "identifier": self.identifier}
+        if self.is_system:
+            body["is_system"] = True
+        body["scopes"] = [
+            {"value": s.value, "description": s.description}
+            if s.description
+            else {"value": s.value}
+            for s in scopes
+        ]
+        body.update(
+            signing_alg=self.signing_alg,
+            allow_offline_access=self.allow_offline_access,
+            skip_consent_for_verifiable_first_party_clients=(
+                self.skip_consent_for_verifiable_first_party_clients
+            ),
+            token_lifetime=self.token_lifetime,
+            token_lifetime_for_web=self.token_lifetime_for_web,
+        )
+        return body
+
+    def clean(self) -> None:
+        if not self.identifier or not self.identifier.strip():
+            raise ValidationError({"identifier": "Identifier is required."})
+        if (
+            self.token_lifetime is not None
+            and self.token_lifetime_for_web is not None
+            and self.token_lifetime_for_web > self.token_lifetime
+        ):
+            raise ValidationError(
+                {"token_lifetime_for_web": "Must not be greater than the token lifetime."}
+            )
+
+
+class Scope(models.Model):
+    api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="scopes")
+    value = models.CharField(
+        max_length=280,
+        validators=[
+            RegexValidator(
+                SCOPE_PATTERN,
+                "Scope values are printable characters without whitespace, quotes or backslashes.",
+            )
+        ],
+    )
+    description = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["value"]
+        constraints = [
+            models.UniqueConstraint(fields=["api", "value"], name="scope_value_unique_per_api")
+        ]
+
+    def __str__(self) -> str:
+        return self.value

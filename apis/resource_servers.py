@@ -1,0 +1,232 @@
+"""Registering and changing APIs (resource servers) and their scopes.
+
+Every entry point validates the whole change before writing and writes in one transaction,
+so the console, the CLI and the Management API share the same rules. Errors are Django
+ValidationErrors keyed by field name.
+"""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apis.models import Api, Scope, SigningAlg
+from keys import vault
+
+MANAGEMENT_API_NAME = "Gatehouse Management API"
+# Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys.
+MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
+    ("read:resource_servers", "Read Resource Servers"),
+    ("create:resource_servers", "Create Resource Servers"),
+    ("update:resource_servers", "Update Resource Servers"),
+    ("delete:resource_servers", "Delete Resource Servers"),
+    ("read:clients", "Read Clients"),
+    ("create:clients", "Create Clients"),
+    ("update:clients", "Update Clients"),
+    ("delete:clients", "Delete Clients"),
+    ("read:client_keys", "Read Client Keys"),
+    ("update:client_keys", "Update Client Keys"),
+    ("read:client_summary", "Read Client Summary"),
+    ("read:client_credentials", "Read Client Credentials"),
+    ("create:client_credentials", "Create Client Credentials"),
+    ("update:client_credentials", "Update Client Credentials"),
+    ("delete:client_credentials", "Delete Client Credentials"),
+    ("read:client_grants", "Read Client Grants"),
+    ("create:client_grants", "Create Client Grants"),
+    ("update:client_grants", "Update Client Grants"),
+    ("delete:client_grants", "Delete Client Grants"),
+    ("read:signing_keys", "Read Signing Keys"),
+    ("create:signing_keys", "Create Signing Keys"),
+    ("update:signing_keys", "Update Signing Keys"),
+)
+
+# Fields a user may change after creation. identifier and signing_alg are immutable.
+EDITABLE_FIELDS = (
+    "name",
+    "token_lifetime",
+    "token_lifetime_for_web",
+    "allow_offline_access",
+    "skip_consent_for_verifiable_first_party_clients",
+)
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    value: str
+    description: str = ""
+
+
+class SystemApiProtected(Exception):
+    """The system Management API cannot be deleted, and its identifier and scopes are fixed."""
+
+
+def new_signing_secret() -> str:
+    """256 random bits for an HS256 API, as base64url text (the HMAC key is its UTF-8 bytes)."""
+    return secrets.token_urlsafe(32)
+
+
+def _validated_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
+    rows = []
+    seen: set[str] = set()
+    for spec in scopes:
+        scope = Scope(api=api, value=spec.value, description=spec.description)
+        try:
+            scope.full_clean(exclude=["api"], validate_unique=False)
+        except ValidationError as error:
+            raise ValidationError(
+                {"scopes": [f"{spec.value!r}: {m}" for m in error.messages]}
+            ) from error
+        if spec.value in seen:
+            raise ValidationError({"scopes": [f"Duplicate scope: {spec.value}."]})
+        seen.add(spec.value)
+        rows.append(scope)
+    return rows
+
+
+def create_api(
+    *,
+    name: str,
+    identifier: str,
+    signing_alg: str = SigningAlg.RS256,
+    scopes: Sequence[ScopeSpec] = (),
+    is_system: bool = False,
+    **settings_fields: object,
+) -> tuple[Api, str | None]:
+    """Create an API with its scopes. Returns the API and, for HS256, its new secret."""
+    unknown = set(settings_fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    api = Api(name=name, identifier=identifier, signing_alg=signing_alg, is_system=is_system)
+    for field, value in settings_fields.items():
+        setattr(api, field, value)
+    secret = None
+    if signing_alg == SigningAlg.HS256:
+        secret = new_signing_secret()
+        api.encrypted_signing_secret = vault.encrypt(secret.encode())
+    api.full_clean()  # includes the identifier uniqueness check
+    scope_rows = _validated_scopes(api, scopes)
+    try:
+        with transaction.atomic():
+            api.save(force_insert=True)
+            Scope.objects.bulk_create(scope_rows)
+    except IntegrityError as error:  # a concurrent create with the same identifier
+        raise ValidationError(
+            {"identifier": "An API with this identifier already exists."}
+        ) from error
+    return api, secret
+
+
+def update_api(api: Api, **changes: object) -> Api:
+    """Change editable settings. Nothing is saved unless every change is valid."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    candidate = Api.objects.get(pk=api.pk)
+    for field, value in changes.items():
+        setattr(candidate, field, value)
+    candidate.full_clean(validate_unique=False)
+    candidate.save(update_fields=[*changes, "updated_at"])
+    return candidate
+
+
+def delete_api(api: Api) -> None:
+    """Delete an API with its scopes and every client grant for it (one transaction)."""
+    if api.is_system:
+        raise SystemApiProtected("The system API cannot be deleted.")
+    with transaction.atomic():
+        api.delete()
+
+
+def add_scope(api: Api, value: str, description: str = "") -> Scope:
+    if api.is_system:
+        raise SystemApiProtected("The system API's scopes cannot be changed.")
+    (scope,) = _validated_scopes(api, [ScopeSpec(value, description)])
+    if Scope.objects.filter(api=api, value=value).exists():
+        raise ValidationError({"value": f"The scope {value} already exists."})
+    try:
+        with transaction.atomic():
+            scope.save()
+    except IntegrityError as error:
+        raise ValidationError({"value": f"The scope {value} already exists."}) from error
+    return scope
+
+
+def delete_scope(scope: Scope) -> None:
+    """Delete a scope; every client grant loses it in the same transaction."""
+    if scope.api.is_system:
+        raise SystemApiProtected("The system API's scopes cannot be changed.")
+    with transaction.atomic():
+        scope.delete()
+
+
+def replace_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
+    """Make the API's scopes exactly `scopes`: new ones added, descriptions updated, dropped
+    ones deleted (and removed from every grant), all in one transaction."""
+    if api.is_system:
+        raise SystemApiProtected("The system API's scopes cannot be changed.")
+    wanted = {row.value: row for row in _validated_scopes(api, scopes)}
+    with transaction.atomic():
+        existing = {
+            scope.value: scope for scope in Scope.objects.select_for_update().filter(api=api)
+        }
+        Scope.objects.filter(pk__in=[s.pk for v, s in existing.items() if v not in wanted]).delete()
+        for value, row in wanted.items():
+            if value in existing:
+                if existing[value].description != row.description:
+                    existing[value].description = row.description
+                    existing[value].save(update_fields=["description"])
+            else:
+                row.save()
+    return list(Scope.objects.filter(api=api))
+
+
+def reveal_signing_secret(api: Api) -> str:
+    if api.signing_alg != SigningAlg.HS256:
+        raise ValueError("only HS256 APIs have a signing secret")
+    return vault.decrypt(api.encrypted_signing_secret).decode()
+
+
+def rotate_signing_secret(api: Api) -> str:
+    """A new HS256 secret; tokens signed with the old one stop verifying."""
+    if api.signing_alg != SigningAlg.HS256:
+        raise ValueError("only HS256 APIs have a signing secret")
+    secret = new_signing_secret()
+    api.encrypted_signing_secret = vault.encrypt(secret.encode())
+    api.save(update_fields=["encrypted_signing_secret", "updated_at"])
+    return secret
+
+
+def reencrypt_signing_secrets() -> int:
+    count = 0
+    with transaction.atomic():
+        for api in Api.objects.select_for_update().exclude(encrypted_signing_secret=""):
+            api.encrypted_signing_secret = vault.reencrypt(api.encrypted_signing_secret)
+            api.save(update_fields=["encrypted_signing_secret"])
+            count += 1
+    return count
+
+
+def ensure_management_api() -> Api:
+    """The system API, at PUBLIC_URL/api/v2/, with exactly the Management API scopes."""
+    identifier = settings.MANAGEMENT_API_IDENTIFIER
+    with transaction.atomic():
+        api = Api.objects.select_for_update().filter(is_system=True).first()
+        if api is None:
+            api = Api.objects.create(
+                name=MANAGEMENT_API_NAME, identifier=identifier, is_system=True
+            )
+        elif api.identifier != identifier:  # PUBLIC_URL changed since the last bootstrap
+            api.identifier = identifier
+            api.save(update_fields=["identifier", "updated_at"])
+        have = set(Scope.objects.filter(api=api).values_list("value", flat=True))
+        Scope.objects.bulk_create(
+            [
+                Scope(api=api, value=value, description=description)
+                for value, description in MANAGEMENT_API_SCOPES
+                if value not in have
+            ]
+        )
+    return api

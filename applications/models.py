@@ -1,0 +1,209 @@
+import secrets
+import string
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from apis.models import Api, Scope
+from keys.models import SigningKey
+
+CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
+CLIENT_CREDENTIALS = "client_credentials"
+# Grant types an application may list (Auth0's names). Gatehouse itself serves only
+# client_credentials; the others are stored for compatibility with Auth0 tooling.
+KNOWN_GRANT_TYPES = (
+    "authorization_code",
+    "implicit",
+    "refresh_token",
+    CLIENT_CREDENTIALS,
+    "password",
+    "urn:ietf:params:oauth:grant-type:device_code",
+)
+
+
+def new_client_id() -> str:
+    return "".join(secrets.choice(CLIENT_ID_ALPHABET) for _ in range(32))
+
+
+def new_grant_id() -> str:
+    return "cgr_" + "".join(secrets.choice(CLIENT_ID_ALPHABET) for _ in range(16))
+
+
+class AppType(models.TextChoices):
+    NON_INTERACTIVE = "non_interactive", "Machine to Machine"
+    REGULAR_WEB = "regular_web", "Regular Web Application"
+    SPA = "spa", "Single Page Application"
+    NATIVE = "native", "Native"
+
+    @classmethod
+    def public_clients(cls) -> tuple[str, ...]:
+        """Clients that cannot keep a secret, so never get client_credentials."""
+        return (cls.SPA, cls.NATIVE)
+
+
+class TokenEndpointAuthMethod(models.TextChoices):
+    CLIENT_SECRET_POST = "client_secret_post", "Post"
+    CLIENT_SECRET_BASIC = "client_secret_basic", "Basic"
+    NONE = "none", "None"
+
+
+DEFAULT_GRANT_TYPES: dict[str, list[str]] = {
+    AppType.NON_INTERACTIVE: [CLIENT_CREDENTIALS],
+    AppType.REGULAR_WEB: ["authorization_code", "refresh_token", CLIENT_CREDENTIALS],
+    AppType.SPA: ["authorization_code", "implicit", "refresh_token"],
+    AppType.NATIVE: ["authorization_code", "implicit", "refresh_token"],
+}
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def with_client_credentials(self) -> "ApplicationQuerySet":
+        return self.filter(grant_types__regex=r"(^| )client_credentials( |$)")
+
+
+class Application(models.Model):
+    client_id = models.CharField(max_length=32, unique=True, default=new_client_id, editable=False)
+    name = models.CharField(
+        max_length=200,
+        validators=[RegexValidator(r"^[^<>]+$", "Name must not contain < or >.")],
+    )
+    description = models.CharField(max_length=140, blank=True, default="")
+    app_type = models.CharField(
+        max_length=20, choices=AppType.choices, default=AppType.NON_INTERACTIVE
+    )
+    # HMAC-SHA256 of the client secret (applications/credentials.py); the secret is not stored.
+    secret_digest = models.CharField(max_length=64, editable=False)
+    # Space-separated, like an OAuth scope string, so SQLite and PostgreSQL filter it alike.
+    grant_types = models.CharField(max_length=500, blank=True, default="")
+    token_endpoint_auth_method = models.CharField(
+        max_length=20,
+        choices=TokenEndpointAuthMethod.choices,
+        default=TokenEndpointAuthMethod.CLIENT_SECRET_POST,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "client_id"]
+        indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(app_type__in=[choice.value for choice in AppType]),
+                name="application_app_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def grant_type_list(self) -> list[str]:
+        return self.grant_types.split()
+
+    @property
+    def allows_client_credentials(self) -> bool:
+        return CLIENT_CREDENTIALS in self.grant_type_list
+
+    @property
+    def is_public_client(self) -> bool:
+        return self.app_type in AppType.public_clients()
+
+    def to_dict(
+        self, signing_key: "SigningKey | None", client_secret: str | None = None
+    ) -> dict[str, object]:
+        """The Management API shape of a client. The secret appears only when passed in,
+        which happens only on create and on rotation."""
+        body: dict[str, object] = {
+            "client_id": self.client_id,
+            "name": self.name,
+            "description": self.description,
+            "app_type": self.app_type,
+            "grant_types": self.grant_type_list,
+            "token_endpoint_auth_method": self.token_endpoint_auth_method,
+            "is_first_party": True,
+            "oidc_conformant": True,
+            "global": False,
+            "callbacks": [],
+            "allowed_clients": [],
+            "client_aliases": [],
+            "jwt_configuration": {
+                "alg": "RS256",
+                "lifetime_in_seconds": 36000,
+                "secret_encoded": False,
+            },
+            "signing_keys": (
+                [
+                    {
+                        "cert": signing_key.cert_pem,
+                        "pkcs7": signing_key.pkcs7_pem,
+                        "subject": "deprecated",
+                    }
+                ]
+                if signing_key
+                else []
+            ),
+        }
+        if client_secret is not None:
+            body["client_secret"] = client_secret
+        return body
+
+    def clean(self) -> None:
+        grant_types = self.grant_type_list
+        unknown = [value for value in grant_types if value not in KNOWN_GRANT_TYPES]
+        if unknown:
+            raise ValidationError({"grant_types": f"Unknown grant type: {unknown[0]}."})
+        if len(set(grant_types)) != len(grant_types):
+            raise ValidationError({"grant_types": "Grant types must be unique."})
+        if self.is_public_client and CLIENT_CREDENTIALS in grant_types:
+            raise ValidationError(
+                {
+                    "grant_types": "Single Page and Native applications are public clients and "
+                    "cannot use the client_credentials grant."
+                }
+            )
+        if self.is_public_client != (
+            self.token_endpoint_auth_method == TokenEndpointAuthMethod.NONE
+        ):
+            raise ValidationError(
+                {
+                    "token_endpoint_auth_method": (
+                        "Public clients (Single Page, Native) use 'none'; confidential "
+                        "clients use client_secret_post or client_secret_basic."
+                    )
+                }
+            )
+
+
+class ClientGrant(models.Model):
+    """Authorizes one application for one API, with a subset of that API's scopes."""
+
+    id = models.CharField(primary_key=True, max_length=20, default=new_grant_id, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="grants")
+    api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="client_grants")
+    # Deleting a Scope deletes its rows here in the same transaction (Django's collector).
+    scopes = models.ManyToManyField(Scope, blank=True, related_name="client_grants")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "api"], name="one_grant_per_application_and_api"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} -> {self.api}"
+
+    def to_dict(self, scope_values: list[str] | None = None) -> dict[str, object]:
+        """The Management API shape (needs `application` and `api` loaded)."""
+        if scope_values is None:
+            scope_values = [scope.value for scope in self.scopes.all()]
+        return {
+            "id": self.id,
+            "client_id": self.application.client_id,
+            "audience": self.api.identifier,
+            "scope": scope_values,
+        }

@@ -1,0 +1,307 @@
+"""The OAuth 2.0 client-credentials exchange (RFC 6749 section 4.4), without HTTP objects.
+
+`parse_token_request` turns a body and an Authorization header into a TokenRequest;
+`exchange` authenticates the client and issues a token; `issue_token` is the one path that
+mints every token (the endpoint, the `mint_token` command and the console's Test tab).
+Every failure is an OAuthError carrying its status and RFC 6749 section 5.2 body, with
+Auth0's texts where Auth0 has them.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus
+
+from django.conf import settings
+from django.utils import timezone
+
+from apis.models import Api, SigningAlg
+from applications import credentials
+from applications.models import Application, ClientGrant
+from keys import signing
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_PARAMETER_CHARS = 4096
+PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope", "organization")
+GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
+
+
+class OAuthError(Exception):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        description: str,
+        *,
+        basic_challenge: bool = False,
+        error_uri: str | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+        self.basic_challenge = basic_challenge
+        self.error_uri = error_uri
+
+    def to_dict(self) -> dict[str, str]:
+        body = {"error": self.error, "error_description": self.description}
+        if self.error_uri:
+            body["error_uri"] = self.error_uri
+        return body
+
+
+def invalid_request(description: str) -> OAuthError:
+    return OAuthError(400, "invalid_request", description)
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    grant_type: str | None
+    client_id: str | None
+    client_secret: str | None
+    audience: str | None
+    scope: str | None
+    used_basic_auth: bool = False
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    access_token: str
+    expires_in: int
+    scope: str
+    token_type: str = "Bearer"
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"access_token": self.access_token}
+        if self.scope:
+            body["scope"] = self.scope
+        body["expires_in"] = self.expires_in
+        body["token_type"] = self.token_type
+        return body
+
+
+def _check_text(name: str, value: str) -> str:
+    if len(value) > MAX_PARAMETER_CHARS:
+        raise invalid_request(f"Parameter '{name}' is too long.")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise invalid_request(f"Parameter '{name}' contains control characters.")
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise invalid_request(f"Parameter '{name}' is not valid Unicode.")
+    return value
+
+
+def _form_parameters(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("ascii")  # a form body is percent-encoded ASCII (RFC 6749 app. B)
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=64
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise invalid_request("The request body is not valid form-encoded UTF-8.") from error
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in PARAMETERS:
+            if name in params:
+                raise invalid_request(f"Parameter '{name}' must not be repeated.")
+            params[name] = _check_text(name, value)
+    return params
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise invalid_request(f"Parameter '{name}' must not be repeated.")
+        result[name] = value
+    return result
+
+
+def _json_parameters(body: bytes) -> dict[str, str]:
+    try:
+        document = json.loads(body.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
+    except OAuthError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise invalid_request("The request body is not valid JSON.") from error
+    if not isinstance(document, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    params: dict[str, str] = {}
+    for name in PARAMETERS:
+        value = document.get(name)
+        if value is None:  # Auth0's SDKs send "organization": null; null means absent
+            continue
+        if not isinstance(value, str):
+            raise invalid_request(f"Parameter '{name}' must be a string.")
+        params[name] = _check_text(name, value)
+    return params
+
+
+def _basic_credentials(authorization: str) -> tuple[str, str]:
+    """RFC 6749 section 2.3.1: form-urlencoded id and secret, joined by ':' and base64ed."""
+    scheme, _, encoded = authorization.strip().partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError) as error:
+        raise invalid_request("The Basic authorization header is malformed.") from error
+    if ":" not in decoded:
+        raise invalid_request("The Basic authorization header is malformed.")
+    client_id, _, client_secret = decoded.partition(":")
+    return (
+        _check_text("client_id", unquote_plus(client_id)),
+        _check_text("client_secret", unquote_plus(client_secret)),
+    )
+
+
+def parse_token_request(content_type: str, body: bytes, authorization: str | None) -> TokenRequest:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        params = _form_parameters(body)
+    elif media_type == "application/json":
+        params = _json_parameters(body)
+    else:
+        raise invalid_request(
+            "Content-Type must be application/x-www-form-urlencoded or application/json."
+        )
+    client_id = params.get("client_id")
+    client_secret = params.get("client_secret")
+    used_basic = False
+    if authorization and authorization.strip()[:6].lower() == "basic ":
+        if client_secret is not None:
+            raise invalid_request(
+                "Use one client authentication method: HTTP Basic or client_secret in the "
+                "body, not both."
+            )
+        basic_id, client_secret = _basic_credentials(authorization)
+        if client_id is not None and client_id != basic_id:
+            raise invalid_request("client_id in the body does not match the Basic credentials.")
+        client_id, used_basic = basic_id, True
+    return TokenRequest(
+        grant_type=params.get("grant_type"),
+        client_id=client_id,
+        client_secret=client_secret,
+        audience=params.get("audience"),
+        scope=params.get("scope"),
+        used_basic_auth=used_basic,
+    )
+
+
+def _requested_scopes(scope: str | None) -> list[str] | None:
+    if scope is None or not scope.strip():
+        return None
+    return list(dict.fromkeys(scope.split()))
+
+
+def _find_grant(client_id: str, audience: str) -> ClientGrant | None:
+    # The whole success path is this join plus one query for the grant's scopes.
+    return (
+        ClientGrant.objects.select_related("application", "api")
+        .filter(application__client_id=client_id, api__identifier=audience)
+        .first()
+    )
+
+
+def _unauthorized(request: TokenRequest) -> OAuthError:
+    # Wrong secret and unknown client look the same (Auth0's body for both).
+    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+
+
+def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResponse:
+    """Authenticate the client and issue a token for the requested audience and scopes."""
+    if not request.grant_type:
+        raise invalid_request("Missing required parameter: grant_type")
+    if request.grant_type != "client_credentials":
+        raise OAuthError(
+            400, "unsupported_grant_type", f"Unsupported grant type: {request.grant_type}"
+        )
+    if not request.client_id:
+        raise invalid_request("Missing required parameter: client_id")
+    if not request.audience:
+        raise invalid_request("Missing required parameter: audience")
+    if not request.client_secret:
+        raise _unauthorized(request)
+    grant = _find_grant(request.client_id, request.audience)
+    application = (
+        grant.application
+        if grant
+        else Application.objects.filter(client_id=request.client_id).first()
+    )
+    if application is None or not credentials.verify_secret(
+        request.client_secret, application.secret_digest
+    ):
+        raise _unauthorized(request)
+    return _issue(application, grant, request.audience, request.scope, now)
+
+
+def issue_token(
+    client_id: str, audience: str, scope: str | None = None, now: dt.datetime | None = None
+) -> TokenResponse:
+    """Mint a token for an application without its secret: for trusted callers only
+    (the CLI and the console's Test tab), with the same rules as the endpoint."""
+    grant = _find_grant(client_id, audience)
+    application = (
+        grant.application if grant else Application.objects.filter(client_id=client_id).first()
+    )
+    if application is None:
+        raise OAuthError(404, "invalid_client", f"Unknown client: {client_id}")
+    return _issue(application, grant, audience, scope, now)
+
+
+def _issue(
+    application: Application,
+    grant: ClientGrant | None,
+    audience: str,
+    scope: str | None,
+    now: dt.datetime | None,
+) -> TokenResponse:
+    if not application.allows_client_credentials:
+        raise OAuthError(
+            403,
+            "unauthorized_client",
+            "Grant type 'client_credentials' not allowed for the client.",
+            error_uri=GRANT_TYPES_URI,
+        )
+    if grant is None:
+        if not Api.objects.filter(identifier=audience).exists():
+            raise OAuthError(403, "access_denied", f"Service not enabled within domain: {audience}")
+        raise OAuthError(
+            403,
+            "access_denied",
+            f'Client "{application.client_id}" is not authorized to access resource server '
+            f'"{audience}". You need to create a "client-grant" associated to this API.',
+        )
+    granted = list(grant.scopes.values_list("value", flat=True))
+    requested = _requested_scopes(scope)
+    if requested is None:
+        scopes = granted
+    else:
+        missing = [value for value in requested if value not in granted]
+        if missing:
+            raise OAuthError(
+                403, "access_denied", f"Client has not been granted scopes: {' '.join(missing)}"
+            )
+        scopes = requested
+    api = grant.api
+    issued_at = int((now or timezone.now()).timestamp())
+    claims: dict[str, Any] = {
+        "iss": settings.ISSUER,
+        "sub": f"{application.client_id}@clients",
+        "aud": api.identifier,
+        "iat": issued_at,
+        "exp": issued_at + api.token_lifetime,
+    }
+    if scopes:
+        claims["scope"] = " ".join(scopes)
+    claims["gty"] = "client-credentials"
+    claims["azp"] = application.client_id
+    claims["jti"] = secrets.token_urlsafe(16)
+    if api.signing_alg == SigningAlg.HS256:
+        access_token = signing.sign_hs256(claims, api.encrypted_signing_secret)
+    else:
+        access_token = signing.sign_rs256(claims)
+    return TokenResponse(
+        access_token=access_token, expires_in=api.token_lifetime, scope=claims.get("scope", "")
+    )

@@ -1,0 +1,55 @@
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from applications import oauth
+
+logger = logging.getLogger(__name__)
+
+
+def _token_json(body: dict[str, str], status: int) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    # RFC 6749 section 5.1: token responses must not be cached.
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError as error:
+        raise oauth.invalid_request("Content-Length is not a number.") from error
+    if declared > oauth.MAX_BODY_BYTES:
+        raise oauth.OAuthError(
+            413, "invalid_request", f"The request body exceeds {oauth.MAX_BODY_BYTES} bytes."
+        )
+    return request.read(oauth.MAX_BODY_BYTES + 1)
+
+
+@csrf_exempt  # a machine-to-machine endpoint authenticated by client credentials, not cookies
+@login_not_required
+def token(request: HttpRequest) -> JsonResponse:
+    """POST /oauth/token: the client-credentials grant."""
+    if request.method != "POST":
+        response = _token_json(
+            {"error": "invalid_request", "error_description": "Use POST for /oauth/token."},
+            405,
+        )
+        response["Allow"] = "POST"
+        return response
+    try:
+        token_request = oauth.parse_token_request(
+            request.content_type or "", _read_body(request), request.headers.get("Authorization")
+        )
+        result = oauth.exchange(token_request)
+    except oauth.OAuthError as error:
+        # Log who and why, never the body: it carries the client secret.
+        logger.info("token request refused: %s (%s)", error.error, error.status)
+        response = _token_json(error.to_dict(), error.status)
+        if error.basic_challenge:
+            response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
+        return response
+    return _token_json(result.to_dict(), 200)

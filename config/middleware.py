@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
+
+
+class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Every view needs a signed-in user unless it opts out with `@login_not_required`.
+
+    Protocol URLs answer in JSON instead of redirecting to an HTML login form, and an
+    htmx request is told to navigate (HX-Redirect) rather than get a login page in a tab.
+    """
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if request.path.startswith(("/api/", "/oauth/")):
+            return JsonResponse(
+                {"error": "unauthorized", "error_description": "Authentication required"},
+                status=401,
+            )
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
+            return response
+        return super().handle_no_permission(request, view_func)

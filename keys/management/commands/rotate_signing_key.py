@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from keys import signing
+from keys.cli import StrictCommand
+
+
+class Command(StrictCommand):
+    help = "Promote the next signing key to current, retire the current one, publish a new next."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the new current key as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        key = signing.rotate()
+        if options["json"]:
+            self.print_json(key.to_dict())
+        else:
+            self.stdout.write(f"Rotated: {key.kid} is now the current signing key.")

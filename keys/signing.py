@@ -1,0 +1,284 @@
+"""The tenant's signing keys in use: sign, verify, publish (JWKS), rotate and revoke.
+
+This is the only module that imports `jwt`. Parsed keys are cached per `kid` in process
+memory, so no token request decrypts or parses a PEM; the identity of the current key is
+re-read from the database at most every CURRENT_KEY_RECHECK_SECONDS, which is how a rotation
+made by another process is noticed.
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from keys import crypto, vault
+from keys.models import KeyState, SigningKey
+
+CURRENT_KEY_RECHECK_SECONDS = 3.0
+
+
+class NoSigningKey(Exception):
+    """The tenant has no current signing key (run `manage.py bootstrap`)."""
+
+
+class KeyStateError(Exception):
+    """A lifecycle transition that is not allowed, e.g. revoking the current key."""
+
+
+class InvalidToken(Exception):
+    """A token that must not be trusted. The message says why, for logs, not for clients."""
+
+
+@dataclass(frozen=True)
+class _CurrentKey:
+    kid: str
+    private_key: rsa.RSAPrivateKey
+    checked_at: float
+
+
+_lock = threading.Lock()
+_current: _CurrentKey | None = None
+_private_keys: dict[str, rsa.RSAPrivateKey] = {}
+_public_keys: dict[str, rsa.RSAPublicKey] = {}
+_hs256_secrets: dict[str, bytes] = {}
+
+
+def forget_cached_keys() -> None:
+    """Drop every cached key, so the next call reads the database again."""
+    global _current
+    with _lock:
+        _current = None
+        _private_keys.clear()
+        _public_keys.clear()
+        _hs256_secrets.clear()
+
+
+def _current_key() -> _CurrentKey:
+    global _current
+    cached = _current
+    now = time.monotonic()
+    if cached is not None and now - cached.checked_at < CURRENT_KEY_RECHECK_SECONDS:
+        return cached
+    kid = SigningKey.objects.filter(state=KeyState.CURRENT).values_list("kid", flat=True).first()
+    if kid is None:
+        raise NoSigningKey("no current signing key: run `manage.py bootstrap`")
+    private_key = _private_keys.get(kid)
+    if private_key is None:
+        ciphertext = SigningKey.objects.values_list("encrypted_private_key", flat=True).get(kid=kid)
+        private_key = crypto.load_private_key(vault.decrypt(ciphertext))
+        _private_keys[kid] = private_key
+    fresh = _CurrentKey(kid=kid, private_key=private_key, checked_at=now)
+    _current = fresh
+    return fresh
+
+
+def current_kid() -> str:
+    return _current_key().kid
+
+
+def sign_rs256(claims: Mapping[str, Any]) -> str:
+    """A JWS (RFC 7515) over `claims`, signed with the tenant's current key."""
+    key = _current_key()
+    return jwt.encode(dict(claims), key.private_key, algorithm="RS256", headers={"kid": key.kid})
+
+
+def _hs256_secret(encrypted_secret: str) -> bytes:
+    # Keyed by the ciphertext itself: a rotated secret has a new ciphertext, so a stale
+    # entry can never be used for it.
+    secret = _hs256_secrets.get(encrypted_secret)
+    if secret is None:
+        secret = vault.decrypt(encrypted_secret)
+        _hs256_secrets[encrypted_secret] = secret
+    return secret
+
+
+def sign_hs256(claims: Mapping[str, Any], encrypted_secret: str) -> str:
+    """A JWS signed with an API's own HS256 secret (given encrypted, as stored)."""
+    return jwt.encode(dict(claims), _hs256_secret(encrypted_secret), algorithm="HS256")
+
+
+def _public_key(kid: str) -> rsa.RSAPublicKey:
+    """The public key of a published (non-revoked) key. Revocation is seen at once."""
+    jwk = (
+        SigningKey.objects.published().filter(kid=kid).values_list("public_jwk", flat=True).first()
+    )
+    if jwk is None:
+        raise InvalidToken("unknown or revoked kid")
+    public_key = _public_keys.get(kid)
+    if public_key is None:
+        public_key = crypto.load_public_key(jwk)
+        _public_keys[kid] = public_key
+    return public_key
+
+
+def verify(
+    token: str,
+    *,
+    audience: str,
+    now: dt.datetime | None = None,
+    hs256_encrypted_secret: str | None = None,
+) -> dict[str, Any]:
+    """The claims of a valid token, or InvalidToken.
+
+    The algorithm is pinned by the key type, never read from the token: RS256 for tenant keys,
+    HS256 only when the caller passes the API's secret. So `alg: none` and HS256 tokens signed
+    with the tenant's public key are refused. `iss`, `aud` and `exp` are always checked
+    (RFC 7519 section 7.2), against `now` so tests control time.
+    """
+    if not isinstance(token, str) or token.count(".") != 2:
+        raise InvalidToken("not a compact JWS")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise InvalidToken(f"malformed header: {error}") from error
+    expected_alg = "HS256" if hs256_encrypted_secret else "RS256"
+    if header.get("alg") != expected_alg:
+        raise InvalidToken(f"alg must be {expected_alg}")
+    if hs256_encrypted_secret:
+        key: Any = _hs256_secret(hs256_encrypted_secret)
+    else:
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidToken("missing kid")
+        key = _public_key(kid)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[expected_alg],
+            audience=audience,
+            issuer=settings.ISSUER,
+            options={
+                "require": ["iss", "aud", "exp", "iat"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise InvalidToken(str(error)) from error
+    exp = claims["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise InvalidToken("exp must be a number")
+    if (now or timezone.now()).timestamp() >= exp:
+        raise InvalidToken("token has expired")
+    return claims
+
+
+def jwks() -> dict[str, list[dict[str, object]]]:
+    return {"keys": [key.to_jwk() for key in SigningKey.objects.published()]}
+
+
+def _new_key(state: str, now: dt.datetime) -> SigningKey:
+    material = crypto.generate_key_material(settings.TENANT_HOST, now)
+    return SigningKey(
+        kid=material.kid,
+        state=state,
+        encrypted_private_key=vault.encrypt(material.private_pem),
+        public_jwk=material.public_jwk,
+        cert_pem=material.cert_pem,
+        pkcs7_pem=material.pkcs7_pem,
+        thumbprint=material.thumbprint,
+        fingerprint=material.fingerprint,
+        x5t=material.x5t,
+        x5c=material.x5c,
+        created_at=now,
+        current_since=now if state == KeyState.CURRENT else None,
+    )
+
+
+def ensure_keys(now: dt.datetime | None = None) -> list[SigningKey]:
+    """Make sure a current and a next key exist. Idempotent; returns the keys it created."""
+    now = now or timezone.now()
+    created = []
+    with transaction.atomic():
+        states = set(
+            SigningKey.objects.select_for_update()
+            .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
+            .values_list("state", flat=True)
+        )
+        for state in (KeyState.CURRENT, KeyState.NEXT):
+            if state not in states:
+                key = _new_key(state, now)
+                key.save()
+                created.append(key)
+    return created
+
+
+def rotate(now: dt.datetime | None = None) -> SigningKey:
+    """Next becomes current, current becomes previous, a new next is published.
+
+    Returns the new current key. One transaction holding row locks on the current and next
+    keys; the partial unique constraints make a second current key impossible regardless.
+    """
+    global _current
+    now = now or timezone.now()
+    replacement = _new_key(KeyState.NEXT, now)  # RSA generation outside the lock
+    with transaction.atomic():
+        # Lock first, then read again: a concurrent rotation that held the lock has
+        # committed by now, and this statement sees its result.
+        list(
+            SigningKey.objects.select_for_update()
+            .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
+            .values_list("pk", flat=True)
+        )
+        current = SigningKey.objects.filter(state=KeyState.CURRENT).first()
+        upcoming = SigningKey.objects.filter(state=KeyState.NEXT).first()
+        if upcoming is None:
+            raise NoSigningKey("no next signing key: run `manage.py bootstrap`")
+        if current is not None:
+            current.state = KeyState.PREVIOUS
+            current.current_until = now
+            current.save(update_fields=["state", "current_until"])
+        upcoming.state = KeyState.CURRENT
+        upcoming.current_since = now
+        upcoming.save(update_fields=["state", "current_since"])
+        replacement.save()
+    _current = None
+    return upcoming
+
+
+def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
+    """Revoke a previous (or next) key: it leaves the JWKS and its tokens stop verifying.
+
+    Revoking the next key publishes a fresh next key in the same transaction, so a rotation
+    always has a key to promote. The current key cannot be revoked: rotate first.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        key = SigningKey.objects.select_for_update().filter(kid=kid).first()
+        if key is None:
+            raise SigningKey.DoesNotExist(f"no signing key with kid {kid!r}")
+        if key.state == KeyState.CURRENT:
+            raise KeyStateError("the current signing key cannot be revoked; rotate first")
+        if key.state == KeyState.REVOKED:
+            raise KeyStateError("the signing key is already revoked")
+        was_next = key.state == KeyState.NEXT
+        key.state = KeyState.REVOKED
+        key.revoked_at = now
+        key.save(update_fields=["state", "revoked_at"])
+        if was_next:
+            _new_key(KeyState.NEXT, now).save()
+    with _lock:
+        _public_keys.pop(kid, None)
+        _private_keys.pop(kid, None)
+    return key
+
+
+def reencrypt_private_keys() -> int:
+    """Re-encrypt every stored private key under the first KEY_ENCRYPTION_KEYS entry."""
+    count = 0
+    with transaction.atomic():
+        for key in SigningKey.objects.select_for_update().only("pk", "encrypted_private_key"):
+            key.encrypted_private_key = vault.reencrypt(key.encrypted_private_key)
+            key.save(update_fields=["encrypted_private_key"])
+            count += 1
+    return count
