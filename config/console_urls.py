@@ -1,0 +1,3 @@
+"""The browser console: routes to each app's console views."""
+
+urlpatterns: list = []
