@@ -1,9 +1,10 @@
 from typing import Any
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from apis import resource_servers
-from keys import signing
+from keys import signing, vault
 from keys.cli import StrictCommand
 
 
@@ -17,7 +18,13 @@ class Command(StrictCommand):
         call_command("migrate", interactive=False, verbosity=0)
         created = signing.ensure_keys()
         api = resource_servers.ensure_management_api()
-        self.stdout.write(
-            f"Signing keys: {len(created)} created; current key {signing.current_kid()}."
-        )
+        try:
+            # Fail the deploy now, not on the first token request, if the keys can't be opened.
+            kid = signing.current_kid()
+        except vault.UndecryptableSecret as error:
+            raise CommandError(
+                "The current signing key cannot be decrypted: KEY_ENCRYPTION_KEYS must include "
+                "the key it was encrypted with."
+            ) from error
+        self.stdout.write(f"Signing keys: {len(created)} created; current key {kid}.")
         self.stdout.write(f"Management API: {api.identifier}")
