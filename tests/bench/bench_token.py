@@ -1,0 +1,248 @@
+"""`make bench`: POST /oauth/token throughput under load, against the machine's raw signing rate.
+
+Starts Gatehouse as in production (gunicorn, one sync worker per core, DEBUG off, persistent
+database connections; PostgreSQL when DATABASE_URL points at it, else a SQLite file), drives
+/oauth/token over loopback with wrk (16 connections, 10 s by default) for an RS256 and an HS256
+API, and measures in the same run the raw PyJWT RS256 signing rate with one process per core.
+Machine speed drifts, so only same-run ratios are compared with the targets (issue 2, section 8).
+Exits 1 when a target is missed.
+"""
+
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+CONNECTIONS = 16
+DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+RS256_RATIO_TARGET = 0.22
+P99_TARGET_MS = 25.0
+HS256_RATE_TARGET = 2500.0
+RS256_AUDIENCE = "https://bench.example/rs256"
+HS256_AUDIENCE = "https://bench.example/hs256"
+
+SETUP = """
+import json
+from apis import resource_servers
+from apis.models import Api
+from apis.resource_servers import ScopeSpec
+from applications import clients
+out = {}
+for identifier, alg in ((%(rs)r, "RS256"), (%(hs)r, "HS256")):
+    api = Api.objects.filter(identifier=identifier).first()
+    if api is None:
+        api, _ = resource_servers.create_api(
+            name="Bench " + alg, identifier=identifier, signing_alg=alg,
+            scopes=[ScopeSpec("read:bench"), ScopeSpec("write:bench")])
+application, secret = clients.create_application(name="Bench client")
+for identifier in (%(rs)r, %(hs)r):
+    clients.authorize(application, Api.objects.get(identifier=identifier), ["read:bench", "write:bench"])
+print(json.dumps({"client_id": application.client_id, "client_secret": secret}))
+"""
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = %s
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+"""
+
+
+def _sign_for(seconds: float) -> int:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    claims = {
+        "iss": "http://127.0.0.1:8000/",
+        "sub": "x" * 32 + "@clients",
+        "aud": RS256_AUDIENCE,
+        "iat": 1,
+        "exp": 2,
+        "scope": "read:bench write:bench",
+        "gty": "client-credentials",
+        "azp": "x" * 32,
+        "jti": "y" * 22,
+    }
+    count = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k"})
+        count += 1
+    return count
+
+
+def raw_signing_rate(processes: int, seconds: float = 5.0) -> float:
+    with multiprocessing.Pool(processes) as pool:
+        counts = pool.map(_sign_for, [seconds] * processes)
+    return sum(counts) / seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed for the benchmark: apt-get install wrk")
+    return found
+
+
+def run_wrk(wrk: str, url: str, body: str, workdir: Path) -> dict[str, float]:
+    script = workdir / "post.lua"
+    script.write_text(WRK_SCRIPT % json.dumps(body))
+    result = subprocess.run(
+        [
+            wrk,
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION_SECONDS}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+
+    def latency_ms(label: str) -> float:
+        match = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        if not match:
+            raise RuntimeError(f"no {label} latency in wrk output:\n{out}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(group) for group in socket_errors.groups())
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency_ms("50%"),
+        "p99": latency_ms("99%"),
+        "errors": errors,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+    }
+
+
+def main() -> int:
+    cores = os.cpu_count() or 1
+    wrk = _ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
+    from cryptography.fernet import Fernet
+
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "true",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONWARNINGS": "ignore",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith(("postgres", "pgsql")) else "SQLite"
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "bootstrap"], env=env, cwd=ROOT, check=True, capture_output=True)
+    setup = SETUP % {"rs": RS256_AUDIENCE, "hs": HS256_AUDIENCE}
+    created = subprocess.run(
+        [*manage, "shell", "-c", setup],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    credentials = json.loads(created.stdout.strip().splitlines()[-1])
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            str(cores),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}/oauth/token"
+    try:
+        for _ in range(100):
+            try:
+                urlopen(f"http://127.0.0.1:{port}/.well-known/jwks.json", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = {}
+        for label, audience in (("RS256", RS256_AUDIENCE), ("HS256", HS256_AUDIENCE)):
+            body = urlencode(
+                {"grant_type": "client_credentials", "audience": audience, **credentials}
+            )
+            results[label] = run_wrk(wrk, url, body, workdir)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    raw = raw_signing_rate(cores)
+    rs, hs = results["RS256"], results["HS256"]
+    ratio = rs["rate"] / raw
+    print(
+        f"Gatehouse /oauth/token benchmark: {database}, {cores} cores, gunicorn {cores} sync "
+        f"workers, wrk {CONNECTIONS} connections x {DURATION_SECONDS}s"
+    )
+    print(f"raw PyJWT RS256 signing, {cores} processes: {raw:,.0f} signatures/s")
+    for label, row in results.items():
+        print(
+            f"{label}: {row['rate']:,.0f} tokens/s  p50 {row['p50']:.2f} ms  p99 {row['p99']:.2f} ms  "
+            f"errors {row['errors']} of {row['requests']}"
+        )
+    print(f"RS256 tokens/s / raw signing rate = {ratio:.3f}")
+    checks = [
+        (f"RS256 ratio >= {RS256_RATIO_TARGET}", ratio >= RS256_RATIO_TARGET),
+        (f"RS256 p99 < {P99_TARGET_MS} ms", rs["p99"] < P99_TARGET_MS),
+        (f"HS256 >= {HS256_RATE_TARGET:,.0f} tokens/s", hs["rate"] >= HS256_RATE_TARGET),
+        (f"HS256 p99 < {P99_TARGET_MS} ms", hs["p99"] < P99_TARGET_MS),
+        ("zero errors", rs["errors"] == 0 and hs["errors"] == 0),
+    ]
+    for name, ok in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
