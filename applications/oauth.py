@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -86,13 +87,15 @@ class TokenResponse:
         return body
 
 
+# C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _check_text(name: str, value: str) -> str:
     if len(value) > MAX_PARAMETER_CHARS:
         raise invalid_request(f"Parameter '{name}' is too long.")
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
-        raise invalid_request(f"Parameter '{name}' contains control characters.")
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
-        raise invalid_request(f"Parameter '{name}' is not valid Unicode.")
+    if _FORBIDDEN_CHARACTERS.search(value):
+        raise invalid_request(f"Parameter '{name}' contains control characters or invalid Unicode.")
     return value
 
 
@@ -171,7 +174,9 @@ def parse_token_request(content_type: str, body: bytes, authorization: str | Non
     client_id = params.get("client_id")
     client_secret = params.get("client_secret")
     used_basic = False
-    if authorization and authorization.strip()[:6].lower() == "basic ":
+    # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
+    scheme = (authorization or "").split(None, 1)[:1]
+    if scheme and scheme[0].lower() == "basic":
         if client_secret is not None:
             raise invalid_request(
                 "Use one client authentication method: HTTP Basic or client_secret in the "
