@@ -11,6 +11,12 @@ class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
     htmx request is told to navigate (HX-Redirect) rather than get a login page in a tab.
     """
 
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ANN001, ANN201
+        # Public views first: the protocol endpoints never touch the session or the user.
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
     def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
         if request.path.startswith(("/api/", "/oauth/")):
             return JsonResponse(
