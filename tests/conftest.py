@@ -1,7 +1,10 @@
 """Plain fixtures shared by every test: the tenant as `manage.py bootstrap` leaves it, APIs,
 applications with their one-time secrets, and grants, all made through the domain modules."""
 
+import base64
+import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
@@ -75,3 +78,29 @@ def m2m_client(tenant) -> Client:
 def granted_client(m2m_client, orders_api) -> Client:
     clients.authorize(m2m_client.application, orders_api, ["read:orders", "write:orders"])
     return m2m_client
+
+
+def basic_header(client_id: str, client_secret: str) -> str:
+    """An HTTP Basic Authorization header value (RFC 7617)."""
+    return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+
+
+@pytest.fixture
+def post_token(client):
+    """POST /oauth/token with `params` form-encoded (or as JSON with as_json=True).
+
+    `params` may be a dict or a list of pairs (to repeat a parameter); `authorization`
+    sets the Authorization header as sent.
+    """
+
+    def post(params=None, *, as_json: bool = False, authorization: str | None = None):
+        headers = {"Authorization": authorization} if authorization is not None else {}
+        if as_json:
+            body = json.dumps(params)
+            content_type = "application/json"
+        else:
+            body = urlencode(params or {})
+            content_type = "application/x-www-form-urlencoded"
+        return client.post("/oauth/token", body, content_type=content_type, headers=headers)
+
+    return post

@@ -11,7 +11,7 @@ from apis import resource_servers
 from apis.resource_servers import ScopeSpec
 from applications import clients
 from applications.models import AppType, ClientGrant
-from tests.applications.conftest import basic_header
+from tests.conftest import basic_header
 
 ORDERS = "https://orders.example/api"
 UNAUTHORIZED = {"error": "access_denied", "error_description": "Unauthorized"}
