@@ -1,0 +1,157 @@
+"""GET /.well-known/jwks.json and /.well-known/openid-configuration: exact members, cache
+headers, conditional requests, and no private material."""
+
+import base64
+import hashlib
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from keys import signing
+from keys.models import KeyState, SigningKey
+
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+
+def b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def test_jwks_members_in_auth0_order(client, tenant):
+    response = client.get("/.well-known/jwks.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    keys = response.json()["keys"]
+    assert list(response.json()) == ["keys"]
+    assert len(keys) == 2
+    for key in keys:
+        assert list(key) == ["kty", "use", "n", "e", "kid", "x5t", "x5c", "alg"]
+        assert (key["kty"], key["use"], key["e"], key["alg"]) == ("RSA", "sig", "AQAB", "RS256")
+        assert not PRIVATE_MEMBERS & set(key)
+
+
+def test_jwk_matches_its_certificate(client, tenant):
+    key = client.get("/.well-known/jwks.json").json()["keys"][0]
+    der = base64.b64decode(key["x5c"][0])
+    certificate = x509.load_der_x509_certificate(der)
+    public = certificate.public_key()
+
+    assert isinstance(public, rsa.RSAPublicKey)
+    assert public.key_size == 2048
+    assert key["n"] == b64url_uint(public.public_numbers().n)
+    sha1 = hashlib.sha1(der).digest()
+    assert key["x5t"] == base64.urlsafe_b64encode(sha1).rstrip(b"=").decode()
+    common_name = certificate.subject.rfc4514_string()
+    assert common_name == "CN=127.0.0.1"
+    assert certificate.issuer == certificate.subject
+    stored = SigningKey.objects.get(kid=key["kid"])
+    assert stored.thumbprint == sha1.hex().upper()
+    assert stored.fingerprint == ":".join(f"{b:02X}" for b in sha1)
+
+
+def test_kid_is_the_rfc7638_thumbprint(client, tenant):
+    key = client.get("/.well-known/jwks.json").json()["keys"][0]
+    canonical = '{"e":"%s","kty":"RSA","n":"%s"}' % (key["e"], key["n"])  # noqa: UP031
+    digest = hashlib.sha256(canonical.encode()).digest()
+
+    assert key["kid"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_jwks_cache_headers(client, tenant):
+    response = client.get("/.well-known/jwks.json")
+
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    etag = response["ETag"]
+    assert etag.startswith('"') and etag.endswith('"') and len(etag) > 2
+
+
+def test_jwks_not_modified_for_a_matching_etag(client, tenant):
+    etag = client.get("/.well-known/jwks.json")["ETag"]
+
+    response = client.get("/.well-known/jwks.json", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_jwks_etag_changes_with_rotation(client, tenant):
+    etag = client.get("/.well-known/jwks.json")["ETag"]
+
+    signing.rotate()
+    response = client.get("/.well-known/jwks.json", headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert len(response.json()["keys"]) == 3
+
+
+def test_jwks_with_a_stale_etag_is_a_full_response(client, tenant):
+    response = client.get("/.well-known/jwks.json", headers={"If-None-Match": '"stale"'})
+
+    assert response.status_code == 200
+    assert len(response.json()["keys"]) == 2
+
+
+def test_jwks_omits_revoked_keys(client, tenant):
+    old = SigningKey.objects.get(state=KeyState.CURRENT).kid
+    signing.rotate()
+    signing.revoke(old)
+
+    kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
+
+    assert old not in kids
+    assert kids == [
+        SigningKey.objects.get(state=KeyState.CURRENT).kid,
+        SigningKey.objects.get(state=KeyState.NEXT).kid,
+    ]
+
+
+def test_jwks_of_an_empty_tenant(client, db):
+    response = client.get("/.well-known/jwks.json")
+
+    assert response.status_code == 200
+    assert response.json() == {"keys": []}
+
+
+def test_discovery_document(client, tenant):
+    response = client.get("/.well-known/openid-configuration")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response.json() == {
+        "issuer": "http://127.0.0.1:8000/",
+        "jwks_uri": "http://127.0.0.1:8000/.well-known/jwks.json",
+        "token_endpoint": "http://127.0.0.1:8000/oauth/token",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }
+
+
+def test_discovery_lists_only_endpoints_that_exist(client, tenant):
+    document = client.get("/.well-known/openid-configuration").json()
+
+    assert client.get("/.well-known/jwks.json").status_code == 200
+    assert client.get("/oauth/token").status_code == 405  # exists; POST only
+    endpoints = [value for name, value in document.items() if name.endswith(("_uri", "_endpoint"))]
+    assert sorted(endpoints) == sorted([document["jwks_uri"], document["token_endpoint"]])
+
+
+@pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/.well-known/openid-configuration"])
+def test_well_known_documents_are_get_only(client, tenant, path):
+    response = client.post(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/.well-known/openid-configuration"])
+def test_well_known_documents_are_public(client, tenant, path):
+    # Anonymous, no session: these are the tenant's public protocol documents.
+    assert client.get(path).status_code == 200
