@@ -1,0 +1,156 @@
+"""The API page's Machine to Machine Applications and Test tabs.
+
+They show applications, so they live here and not in the apis app (dependencies point one
+way: keys <- apis <- applications). They render inside the API page that apis/views.py draws.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from apis import snippets
+from apis.models import Api, SigningAlg
+from apis.views import render_api_tab
+from applications import oauth
+from applications.forms import TestTokenForm
+from applications.models import Application, ClientGrant
+from applications.views import grant_rows_for_api
+from config.console import paginate, search_term, staff_required
+from keys import signing
+
+# The Test tab's picker lists at most this many authorized applications.
+TEST_PICKER_LIMIT = 500
+
+
+@require_http_methods(["GET"])
+@staff_required
+def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
+    api = get_object_or_404(Api, pk=api_id)
+    query = search_term(request)
+    applications = Application.objects.with_client_credentials().only(
+        "client_id", "name", "app_type", "grant_types"
+    )
+    if query:
+        applications = applications.filter(name__icontains=query)
+    page = paginate(request, applications)
+    return render_api_tab(
+        request,
+        api,
+        "applications",
+        "applications/partials/api_applications.html",
+        page=page,
+        query=query,
+        rows=grant_rows_for_api(api, list(page.object_list)),
+    )
+
+
+@dataclass(frozen=True)
+class TokenInspection:
+    """What the Test tab shows about a minted token."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    issued_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    verified: bool
+    verify_error: str
+    kid: str
+
+    @property
+    def header_json(self) -> str:
+        return json.dumps(self.header, indent=2)
+
+    @property
+    def payload_json(self) -> str:
+        return json.dumps(self.payload, indent=2)
+
+
+def _b64json(segment: str) -> dict[str, Any]:
+    padded = segment + "=" * (-len(segment) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded))
+
+
+def _timestamp(value: object) -> dt.datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    return None
+
+
+def inspect_token(token: str, api: Api) -> TokenInspection:
+    """Decode a token for display, and check it the way a resource server would: against the
+    published keys (or the API's HS256 secret), with audience, issuer and expiry."""
+    try:
+        header_segment, payload_segment, _ = token.split(".")
+        header, payload = _b64json(header_segment), _b64json(payload_segment)
+    except (ValueError, binascii.Error, json.JSONDecodeError):
+        header, payload = {}, {}
+    hs256_secret = api.encrypted_signing_secret if api.signing_alg == SigningAlg.HS256 else None
+    try:
+        signing.verify(token, audience=api.identifier, hs256_encrypted_secret=hs256_secret)
+    except signing.InvalidToken as error:
+        verified, verify_error = False, str(error)
+    else:
+        verified, verify_error = True, ""
+    return TokenInspection(
+        header=header,
+        payload=payload,
+        issued_at=_timestamp(payload.get("iat")),
+        expires_at=_timestamp(payload.get("exp")),
+        verified=verified,
+        verify_error=verify_error,
+        kid=str(header.get("kid", "")),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
+    api = get_object_or_404(Api, pk=api_id)
+    grants = (
+        ClientGrant.objects.filter(api=api)
+        .select_related("application")
+        .order_by("application__name")[:TEST_PICKER_LIMIT]
+    )
+    choices = [(grant.application.client_id, grant.application.name) for grant in grants]
+    data = request.POST if request.method == "POST" else request.GET
+    form = TestTokenForm(data if "client" in data else None, choices=choices)
+    context: dict[str, Any] = {"form": form, "has_grants": bool(choices)}
+    token_url = f"{settings.PUBLIC_URL}/oauth/token"
+    if form.is_bound and form.is_valid():
+        client_id = form.cleaned_data["client"]
+        context["request_snippets"] = snippets.token_request_snippets(
+            token_url=token_url, client_id=client_id, audience=api.identifier
+        )
+        if request.method == "POST":
+            # Minting is not a write: the same request yields a new token, so no redirect.
+            try:
+                result = oauth.issue_token(client_id, api.identifier)
+            except oauth.OAuthError as error:
+                context["mint_error"] = json.dumps(error.to_dict(), indent=2)
+            else:
+                context["response_json"] = json.dumps(result.to_dict(), indent=2)
+                context["access_token"] = result.access_token
+                context["inspection"] = inspect_token(result.access_token, api)
+                context["now"] = timezone.now()
+    elif not form.is_bound and choices:
+        form.initial = {"client": choices[0][0]}
+        context["request_snippets"] = snippets.token_request_snippets(
+            token_url=token_url, client_id=choices[0][0], audience=api.identifier
+        )
+    return render_api_tab(
+        request,
+        api,
+        "test",
+        "applications/partials/api_test.html",
+        secret="access_token" in context,
+        **context,
+    )

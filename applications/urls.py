@@ -1,0 +1,37 @@
+from django.urls import path
+
+from applications import api_tabs, views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("applications/", views.application_list, name="list"),
+    path("applications/new/", views.application_create, name="create"),
+    path("applications/<str:client_id>/", views.application_detail, name="detail"),
+    path("applications/<str:client_id>/settings/", views.application_settings, name="settings"),
+    path(
+        "applications/<str:client_id>/rotate-secret/",
+        views.application_rotate_secret,
+        name="rotate_secret",
+    ),
+    path("applications/<str:client_id>/delete/", views.application_delete, name="delete"),
+    path("applications/<str:client_id>/apis/", views.application_apis, name="apis"),
+    path(
+        "applications/<str:client_id>/advanced/",
+        views.application_grant_types,
+        name="grant_types",
+    ),
+    path(
+        "applications/<str:client_id>/advanced/certificates/",
+        views.application_certificates,
+        name="certificates",
+    ),
+    path(
+        "applications/<str:client_id>/apis/<str:api_id>/grant/",
+        views.grant_update,
+        name="grant",
+    ),
+    # Tabs of the API page that show applications (see api_tabs.py for why they live here).
+    path("apis/<str:api_id>/applications/", api_tabs.api_applications, name="api_applications"),
+    path("apis/<str:api_id>/test/", api_tabs.api_test, name="api_test"),
+]

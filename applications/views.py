@@ -1,0 +1,311 @@
+"""Console pages for applications: list, create, and the application page's Settings, APIs
+and Advanced tabs; the grant form shared with the API page's Machine to Machine tab.
+
+Writes go through applications/clients.py. A client secret is shown exactly once: the POST
+that creates or rotates it stores it, encrypted, in the session and redirects; the next GET
+of the application's settings pops it. It never travels in a URL.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apis.models import Api, Scope
+from applications import clients
+from applications.forms import (
+    ApplicationCreateForm,
+    ApplicationSettingsForm,
+    GrantForm,
+    GrantTypesForm,
+)
+from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+from config.console import (
+    add_domain_errors,
+    paginate,
+    render_tab,
+    search_term,
+    staff_required,
+)
+from keys import vault
+from keys.models import KeyState, SigningKey
+
+ONE_TIME_SECRET = "gatehouse.one_time_client_secret"
+
+
+def _stash_secret(request: HttpRequest, application: Application, secret: str) -> None:
+    # Encrypted, so the database-backed session never holds the plaintext secret.
+    request.session[ONE_TIME_SECRET] = {
+        "client_id": application.client_id,
+        "secret": vault.encrypt(secret.encode()),
+    }
+
+
+def _pop_secret(request: HttpRequest, application: Application) -> str | None:
+    stash = request.session.get(ONE_TIME_SECRET)
+    if not stash or stash.get("client_id") != application.client_id:
+        return None
+    del request.session[ONE_TIME_SECRET]
+    return vault.decrypt(stash["secret"]).decode()
+
+
+@dataclass
+class GrantRow:
+    """One application-and-API pair as a grant card shows it."""
+
+    application: Application
+    api: Api
+    scope_values: list[str]
+    grant: ClientGrant | None
+    granted: set[str]
+
+    @property
+    def card_id(self) -> str:
+        return f"grant-{self.application.client_id}-{self.api.id}"
+
+
+def grant_rows_for_api(api: Api, applications: list[Application]) -> list[GrantRow]:
+    """Cards for one API and a page of applications: three queries whatever the page size."""
+    scope_values = list(Scope.objects.filter(api=api).values_list("value", flat=True))
+    grants = {
+        grant.application_id: grant
+        for grant in ClientGrant.objects.filter(
+            api=api, application__in=applications
+        ).prefetch_related("scopes")
+    }
+    return [
+        GrantRow(
+            application,
+            api,
+            scope_values,
+            grants.get(application.pk),
+            {scope.value for scope in grants[application.pk].scopes.all()}
+            if application.pk in grants
+            else set(),
+        )
+        for application in applications
+    ]
+
+
+def _grant_rows_for_application(application: Application, apis: list[Api]) -> list[GrantRow]:
+    scopes: dict[str, list[str]] = {api.id: [] for api in apis}
+    for api_id, value in Scope.objects.filter(api__in=apis).values_list("api_id", "value"):
+        scopes[api_id].append(value)
+    grants = {
+        grant.api_id: grant
+        for grant in ClientGrant.objects.filter(
+            application=application, api__in=apis
+        ).prefetch_related("scopes")
+    }
+    return [
+        GrantRow(
+            application,
+            api,
+            scopes[api.id],
+            grants.get(api.id),
+            {scope.value for scope in grants[api.id].scopes.all()} if api.id in grants else set(),
+        )
+        for api in apis
+    ]
+
+
+def _render_app_tab(
+    request: HttpRequest, application: Application, tab: str, panel: str, **context: object
+) -> HttpResponse:
+    return render_tab(
+        request,
+        "applications/partials/page.html",
+        {"application": application, "tab": tab, "panel": panel, **context},
+        title=application.name,
+        secret=context.get("one_time_secret") is not None,
+    )
+
+
+@require_GET
+@staff_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    query = search_term(request)
+    applications = Application.objects.only("client_id", "name", "app_type", "description")
+    if query:
+        applications = applications.filter(Q(name__icontains=query) | Q(client_id__icontains=query))
+    return render_tab(
+        request,
+        "applications/partials/list.html",
+        {"page": paginate(request, applications), "query": query},
+        title="Applications",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    form = ApplicationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application, secret = clients.create_application(**form.cleaned_data)
+        except ValidationError as error:
+            add_domain_errors(form, error)
+        else:
+            _stash_secret(request, application, secret)
+            messages.success(request, f"Application {application.name} created.")
+            return redirect("applications:settings", application.client_id)
+    return render_tab(
+        request,
+        "applications/partials/create.html",
+        {"form": form},
+        title="Create Application",
+    )
+
+
+@require_GET
+@staff_required
+def application_detail(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    return redirect("applications:settings", application.client_id)
+
+
+def _settings_initial(application: Application) -> dict[str, object]:
+    return {
+        "name": application.name,
+        "description": application.description,
+        "app_type": application.app_type,
+        "token_endpoint_auth_method": application.token_endpoint_auth_method,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    one_time_secret = None
+    if request.method == "POST":
+        form = ApplicationSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                clients.update_application(application, **form.cleaned_data)
+            except ValidationError as error:
+                add_domain_errors(form, error)
+            else:
+                messages.success(request, "Settings saved.")
+                return redirect("applications:settings", application.client_id)
+    else:
+        form = ApplicationSettingsForm(initial=_settings_initial(application))
+        one_time_secret = _pop_secret(request, application)
+    return _render_app_tab(
+        request,
+        application,
+        "settings",
+        "applications/partials/settings.html",
+        form=form,
+        one_time_secret=one_time_secret,
+        token_url=f"{settings.PUBLIC_URL}/oauth/token",
+    )
+
+
+@require_POST
+@staff_required
+def application_rotate_secret(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    _stash_secret(request, application, clients.rotate_client_secret(application))
+    messages.success(request, "Client secret rotated. The previous secret no longer works.")
+    return redirect("applications:settings", application.client_id)
+
+
+@require_POST
+@staff_required
+def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    clients.delete_application(application)
+    messages.success(request, f"Application {application.name} deleted.")
+    return redirect("applications:list")
+
+
+@require_GET
+@staff_required
+def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    page = paginate(request, Api.objects.only("id", "name", "identifier", "is_system"))
+    return _render_app_tab(
+        request,
+        application,
+        "apis",
+        "applications/partials/apis.html",
+        page=page,
+        rows=_grant_rows_for_application(application, list(page.object_list)),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def application_grant_types(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    form = GrantTypesForm(
+        request.POST or None,
+        initial={"client_credentials": application.allows_client_credentials},
+    )
+    if request.method == "POST" and form.is_valid():
+        others = [value for value in application.grant_type_list if value != CLIENT_CREDENTIALS]
+        wanted = (
+            [*others, CLIENT_CREDENTIALS] if form.cleaned_data["client_credentials"] else others
+        )
+        try:
+            clients.update_application(application, grant_types=wanted)
+        except ValidationError as error:
+            add_domain_errors(form, error, aliases={"grant_types": "client_credentials"})
+        else:
+            messages.success(request, "Grant types saved.")
+            return redirect("applications:grant_types", application.client_id)
+    return _render_app_tab(
+        request,
+        application,
+        "advanced",
+        "applications/partials/grant_types.html",
+        form=form,
+        subtab="grant_types",
+    )
+
+
+@require_GET
+@staff_required
+def application_certificates(request: HttpRequest, client_id: str) -> HttpResponse:
+    application = get_object_or_404(Application, client_id=client_id)
+    return _render_app_tab(
+        request,
+        application,
+        "advanced",
+        "applications/partials/certificates.html",
+        subtab="certificates",
+        key=SigningKey.objects.filter(state=KeyState.CURRENT).first(),
+        jwks_url=f"{settings.PUBLIC_URL}/.well-known/jwks.json",
+    )
+
+
+@require_POST
+@staff_required
+def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpResponse:
+    """Authorize, re-scope or de-authorize one application for one API (both tabs post here)."""
+    application = get_object_or_404(Application, client_id=client_id)
+    api = get_object_or_404(Api, pk=api_id)
+    scope_values = list(Scope.objects.filter(api=api).values_list("value", flat=True))
+    form = GrantForm(request.POST, scope_values=scope_values)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("applications:apis", args=[application.client_id])
+    if not form.is_valid():
+        messages.error(request, "Those scopes are not scopes of this API; nothing was changed.")
+    elif form.cleaned_data["authorized"]:
+        clients.authorize(application, api, form.cleaned_data["scopes"])
+        messages.success(request, f"{application.name} is authorized for {api.name}.")
+    else:
+        grant = ClientGrant.objects.filter(application=application, api=api).first()
+        if grant is not None:
+            clients.delete_grant(grant)
+        messages.success(request, f"{application.name} is no longer authorized for {api.name}.")
+    return redirect(next_url)
