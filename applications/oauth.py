@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -242,10 +243,30 @@ def _grant_sql() -> str:
     )
 
 
-def _load_grant(client_id: str, audience: str) -> _Grant | None:
-    with connection.cursor() as cursor:
+def _fetch_grant_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:  # SQLite caches compiled statements itself
+            cursor.execute(_grant_sql(), [client_id, audience])
+            return cursor.fetchall()
+    # On PostgreSQL, planning this five-table join costs about ten times more than running
+    # it (measured: ~1 ms against ~0.09 ms). Django's cursors bind parameters client-side and
+    # are never prepared, so this query alone runs on a server-side-binding cursor, which
+    # psycopg prepares once per connection (settings: OPTIONS["prepare_threshold"]). It is
+    # wrapped like any Django cursor, so it is logged and counted as usual.
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with wrapped as cursor:
         cursor.execute(_grant_sql(), [client_id, audience])
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _load_grant(client_id: str, audience: str) -> _Grant | None:
+    rows = _fetch_grant_rows(client_id, audience)
     if not rows:
         return None
     first = rows[0]
