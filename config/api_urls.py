@@ -1,3 +1,36 @@
-"""The Management API v2 (/api/v2/): routes to each app's api.py."""
+"""The Management API v2 (/api/v2/): routes to each app's api.py.
 
-urlpatterns: list = []
+Every view here is built by keys.management_api.route(), which cannot be built without a
+scope per method, except the two public ones marked `public`: the OpenAPI document and the
+JSON 404 for every other path (tests/api/test_routes.py walks this list to prove it).
+"""
+
+from django.urls import path, re_path
+
+from apis import api as resource_servers
+from applications import api as applications
+from keys import api as keys
+from keys.management_api import unknown_path
+
+urlpatterns = [
+    path("openapi.json", keys.openapi, name="mgmt-openapi"),
+    path("resource-servers", resource_servers.resource_server_list, name="mgmt-resource-servers"),
+    # <path:> because the identifier form of {id} holds (decoded) slashes.
+    path(
+        "resource-servers/<path:ref>", resource_servers.resource_server, name="mgmt-resource-server"
+    ),
+    path("clients", applications.client_list, name="mgmt-clients"),
+    path("clients/<str:client_id>", applications.client, name="mgmt-client"),
+    path(
+        "clients/<str:client_id>/rotate-secret",
+        applications.client_secret_rotation,
+        name="mgmt-client-rotate-secret",
+    ),
+    path("client-grants", applications.client_grant_list, name="mgmt-client-grants"),
+    path("client-grants/<str:grant_id>", applications.client_grant, name="mgmt-client-grant"),
+    path("keys/signing", keys.signing_keys, name="mgmt-signing-keys"),
+    path("keys/signing/rotate", keys.rotate, name="mgmt-signing-keys-rotate"),
+    path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
+    path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
+    re_path(r"^(?P<rest>.*)$", unknown_path, name="mgmt-unknown"),
+]

@@ -161,6 +161,9 @@ def verify(
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise InvalidToken("missing kid")
+        # Checked before the database sees it: PostgreSQL refuses NUL, UTF-8 lone surrogates.
+        if not kid.isascii() or "\x00" in kid or len(kid) > 64:
+            raise InvalidToken("malformed kid")
         key = _public_key(kid)
     try:
         claims = jwt.decode(

@@ -1,0 +1,147 @@
+"""Management API v2: resource servers (/api/v2/resource-servers), in Auth0's shapes.
+
+`{id}` is the id or the URL-encoded identifier. The route captures the rest of the path
+(`<path:ref>`), which every server hands over already percent-decoded, so `https%3A%2F%2Fa%2F`
+arrives as `https://a/` under the test client, runserver, live_server and gunicorn alike; an id
+(24 hex characters) never contains '/', so anything else is looked up as an identifier.
+"""
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from apis import resource_servers
+from apis.models import Api
+from apis.resource_servers import ScopeSpec, SystemApiProtected
+from keys.management_api import (
+    ApiError,
+    conflict,
+    created,
+    invalid_body_from,
+    needs,
+    no_content,
+    not_found,
+    ok,
+    paged,
+    read_body,
+    read_query,
+    route,
+    storable,
+)
+from keys.management_schemas import RESOURCE_SERVERS_QUERY
+
+_API_ID = re.compile(r"[0-9a-f]{24}")
+_DEFAULT_WEB_LIFETIME = 7200
+
+
+def _find(ref: str) -> Api | None:
+    if not storable(ref, 600):
+        return None
+    apis = Api.objects.prefetch_related("scopes")
+    if _API_ID.fullmatch(ref):
+        api = apis.filter(pk=ref).first()
+        if api is not None:
+            return api
+    return apis.filter(identifier=ref).first()
+
+
+def _find_or_404(ref: str) -> Api:
+    api = _find(ref)
+    if api is None:
+        raise not_found("The resource server does not exist", "inexistent_resource_server")
+    return api
+
+
+def _duplicate() -> ApiError:
+    return conflict(
+        "A resource server with the same identifier already exists", "resource_server_conflict"
+    )
+
+
+def _scope_specs(scopes: list[dict[str, str]]) -> list[ScopeSpec]:
+    return [ScopeSpec(scope["value"], scope.get("description", "")) for scope in scopes]
+
+
+def list_resource_servers(request: HttpRequest) -> JsonResponse:
+    query = read_query(request, RESOURCE_SERVERS_QUERY)
+    apis = Api.objects.prefetch_related("scopes").order_by("-is_system", "name", "id")
+    if "identifiers" in query:
+        apis = apis.filter(identifier__in=query["identifiers"])
+    return paged(apis, query, "resource_servers", Api.to_dict)
+
+
+def create_resource_server(request: HttpRequest) -> JsonResponse:
+    read_query(request, [])
+    body = read_body(request, "ResourceServerCreate")
+    identifier = body.pop("identifier")
+    # Auth0 lets the name be omitted; Gatehouse names every API, so it takes the identifier.
+    name = body.pop("name", identifier)
+    scopes = _scope_specs(body.pop("scopes", []))
+    if "token_lifetime" in body and "token_lifetime_for_web" not in body:
+        body["token_lifetime_for_web"] = min(_DEFAULT_WEB_LIFETIME, body["token_lifetime"])
+    if Api.objects.filter(identifier=identifier).exists():
+        raise _duplicate()
+    try:
+        api, secret = resource_servers.create_api(
+            name=name, identifier=identifier, scopes=scopes, **body
+        )
+    except ValidationError as error:
+        if Api.objects.filter(identifier=identifier).exists():  # created meanwhile
+            raise _duplicate() from error
+        raise invalid_body_from(error) from error
+    result: dict[str, Any] = Api.objects.prefetch_related("scopes").get(pk=api.pk).to_dict()
+    if secret is not None:  # HS256: the caller needs the secret it just had generated
+        result["signing_secret"] = secret
+    return created(result)
+
+
+def get_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
+    read_query(request, [])
+    return ok(_find_or_404(ref).to_dict())
+
+
+def update_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
+    """PATCH: `scopes` replaces the whole list (dropped scopes leave every grant)."""
+    read_query(request, [])
+    api = _find_or_404(ref)
+    body = read_body(
+        request, "SystemResourceServerUpdate" if api.is_system else "ResourceServerUpdate"
+    )
+    scopes = body.pop("scopes", None)
+    try:
+        with transaction.atomic():
+            if body:
+                api = resource_servers.update_api(api, **body)
+            if scopes is not None:
+                resource_servers.replace_scopes(api, _scope_specs(scopes))
+    except ValidationError as error:
+        raise invalid_body_from(error) from error
+    return ok(_find_or_404(api.pk).to_dict())
+
+
+def delete_resource_server(request: HttpRequest, ref: str) -> HttpResponse:
+    """204 even when it does not exist (Auth0 does the same)."""
+    read_query(request, [])
+    api = _find(ref)
+    if api is not None:
+        try:
+            resource_servers.delete_api(api)
+        except SystemApiProtected as error:
+            raise ApiError(
+                400, "The system resource server cannot be deleted.", "operation_not_supported"
+            ) from error
+    return no_content()
+
+
+resource_server_list = route(
+    GET=(list_resource_servers, needs("read:resource_servers")),
+    POST=(create_resource_server, needs("create:resource_servers")),
+)
+resource_server = route(
+    GET=(get_resource_server, needs("read:resource_servers")),
+    PATCH=(update_resource_server, needs("update:resource_servers")),
+    DELETE=(delete_resource_server, needs("delete:resource_servers")),
+)

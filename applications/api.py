@@ -1,0 +1,213 @@
+"""Management API v2: clients (/api/v2/clients) and client grants (/api/v2/client-grants).
+
+Auth0's shapes (AUTH0_COMPAT.md sections 5 and 6). A client's secret appears only in the
+responses to create and rotate-secret; every other response is built without it.
+"""
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from apis.models import Api
+from applications import clients
+from applications.models import Application, ClientGrant
+from keys.management_api import (
+    by_checkpoint,
+    conflict,
+    created,
+    invalid_body_from,
+    invalid_query,
+    needs,
+    no_content,
+    not_found,
+    ok,
+    paged,
+    read_body,
+    read_query,
+    route,
+)
+from keys.management_schemas import (
+    CLIENT_GRANTS_QUERY,
+    CLIENT_ID_PATTERN,
+    CLIENTS_QUERY,
+    GRANT_ID_PATTERN,
+)
+from keys.models import KeyState, SigningKey
+
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+_GRANT_ID = re.compile(GRANT_ID_PATTERN)
+
+
+def _tenant_key() -> SigningKey | None:
+    # Auth0 lists the tenant's signing certificate on every client.
+    return SigningKey.objects.filter(state=KeyState.CURRENT).first()
+
+
+def _client_or_404(client_id: str) -> Application:
+    application = (
+        Application.objects.filter(client_id=client_id).first()
+        if _CLIENT_ID.match(client_id)
+        else None
+    )
+    if application is None:
+        raise not_found("The client does not exist", "inexistent_client")
+    return application
+
+
+def list_clients(request: HttpRequest) -> JsonResponse:
+    query = read_query(request, CLIENTS_QUERY)
+    applications = Application.objects.order_by("name", "client_id")
+    if "app_type" in query:
+        applications = applications.filter(app_type__in=query["app_type"].split(","))
+    key = _tenant_key()
+    return paged(applications, query, "clients", lambda app: app.to_dict(key))
+
+
+def create_client(request: HttpRequest) -> JsonResponse:
+    read_query(request, [])
+    body = read_body(request, "ClientCreate")
+    try:
+        application, secret = clients.create_application(**body)
+    except ValidationError as error:
+        raise invalid_body_from(error) from error
+    return created(application.to_dict(_tenant_key(), client_secret=secret))
+
+
+def get_client(request: HttpRequest, client_id: str) -> JsonResponse:
+    read_query(request, [])
+    return ok(_client_or_404(client_id).to_dict(_tenant_key()))
+
+
+def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
+    read_query(request, [])
+    application = _client_or_404(client_id)
+    body = read_body(request, "ClientUpdate")
+    if body:
+        try:
+            application = clients.update_application(application, **body)
+        except ValidationError as error:
+            raise invalid_body_from(error) from error
+    return ok(application.to_dict(_tenant_key()))
+
+
+def delete_client(request: HttpRequest, client_id: str) -> HttpResponse:
+    """204 even when it does not exist; its grants go with it."""
+    read_query(request, [])
+    if _CLIENT_ID.match(client_id):
+        application = Application.objects.filter(client_id=client_id).first()
+        if application is not None:
+            clients.delete_application(application)
+    return no_content()
+
+
+def rotate_client_secret(request: HttpRequest, client_id: str) -> JsonResponse:
+    """200 with the client and its new secret; the old secret stops working at once."""
+    read_query(request, [])
+    application = _client_or_404(client_id)
+    secret = clients.rotate_client_secret(application)
+    return ok(application.to_dict(_tenant_key(), client_secret=secret))
+
+
+# --- client grants ------------------------------------------------------------------------
+
+
+def _grants() -> Any:
+    return ClientGrant.objects.select_related("application", "api").prefetch_related("scopes")
+
+
+def _grant_dict(grant: ClientGrant) -> dict[str, object]:
+    return grant.to_dict()
+
+
+def _grant_or_404(grant_id: str) -> ClientGrant:
+    grant = _grants().filter(pk=grant_id).first() if _GRANT_ID.match(grant_id) else None
+    if grant is None:
+        raise not_found("The grant does not exist.", "inexistent_client_grant")
+    return grant
+
+
+def list_client_grants(request: HttpRequest) -> JsonResponse:
+    """Paged by page/per_page (Auth0's offset paging) or by from/take (checkpoints)."""
+    query = read_query(request, CLIENT_GRANTS_QUERY)
+    grants = _grants()
+    if "audience" in query:
+        grants = grants.filter(api__identifier=query["audience"])
+    if "client_id" in query:
+        grants = grants.filter(application__client_id=query["client_id"])
+    checkpoint = "from" in query or "take" in query
+    if checkpoint and ("page" in query or "per_page" in query):
+        raise invalid_query("Use either page/per_page or from/take, not both")
+    if checkpoint:
+        return by_checkpoint(grants.order_by("id"), query, "client_grants", _grant_dict)
+    return paged(grants.order_by("created_at", "id"), query, "client_grants", _grant_dict)
+
+
+def create_client_grant(request: HttpRequest) -> JsonResponse:
+    read_query(request, [])
+    body = read_body(request, "ClientGrantCreate")
+    api = Api.objects.filter(identifier=body["audience"]).first()
+    if api is None:
+        raise not_found(
+            f"No resource with identifier {body['audience']}", "inexistent_resource_server"
+        )
+    application = _client_or_404(body["client_id"])
+    try:
+        grant = clients.create_grant(application, api, body.get("scope", []))
+    except ValidationError as error:
+        raise invalid_body_from(error) from error
+    except clients.GrantExists as error:
+        raise conflict(
+            "A client grant for this client and audience already exists", "client_grant_conflict"
+        ) from error
+    return created(_grant_or_404(grant.pk).to_dict())
+
+
+def get_client_grant(request: HttpRequest, grant_id: str) -> JsonResponse:
+    read_query(request, [])
+    return ok(_grant_or_404(grant_id).to_dict())
+
+
+def update_client_grant(request: HttpRequest, grant_id: str) -> JsonResponse:
+    """PATCH `scope`: the grant's whole scope list (null or [] clears it)."""
+    read_query(request, [])
+    grant = _grant_or_404(grant_id)
+    body = read_body(request, "ClientGrantUpdate")
+    if "scope" in body:
+        try:
+            clients.update_grant_scopes(grant, body["scope"] or [])
+        except ValidationError as error:
+            raise invalid_body_from(error) from error
+    return ok(_grant_or_404(grant_id).to_dict())
+
+
+def delete_client_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
+    """204 even when it does not exist."""
+    read_query(request, [])
+    if _GRANT_ID.match(grant_id):
+        grant = ClientGrant.objects.filter(pk=grant_id).first()
+        if grant is not None:
+            clients.delete_grant(grant)
+    return no_content()
+
+
+client_list = route(
+    GET=(list_clients, needs("read:clients")),
+    POST=(create_client, needs("create:clients")),
+)
+client = route(
+    GET=(get_client, needs("read:clients")),
+    PATCH=(update_client, needs("update:clients")),
+    DELETE=(delete_client, needs("delete:clients")),
+)
+client_secret_rotation = route(POST=(rotate_client_secret, needs("update:client_keys")))
+client_grant_list = route(
+    GET=(list_client_grants, needs("read:client_grants")),
+    POST=(create_client_grant, needs("create:client_grants")),
+)
+client_grant = route(
+    GET=(get_client_grant, needs("read:client_grants")),
+    PATCH=(update_client_grant, needs("update:client_grants")),
+    DELETE=(delete_client_grant, needs("delete:client_grants")),
+)

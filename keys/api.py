@@ -1,0 +1,74 @@
+"""Management API v2: the tenant's signing keys (/api/v2/keys/signing), Auth0's shapes."""
+
+import re
+
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, JsonResponse
+
+from keys import management_openapi, signing
+from keys.management_api import ApiError, created, needs, not_found, ok, public, read_query, route
+from keys.management_schemas import KID_PATTERN
+from keys.models import KeyState, SigningKey
+
+_KID = re.compile(KID_PATTERN)
+
+
+def _key_or_404(kid: str) -> SigningKey:
+    key = SigningKey.objects.filter(kid=kid).first() if _KID.match(kid) else None
+    if key is None:
+        raise not_found("Signing key not found", "inexistent_signing_key")
+    return key
+
+
+def _ref(key: SigningKey) -> dict[str, str]:
+    return {"cert": key.cert_pem, "kid": key.kid}
+
+
+def list_keys(request: HttpRequest) -> JsonResponse:
+    """A bare array, no paging: current, next, previous (newest first), then revoked."""
+    read_query(request, [])
+    keys = SigningKey.objects.annotate(
+        rank=Case(
+            When(state=KeyState.CURRENT, then=Value(0)),
+            When(state=KeyState.NEXT, then=Value(1)),
+            When(state=KeyState.PREVIOUS, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "-created_at", "kid")
+    return ok([key.to_dict() for key in keys])
+
+
+def get_key(request: HttpRequest, kid: str) -> JsonResponse:
+    read_query(request, [])
+    return ok(_key_or_404(kid).to_dict())
+
+
+def rotate_key(request: HttpRequest) -> JsonResponse:
+    """201 with the key that signs from now on: the one published as `next` until now."""
+    read_query(request, [])
+    return created(_ref(signing.rotate()))
+
+
+def revoke_key(request: HttpRequest, kid: str) -> JsonResponse:
+    read_query(request, [])
+    _key_or_404(kid)
+    try:
+        key = signing.revoke(kid)
+    except signing.KeyStateError as error:
+        raise ApiError(400, str(error).capitalize() + ".", "invalid_signing_key_state") from error
+    return ok(_ref(key))
+
+
+signing_keys = route(GET=(list_keys, needs("read:signing_keys")))
+signing_key = route(GET=(get_key, needs("read:signing_keys")))
+rotate = route(POST=(rotate_key, needs("create:signing_keys", "update:signing_keys")))
+revoke = route(PUT=(revoke_key, needs("update:signing_keys")))
+
+
+def openapi_document(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI 3 document of /api/v2/ (public, like Auth0's)."""
+    return ok(management_openapi.document())
+
+
+openapi = public(openapi_document)

@@ -1,0 +1,417 @@
+"""The Management API v2's HTTP plumbing: bearer tokens, scopes, strict input, Auth0's errors.
+
+Every endpoint is built with `route()`, which refuses to build one without a declared scope
+for each method (deny by default), answers wrong methods with 405, authenticates the bearer
+token through keys.signing.verify (RS256 only, known non-revoked kid, exact iss/aud/exp),
+checks the scope, and turns every failure into Auth0's error body
+`{statusCode, error, message, errorCode}`: never an HTML page.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from keys import signing
+from keys.json_schema import SchemaError, validate
+from keys.management_schemas import REQUEST_SCHEMAS
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+Handler = Callable[..., HttpResponse]
+
+
+class ApiError(Exception):
+    """Any failure of a Management API request; the view answers it with `response()`."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        error_code: str | None = None,
+        *,
+        attributes: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+        self.attributes = attributes
+        self.headers = headers or {}
+
+    def response(self) -> JsonResponse:
+        return error_response(
+            self.status,
+            self.message,
+            self.error_code,
+            attributes=self.attributes,
+            headers=self.headers,
+        )
+
+
+def error_response(
+    status: int,
+    message: str,
+    error_code: str | None = None,
+    *,
+    attributes: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JsonResponse:
+    """The one error shape of /api/v2/ (AUTH0_COMPAT.md section 1)."""
+    body: dict[str, Any] = {
+        "statusCode": status,
+        "error": HTTPStatus(status).phrase,
+        "message": message,
+    }
+    if error_code:
+        body["errorCode"] = error_code
+    if attributes:
+        body["attributes"] = dict(attributes)
+    response = JsonResponse(body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def not_found(message: str, error_code: str) -> ApiError:
+    return ApiError(404, message, error_code)
+
+
+def conflict(message: str, error_code: str) -> ApiError:
+    return ApiError(409, message, error_code)
+
+
+def invalid_body(detail: str, field: str = "") -> ApiError:
+    return ApiError(400, SchemaError(detail, field).message("Payload"), "invalid_body")
+
+
+def invalid_query(detail: str, field: str = "") -> ApiError:
+    return ApiError(400, SchemaError(detail, field).message("Query"), "invalid_query_string")
+
+
+def invalid_body_from(error: ValidationError) -> ApiError:
+    """A domain ValidationError (keyed by field) as Auth0's invalid_body."""
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.message_dict.items()))
+        return invalid_body(errors[0], "" if field == "__all__" else field)
+    return invalid_body(error.messages[0])
+
+
+# --- authentication and scopes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """What a method needs: every scope in `all_of`. Built with `needs()`."""
+
+    all_of: tuple[str, ...]
+
+    def satisfied_by(self, granted: set[str]) -> bool:
+        return set(self.all_of) <= granted
+
+    def message(self) -> str:
+        # Auth0's text for one scope; with several, every one of them is required.
+        if len(self.all_of) == 1:
+            return f"Insufficient scope, expected any of: {self.all_of[0]}"
+        return f"Insufficient scope, expected all of: {', '.join(self.all_of)}"
+
+
+def needs(*scopes: str) -> Scopes:
+    if not scopes or not all(isinstance(s, str) and s for s in scopes):
+        raise TypeError("an endpoint must declare at least one scope")
+    return Scopes(tuple(scopes))
+
+
+def _unauthorized(message: str, challenge: str) -> ApiError:
+    attributes = {"error": message} if message == "Invalid token" else None
+    return ApiError(401, message, attributes=attributes, headers={"WWW-Authenticate": challenge})
+
+
+def authenticate(request: HttpRequest) -> set[str]:
+    """The scopes of a valid Management API bearer token, or a 401 ApiError."""
+    realm = f'Bearer realm="{settings.MANAGEMENT_API_IDENTIFIER}"'
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise _unauthorized("Missing authentication", realm)
+    try:
+        claims = signing.verify(token.strip(), audience=settings.MANAGEMENT_API_IDENTIFIER)
+    except signing.InvalidToken as error:
+        logger.info("management API token refused: %s", error)
+        raise _unauthorized(
+            "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
+        ) from error
+    scope = claims.get("scope")
+    return set(scope.split()) if isinstance(scope, str) else set()
+
+
+def route(**handlers: tuple[Handler, Scopes]) -> View:
+    """One URL's view: `route(GET=(list_things, needs("read:things")), POST=...)`.
+
+    Order of checks: method (405), token (401), scope (403), then the handler, which raises
+    ApiError for everything else. A handler cannot be registered without its Scopes.
+    """
+    for method, (handler, scopes) in handlers.items():
+        if not callable(handler) or not isinstance(scopes, Scopes):
+            raise TypeError(f"{method}: expected (handler, needs(...))")
+    allowed = ", ".join(sorted(handlers))
+
+    @csrf_exempt  # bearer tokens, not cookies: no CSRF exposure
+    @login_not_required  # authenticated here, with Auth0's 401 shape
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        entry = handlers.get(request.method or "")
+        if entry is None:
+            return method_not_allowed(allowed)
+        handler, scopes = entry
+        return guarded(lambda: _call(request, handler, scopes, kwargs))
+
+    view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}
+    return view
+
+
+def _call(
+    request: HttpRequest, handler: Handler, scopes: Scopes, kwargs: dict[str, Any]
+) -> HttpResponse:
+    granted = authenticate(request)
+    if not scopes.satisfied_by(granted):
+        raise ApiError(
+            403,
+            scopes.message(),
+            "insufficient_scope",
+            headers={
+                "WWW-Authenticate": f'Bearer error="insufficient_scope", '
+                f'scope="{" ".join(scopes.all_of)}"'
+            },
+        )
+    return handler(request, **kwargs)
+
+
+def guarded(call: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run a view body; every failure becomes a JSON error, never Django's HTML pages."""
+    try:
+        return call()
+    except ApiError as error:
+        return error.response()
+    except RequestDataTooBig:
+        return error_response(413, "The request body is too large.", "payload_too_large")
+    except Exception:
+        logger.exception("management API request failed")
+        return error_response(500, "Internal error.", "internal_error")
+
+
+def method_not_allowed(allowed: str) -> JsonResponse:
+    return error_response(
+        405, "Method Not Allowed", "method_not_allowed", headers={"Allow": allowed}
+    )
+
+
+def public(handler: Handler) -> View:
+    """A view without authentication (the OpenAPI document): GET only, JSON errors."""
+
+    @csrf_exempt
+    @login_not_required
+    @wraps(handler)
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET":
+            return method_not_allowed("GET")
+        return guarded(lambda: handler(request, **kwargs))
+
+    view.public = True
+    return view
+
+
+@csrf_exempt
+@login_not_required
+def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Every other path under /api/v2/: Auth0's (hapi's) 404."""
+    return error_response(404, "Not Found", "not_found")
+
+
+unknown_path.public = True
+
+
+def no_content() -> HttpResponse:
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
+    return response
+
+
+def created(body: object) -> JsonResponse:
+    return JsonResponse(body, status=201, safe=False)
+
+
+def ok(body: object) -> JsonResponse:
+    return JsonResponse(body, status=200, safe=False)
+
+
+# --- request input ------------------------------------------------------------------------
+
+
+def _resolve(reference: str) -> Mapping[str, Any]:
+    return REQUEST_SCHEMAS[reference.rsplit("/", 1)[-1]]
+
+
+def _no_constants(value: str) -> object:
+    raise ValueError(f"{value} is not JSON")
+
+
+def _form_value(values: list[str], schema: Mapping[str, Any]) -> object:
+    """A form field as its JSON value: forms carry only strings, so scalars are read by the
+    type the schema declares (what Auth0's form bodies do)."""
+    if "$ref" in schema:
+        schema = _resolve(schema["$ref"])
+    kind = schema.get("type")
+    if kind == "array":
+        items = schema.get("items", {})
+        return [_form_value([value], items) for value in values]
+    if len(values) > 1:
+        return values  # reported by the validator as the wrong type
+    (value,) = values
+    if kind == "integer" and value.lstrip("-").isdigit() and value.isascii():
+        return int(value)
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _parse_form(body: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        pairs = parse_qsl(
+            body.decode("ascii"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=1000,
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ApiError(400, "Invalid request payload form format", "invalid_body") from error
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    properties = schema.get("properties", {})
+    return {name: _form_value(values, properties.get(name, {})) for name, values in grouped.items()}
+
+
+def read_body(request: HttpRequest, schema_name: str) -> dict[str, Any]:
+    """The request body as a dict valid against the named schema, or a 400 invalid_body.
+
+    JSON or form-encoded. An empty body is `{}`, so bodiless requests from the SDKs work.
+    """
+    schema = REQUEST_SCHEMAS[schema_name]
+    body = request.body
+    media_type = (request.content_type or "").split(";", 1)[0].strip().lower()
+    if not body.strip():
+        document: object = {}
+    elif media_type == "application/x-www-form-urlencoded":
+        document = _parse_form(body, schema)
+    elif media_type in ("application/json", "") or media_type.endswith("+json"):
+        try:
+            document = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise ApiError(400, "Invalid request payload JSON format", "invalid_body") from error
+    else:
+        raise ApiError(
+            400,
+            "Content-Type must be application/json or application/x-www-form-urlencoded.",
+            "invalid_body",
+        )
+    try:
+        validate(document, schema, _resolve)
+    except SchemaError as error:
+        raise ApiError(400, error.message("Payload"), "invalid_body") from error
+    return document  # type: ignore[return-value]
+
+
+def _query_value(raw: list[str], schema: Mapping[str, Any]) -> object:
+    kind = schema.get("type")
+    if kind == "array":
+        return [_query_value([value], schema.get("items", {})) for value in raw]
+    if len(raw) > 1:
+        return raw
+    (value,) = raw
+    if kind == "integer" and value.isascii() and value.lstrip("-").isdigit():
+        return int(value)
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def read_query(request: HttpRequest, parameters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The query string checked against the declared parameters (unknown ones are errors)."""
+    declared = {parameter["name"]: parameter["schema"] for parameter in parameters}
+    values: dict[str, Any] = {}
+    for name in request.GET:
+        if name not in declared:
+            raise invalid_query(f"Additional properties not allowed: {name}")
+        schema = declared[name]
+        values[name] = _query_value(request.GET.getlist(name), schema)
+        try:
+            validate(values[name], schema, _resolve, name)
+        except SchemaError as error:
+            raise ApiError(400, error.message("Query"), "invalid_query_string") from error
+    return values
+
+
+# --- paging ---------------------------------------------------------------------------------
+
+DEFAULT_PER_PAGE = 50
+
+
+def paged(
+    queryset: QuerySet,
+    query: Mapping[str, Any],
+    plural: str,
+    render: Callable[[Any], dict[str, Any]],
+) -> JsonResponse:
+    """One page (`page` from 0, `per_page` 1..100, default 50): a bare array, or with
+    `include_totals=true` Auth0's `{total, start, limit, <plural>}`. Past the end the page is
+    empty, which is what ends the SDKs' paging loops."""
+    per_page = query.get("per_page", DEFAULT_PER_PAGE)
+    start = query.get("page", 0) * per_page
+    items = [render(item) for item in queryset[start : start + per_page]]
+    if not query.get("include_totals", False):
+        return ok(items)
+    return ok({"total": queryset.count(), "start": start, "limit": per_page, plural: items})
+
+
+def by_checkpoint(
+    queryset: QuerySet,
+    query: Mapping[str, Any],
+    plural: str,
+    render: Callable[[Any], dict[str, Any]],
+) -> JsonResponse:
+    """Checkpoint paging (`from`, `take`): `{<plural>, next}`, `next` absent on the last page.
+
+    `queryset` must be ordered by primary key; `next` is the first id of the following page.
+    """
+    take = query.get("take", DEFAULT_PER_PAGE)
+    if "from" in query:
+        queryset = queryset.filter(pk__gte=query["from"])
+    rows = list(queryset[: take + 1])
+    body: dict[str, Any] = {plural: [render(item) for item in rows[:take]]}
+    if len(rows) > take:
+        body["next"] = rows[take].pk
+    return ok(body)
+
+
+def storable(value: str, max_length: int) -> bool:
+    """Whether a path segment could be a stored value at all (so the database is not asked
+    about NUL bytes, lone surrogates or overlong strings)."""
+    return (
+        0 < len(value) <= max_length
+        and "\x00" not in value
+        and not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
+    )
