@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,8 @@ for identifier, alg in ((%(rs)r, "RS256"), (%(hs)r, "HS256")):
             scopes=[ScopeSpec("read:bench"), ScopeSpec("write:bench")])
 application, secret = clients.create_application(name="Bench client")
 for identifier in (%(rs)r, %(hs)r):
-    clients.authorize(application, Api.objects.get(identifier=identifier), ["read:bench", "write:bench"])
+    api = Api.objects.get(identifier=identifier)
+    clients.authorize(application, api, ["read:bench", "write:bench"])
 print(json.dumps({"client_id": application.client_id, "client_secret": secret}))
 """
 
@@ -92,6 +93,20 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin_sql(url: str, statement: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    conninfo = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(statement)
 
 
 def _ensure_wrk() -> str:
@@ -167,8 +182,16 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
     }
-    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    database = "PostgreSQL" if env["DATABASE_URL"].startswith(("postgres", "pgsql")) else "SQLite"
+    server_url = env.get("DATABASE_URL", "")
+    database = "PostgreSQL" if server_url.startswith(("postgres", "pgsql")) else "SQLite"
+    scratch_db = None
+    if database == "PostgreSQL":
+        # A throwaway database on the same server: the bench never writes to yours.
+        scratch_db = f"gatehouse_bench_{os.getpid()}"
+        env["DATABASE_URL"] = _with_database(server_url, scratch_db)
+        _admin_sql(server_url, f'CREATE DATABASE "{scratch_db}"')
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "bootstrap"], env=env, cwd=ROOT, check=True, capture_output=True)
     setup = SETUP % {"rs": RS256_AUDIENCE, "hs": HS256_AUDIENCE}
@@ -217,6 +240,8 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+        if scratch_db:
+            _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
 
     raw = raw_signing_rate(cores)
     rs, hs = results["RS256"], results["HS256"]
@@ -228,8 +253,8 @@ def main() -> int:
     print(f"raw PyJWT RS256 signing, {cores} processes: {raw:,.0f} signatures/s")
     for label, row in results.items():
         print(
-            f"{label}: {row['rate']:,.0f} tokens/s  p50 {row['p50']:.2f} ms  p99 {row['p99']:.2f} ms  "
-            f"errors {row['errors']} of {row['requests']}"
+            f"{label}: {row['rate']:,.0f} tokens/s  p50 {row['p50']:.2f} ms  "
+            f"p99 {row['p99']:.2f} ms  errors {row['errors']} of {row['requests']}"
         )
     print(f"RS256 tokens/s / raw signing rate = {ratio:.3f}")
     checks = [
