@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint format bench install clean
 
@@ -12,31 +13,38 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP) $(DEV_STAMP)
+
+install: $(DEV_STAMP)
+
+# The issuer and audiences follow the port unless PUBLIC_URL says otherwise.
+export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 run: $(STAMP)
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/python manage.py ensure_admin
-	@echo "Gatehouse console: http://127.0.0.1:$(PORT)/  (JWKS: /.well-known/jwks.json)"
+	@echo "Gatehouse console: $(PUBLIC_URL)/  (JWKS: $(PUBLIC_URL)/.well-known/jwks.json)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench_token.py
 
 clean:
