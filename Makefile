@@ -23,7 +23,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 install: $(DEV_STAMP)
 
 # The issuer and audiences follow the port unless PUBLIC_URL says otherwise.
-export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 run: $(STAMP)
 	$(BIN)/python manage.py bootstrap
