@@ -19,7 +19,7 @@ def parse_scope_argument(argument: str) -> ScopeSpec:
         head = argument[: match.start()]
         if ":" in head:
             value, _, rest = head.rpartition(":")
-            return ScopeSpec(value, rest + argument[match.start() :])
+            return ScopeSpec(value, (rest + argument[match.start() :]).strip())
         return ScopeSpec(argument)
     if argument.count(":") >= 2:
         value, _, description = argument.rpartition(":")
