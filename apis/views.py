@@ -48,14 +48,14 @@ def render_api_tab(
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("apis:list")
 
 
-@require_GET
 @staff_required
+@require_GET
 def api_list(request: HttpRequest) -> HttpResponse:
     query = search_term(request)
     apis = Api.objects.only("id", "name", "identifier", "signing_alg", "is_system")
@@ -67,10 +67,10 @@ def api_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def api_create(request: HttpRequest) -> HttpResponse:
-    form = ApiCreateForm(request.POST or None)
+    form = ApiCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             api, _ = resource_servers.create_api(**form.cleaned_data)
@@ -82,15 +82,15 @@ def api_create(request: HttpRequest) -> HttpResponse:
     return render_tab(request, "apis/partials/create.html", {"form": form}, title="Create API")
 
 
-@require_GET
 @staff_required
+@require_GET
 def api_detail(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     return redirect("apis:quickstart", api.id)
 
 
-@require_GET
 @staff_required
+@require_GET
 def api_quickstart(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     urls = _urls()
@@ -128,8 +128,8 @@ def _settings_tab(
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def api_settings(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     if request.method == "GET":
@@ -146,16 +146,16 @@ def api_settings(request: HttpRequest, api_id: str) -> HttpResponse:
     return _settings_tab(request, api, form=form)
 
 
-@require_POST
 @staff_required
+@require_POST
 def api_secret_reveal(request: HttpRequest, api_id: str) -> HttpResponse:
     # A POST, so the secret is never in a page that a GET, a prefetch or a cache produced.
     api = get_object_or_404(Api, pk=api_id, signing_alg=SigningAlg.HS256)
     return _settings_tab(request, api, revealed_secret=resource_servers.reveal_signing_secret(api))
 
 
-@require_POST
 @staff_required
+@require_POST
 def api_secret_rotate(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id, signing_alg=SigningAlg.HS256)
     resource_servers.rotate_signing_secret(api)
@@ -167,13 +167,14 @@ def api_secret_rotate(request: HttpRequest, api_id: str) -> HttpResponse:
     return redirect("apis:settings", api.id)
 
 
-@require_POST
 @staff_required
+@require_POST
 def api_delete(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
-    delete_form = DeleteApiForm(request.POST, api_name=api.name)
     if api.is_system:
-        delete_form.add_error(None, "The system API cannot be deleted.")
+        messages.error(request, "The system API cannot be deleted.")
+        return redirect("apis:settings", api.id)
+    delete_form = DeleteApiForm(request.POST, api_name=api.name)
     if not delete_form.is_valid():
         return _settings_tab(request, api, delete_form=delete_form)
     resource_servers.delete_api(api)
@@ -194,15 +195,16 @@ def _scopes_tab(request: HttpRequest, api: Api, form: ScopeForm | None = None) -
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     if request.method == "GET":
         return _scopes_tab(request, api)
-    form = ScopeForm(request.POST)
     if api.is_system:
-        form.add_error(None, "The system API's scopes cannot be changed.")
+        messages.error(request, "The system API's scopes cannot be changed.")
+        return redirect("apis:scopes", api.id)
+    form = ScopeForm(request.POST)
     if form.is_valid():
         try:
             scope = resource_servers.add_scope(api, **form.cleaned_data)
@@ -214,8 +216,8 @@ def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
     return _scopes_tab(request, api, form=form)
 
 
-@require_POST
 @staff_required
+@require_POST
 def scope_delete(request: HttpRequest, api_id: str, scope_id: int) -> HttpResponse:
     scope = get_object_or_404(Scope.objects.select_related("api"), pk=scope_id, api_id=api_id)
     if scope.api.is_system:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apis import snippets
 from apis.models import Api, SigningAlg
@@ -31,8 +31,8 @@ from keys import signing
 TEST_PICKER_LIMIT = 500
 
 
-@require_http_methods(["GET"])
 @staff_required
+@require_GET
 def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     query = search_term(request)
@@ -111,8 +111,8 @@ def inspect_token(token: str, api: Api) -> TokenInspection:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     grants = (

@@ -128,8 +128,8 @@ def _render_app_tab(
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def application_list(request: HttpRequest) -> HttpResponse:
     query = search_term(request)
     applications = Application.objects.only("client_id", "name", "app_type", "description")
@@ -143,10 +143,10 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest) -> HttpResponse:
-    form = ApplicationCreateForm(request.POST or None)
+    form = ApplicationCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             application, secret = clients.create_application(**form.cleaned_data)
@@ -164,8 +164,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def application_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     return redirect("applications:settings", application.client_id)
@@ -180,8 +180,8 @@ def _settings_initial(application: Application) -> dict[str, object]:
     }
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     one_time_secret = None
@@ -209,8 +209,8 @@ def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def application_rotate_secret(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     _stash_secret(request, application, clients.rotate_client_secret(application))
@@ -218,8 +218,8 @@ def application_rotate_secret(request: HttpRequest, client_id: str) -> HttpRespo
     return redirect("applications:settings", application.client_id)
 
 
-@require_POST
 @staff_required
+@require_POST
 def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     clients.delete_application(application)
@@ -227,8 +227,8 @@ def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
     return redirect("applications:list")
 
 
-@require_GET
 @staff_required
+@require_GET
 def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     page = paginate(request, Api.objects.only("id", "name", "identifier", "is_system"))
@@ -242,12 +242,12 @@ def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_required
+@require_http_methods(["GET", "POST"])
 def application_grant_types(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     form = GrantTypesForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"client_credentials": application.allows_client_credentials},
     )
     if request.method == "POST" and form.is_valid():
@@ -272,8 +272,8 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def application_certificates(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     return _render_app_tab(
@@ -287,8 +287,8 @@ def application_certificates(request: HttpRequest, client_id: str) -> HttpRespon
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpResponse:
     """Authorize, re-scope or de-authorize one application for one API (both tabs post here)."""
     application = get_object_or_404(Application, client_id=client_id)

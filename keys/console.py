@@ -21,8 +21,8 @@ from keys.models import KeyState, SigningKey
 TIMELINE_KEYS = 12
 
 
-@require_GET
 @staff_required
+@require_GET
 def signing_keys(request: HttpRequest) -> HttpResponse:
     keys = list(
         SigningKey.objects.defer("encrypted_private_key", "pkcs7_pem", "x5c", "public_jwk")
@@ -50,8 +50,8 @@ def signing_keys(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @staff_required
+@require_POST
 def rotate_key(request: HttpRequest) -> HttpResponse:
     try:
         key = signing.rotate()
@@ -66,8 +66,8 @@ def rotate_key(request: HttpRequest) -> HttpResponse:
     return redirect("signing_keys")
 
 
-@require_POST
 @staff_required
+@require_POST
 def revoke_key(request: HttpRequest, kid: str) -> HttpResponse:
     key = get_object_or_404(SigningKey, kid=kid)
     # The console revokes previous keys only; the next key is replaced by rotating.
@@ -88,8 +88,8 @@ def _download(body: bytes | str, filename: str, content_type: str) -> HttpRespon
     return response
 
 
-@require_GET
 @staff_required
+@require_GET
 def certificate_pem(request: HttpRequest, kid: str) -> HttpResponse:
     key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)
     return _download(
@@ -97,8 +97,8 @@ def certificate_pem(request: HttpRequest, kid: str) -> HttpResponse:
     )
 
 
-@require_GET
 @staff_required
+@require_GET
 def certificate_cer(request: HttpRequest, kid: str) -> HttpResponse:
     """The same certificate DER-encoded, the form Windows tools expect in a .cer file."""
     key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)

@@ -7,10 +7,33 @@ HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user("ops", password="not-a-real-password", is_staff=True)
+    return get_user_model().objects.create_user(
+        "ops", password="not-a-real-password", is_staff=True
+    )
 
 
 @pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def assert_full_page(response) -> str:
+    body = html(response)
+    assert response.status_code == 200
+    assert body.startswith("<!doctype html>")
+    assert '<main id="main"' in body
+    assert response["Vary"].split(", ").count("HX-Request") == 1
+    return body
+
+
+def assert_partial(response) -> str:
+    body = html(response)
+    assert response.status_code == 200
+    assert "<html" not in body and "<body" not in body and '<main id="main"' not in body
+    assert "HX-Request" in response["Vary"].split(", ")
+    return body

@@ -1,0 +1,97 @@
+"""Every console URL refuses anonymous users and non-staff users, found by walking the
+URL patterns, so a view added later without a check fails here."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, reverse
+
+from config import console_urls
+from keys.models import SigningKey
+
+from .conftest import HTMX, html
+
+
+def _console_patterns(patterns=None, namespace=""):
+    for entry in console_urls.urlpatterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{entry.namespace}:" if entry.namespace else namespace
+            yield from _console_patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield namespace + entry.name, list(entry.pattern.converters)
+
+
+@pytest.fixture
+def console_urls_filled(granted_client, orders_api):
+    values = {
+        "api_id": orders_api.id,
+        "scope_id": orders_api.scopes.first().pk,
+        "client_id": granted_client.client_id,
+        "kid": SigningKey.objects.first().kid,
+    }
+    urls = [
+        reverse(name, kwargs={k: values[k] for k in params}) for name, params in _console_patterns()
+    ]
+    assert len(urls) >= 25  # the walk really found the console
+    return urls
+
+
+def test_anonymous_get_and_post_redirect_to_login(client, console_urls_filled):
+    for url in console_urls_filled:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/login/?next="), url
+
+
+def test_anonymous_htmx_request_gets_hx_redirect_not_a_login_form(client, console_urls_filled):
+    for url in console_urls_filled:
+        response = client.get(url, headers=HTMX)
+        assert response.status_code == 204, url
+        assert response["HX-Redirect"] == f"/login/?next={url}"
+        assert response.content == b""
+
+
+def test_signed_in_non_staff_user_is_forbidden_everywhere(client, console_urls_filled):
+    user = get_user_model().objects.create_user("visitor", password="not-a-real-password")
+    client.force_login(user)
+    for url in console_urls_filled:
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 403, url
+    assert "The Gatehouse console is for staff users" in html(client.get("/apis/"))
+
+
+def test_login_page_has_the_console_look_and_logs_in(client, tenant, staff):
+    page = client.get("/login/?next=/signing-keys/")
+    body = html(page)
+    assert page.status_code == 200
+    assert '<link rel="stylesheet" href="/static/css/app.css">' in body
+    assert '<label for="id_username">Username</label>' in body
+    refused = client.post(
+        "/login/", {"username": "ops", "password": "wrong", "next": "/signing-keys/"}
+    )
+    assert refused.status_code == 200
+    assert "Please enter a correct username and password" in html(refused)
+    response = client.post(
+        "/login/", {"username": "ops", "password": "not-a-real-password", "next": "/signing-keys/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/signing-keys/"
+    assert client.get("/signing-keys/").status_code == 200
+
+
+def test_logout_is_a_post_from_the_top_bar(staff_client, tenant):
+    body = html(staff_client.get("/apis/"))
+    assert '<form method="post" action="/logout/">' in body
+    assert "Signed in as <strong>ops</strong>" in body
+    assert staff_client.get("/logout/").status_code == 405
+    response = staff_client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert staff_client.get("/apis/").status_code == 302
+
+
+def test_home_goes_to_the_apis_list(staff_client, tenant):
+    response = staff_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/apis/"
