@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apis.models import Api
+from apis import resource_servers
+from apis.models import Api, Scope
 
 API_FIELDS = [
     "id",
@@ -85,99 +86,124 @@ def test_create_hs256_api_json_includes_the_secret_once(cli):
     assert stored and body["signing_secret"] not in stored
 
 
-def test_create_api_text_output(cli):
-    result = cli.run("create_api", "--name", "Plain", "--identifier", "https://cli-plain/")
-
-    assert result.returncode == 0, result.stderr
-    ((api_id,),) = cli.rows("SELECT id FROM apis_api WHERE identifier = 'https://cli-plain/'")
-    assert result.stdout == f"Created API Plain ({api_id}) for audience https://cli-plain/.\n"
+def run(*args: str, **options) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
 
 
-def test_short_token_lifetime_lowers_the_web_lifetime(cli):
-    result = cli.run(
-        "create_api",
-        "--name",
-        "Brief",
-        "--identifier",
-        "https://cli-brief/",
-        "--token-lifetime",
-        "600",
-        "--json",
+def counts() -> tuple[int, int]:
+    return Api.objects.count(), Scope.objects.count()
+
+
+def test_create_api_text_output(tenant):
+    output = run("create_api", name="Plain", identifier="https://plain/")
+
+    api = Api.objects.get(identifier="https://plain/")
+    assert output == f"Created API Plain ({api.id}) for audience https://plain/.\n"
+
+
+def test_create_hs256_api_text_output_shows_the_secret(tenant):
+    output = run("create_api", name="Sig", identifier="https://sig/", signing_alg="HS256")
+
+    api = Api.objects.get(identifier="https://sig/")
+    secret = resource_servers.reveal_signing_secret(api)
+    assert output.splitlines()[1] == (
+        f"HS256 signing secret (resource servers verify with it): {secret}"
     )
-
-    assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout)
-    assert (body["token_lifetime"], body["token_lifetime_for_web"]) == (600, 600)
 
 
 @pytest.mark.parametrize(
-    "args",
-    [
-        ["--name", "No identifier"],
-        ["--identifier", "https://cli-noname/"],
-        ["--name", "X", "--identifier", "https://cli-x/", "--signing-alg", "RS512"],
-        ["--name", "X", "--identifier", "https://cli-x/", "--token-lifetime", "soon"],
-        ["--name", "X", "--identifier", "https://cli-x/", "--unknown-flag"],
-        ["--name", "X", "--identifier", "https://cli-x/", "--scope"],
-    ],
-    ids=["no-identifier", "no-name", "bad-alg", "bad-lifetime", "unknown-flag", "scope-no-value"],
+    ("lifetime", "web"), [("600", 600), ("7200", 7200), ("0", 0), ("86400", 7200)]
 )
-def test_argument_errors(cli, args):
+def test_token_lifetime_flag_keeps_the_web_lifetime_below_it(tenant, lifetime, web):
+    body = json.loads(
+        run(
+            "create_api",
+            "--name",
+            "B",
+            "--identifier",
+            "https://b/",
+            "--token-lifetime",
+            lifetime,
+            "--json",
+        )
+    )
+
+    assert (body["token_lifetime"], body["token_lifetime_for_web"]) == (int(lifetime), web)
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["--name", "No identifier"],
+            "manage.py create_api: error: the following arguments are required: --identifier",
+        ),
+        (
+            ["--name", "X", "--identifier", "https://cli-x/", "--signing-alg", "RS512"],
+            "manage.py create_api: error: argument --signing-alg: invalid choice: 'RS512'",
+        ),
+        (["--name", "a<b", "--identifier", "https://cli-x/"], "CommandError: name: "),
+        (
+            ["--name", "X", "--identifier", "https://cli-x/", "--scope", "ok", "--scope", "a b"],
+            "CommandError: scopes: ",
+        ),
+    ],
+    ids=["no-identifier", "bad-alg", "bad-name", "bad-scope"],
+)
+def test_refusals_as_subprocesses(cli, args, stderr):
     before = cli.counts()
 
     result = cli.run("create_api", *args)
 
     assert_refused(cli, result, before)
-    assert result.stderr.startswith("manage.py create_api: error: ")
+    assert result.stderr.startswith(stderr), result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--name", "a<b", "--identifier", "https://cli-x/"], "name: "),
+        (["--identifier", "https://x/"], "the following arguments are required: --name"),
         (
-            ["--name", "X", "--identifier", "https://cli-x/", "--token-lifetime", "2592001"],
+            ["--name", "X", "--identifier", "https://x/", "--token-lifetime", "soon"],
+            "argument --token-lifetime: invalid int value: 'soon'",
+        ),
+        (
+            ["--name", "X", "--identifier", "https://x/", "--unknown-flag"],
+            "unrecognized arguments: --unknown-flag",
+        ),
+        (
+            ["--name", "X", "--identifier", "https://x/", "--scope"],
+            "argument --scope: expected one argument",
+        ),
+        (
+            ["--name", "X", "--identifier", "https://x/", "--token-lifetime", "2592001"],
             "token_lifetime: ",
         ),
         (
-            ["--name", "X", "--identifier", "https://cli-x/", "--token-lifetime", "-5"],
+            ["--name", "X", "--identifier", "https://x/", "--token-lifetime", "-5"],
             "token_lifetime: ",
         ),
         (
-            [
-                "--name",
-                "X",
-                "--identifier",
-                "https://cli-x/",
-                "--scope",
-                "ok",
-                "--scope",
-                "bad scope",
-            ],
-            "scopes: ",
+            ["--name", "X", "--identifier", "https://x/", "--scope", "d", "--scope", "d"],
+            "scopes: Duplicate scope: d.",
         ),
-        (
-            ["--name", "X", "--identifier", "https://cli-x/", "--scope", "dup", "--scope", "dup"],
-            "scopes: ",
-        ),
+        (["--name", "X", "--identifier", "https://x/", "--scope", "s" * 281], "scopes: "),
+        (["--name", "", "--identifier", "https://x/"], "name: "),
+        (["--name", "X", "--identifier", ""], "identifier: "),
         (["--name", "X", "--identifier", "http://127.0.0.1:8000/api/v2/"], "identifier: "),
     ],
-    ids=[
-        "name",
-        "lifetime-max",
-        "lifetime-negative",
-        "scope-space",
-        "scope-dup",
-        "identifier-taken",
-    ],
 )
-def test_validation_errors(cli, args, message):
-    before = cli.counts()
+def test_refusals_in_process(tenant, args, message):
+    before = counts()
 
-    result = cli.run("create_api", *args)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("create_api", *args)
 
-    assert_refused(cli, result, before)
-    assert result.stderr.startswith(f"CommandError: {message}"), result.stderr
+    assert message in str(excinfo.value)
+    assert "\n" not in str(excinfo.value)
+    assert counts() == before
 
 
 @pytest.mark.parametrize(

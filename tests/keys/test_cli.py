@@ -99,13 +99,7 @@ def test_revoking_an_unknown_kid_is_refused(cli):
 
 
 @pytest.mark.parametrize(
-    "args",
-    [
-        ("revoke_signing_key",),
-        ("revoke_signing_key", "a", "b"),
-        ("rotate_signing_key", "--jsn"),
-        ("rotate_signing_key", "extra"),
-    ],
+    "args", [("revoke_signing_key",), ("rotate_signing_key", "--jsn")], ids=["no-kid", "typo"]
 )
 def test_bad_arguments_exit_1_with_one_line(cli, args):
     states = cli.rows("SELECT kid, state FROM keys_signingkey ORDER BY kid")
@@ -139,3 +133,20 @@ def test_revoking_the_next_key_via_call_command_publishes_a_new_one(tenant, clie
     assert upcoming not in kids
     assert len(kids) == 2
     assert kids[1] == SigningKey.objects.get(state=KeyState.NEXT).kid
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("revoke_signing_key", "a", "b"), "unrecognized arguments: b"),
+        (("rotate_signing_key", "extra"), "unrecognized arguments: extra"),
+        (("rotate_signing_key", "--json", "--all"), "unrecognized arguments: --all"),
+    ],
+)
+def test_bad_arguments_in_process(tenant, args, message):
+    states = set(SigningKey.objects.values_list("kid", "state"))
+
+    with pytest.raises(CommandError, match=message):
+        call_command(*args)
+
+    assert set(SigningKey.objects.values_list("kid", "state")) == states
