@@ -1,0 +1,98 @@
+"""Project-wide guarantees: migrations match the models, production settings pass
+`check --deploy`, and unsafe production settings refuse to start."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "gatehouse-development-only-secret-key-do-not-use-in-production"
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {
+        name: value
+        for name, value in os.environ.items()
+        # Start from a clean slate: only what each test sets configures Gatehouse.
+        if name not in ("DEBUG", "SECRET_KEY", "KEY_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "PUBLIC_URL")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
+    """The production values the README documents."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PUBLIC_URL": "https://auth.example.com",
+        "ALLOWED_HOSTS": "auth.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+
+
+def test_migrations_match_the_models(tmp_path):
+    result = manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PYTHONWARNINGS": "ignore"},
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "No changes detected"
+
+
+def test_check_deploy_passes_with_documented_production_values(production_env):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_key_encryption_keys(production_env):
+    del production_env["KEY_ENCRYPTION_KEYS"]
+
+    result = manage("check", env=production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: KEY_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, DEVELOPMENT_SECRET_KEY, "short-but-random-Zq8"],
+    ids=["unset", "dev", "short"],
+)
+def test_production_refuses_to_start_with_an_unsafe_secret_key(production_env, secret_key):
+    if secret_key is None:
+        del production_env["SECRET_KEY"]
+    else:
+        production_env["SECRET_KEY"] = secret_key
+
+    result = manage("check", env=production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+def test_development_defaults_start_with_a_warning(tmp_path):
+    result = manage(
+        "check", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PYTHONWARNINGS": ""}
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "KEY_ENCRYPTION_KEYS is not set" in result.stderr
