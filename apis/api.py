@@ -27,19 +27,18 @@ from keys.management_api import (
     ok,
     paged,
     read_body,
+    read_path,
     read_query,
     route,
-    storable,
 )
-from keys.management_schemas import RESOURCE_SERVERS_QUERY
+from keys.management_schemas import RESOURCE_SERVERS_QUERY, RS_ID_PARAM
 
 _API_ID = re.compile(r"[0-9a-f]{24}")
 _DEFAULT_WEB_LIFETIME = 7200
 
 
 def _find(ref: str) -> Api | None:
-    if not storable(ref, 600):
-        return None
+    read_path(ref, RS_ID_PARAM)
     apis = Api.objects.prefetch_related("scopes")
     if _API_ID.fullmatch(ref):
         api = apis.filter(pk=ref).first()

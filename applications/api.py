@@ -4,7 +4,6 @@ Auth0's shapes (AUTH0_COMPAT.md sections 5 and 6). A client's secret appears onl
 responses to create and rotate-secret; every other response is built without it.
 """
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,19 +24,17 @@ from keys.management_api import (
     ok,
     paged,
     read_body,
+    read_path,
     read_query,
     route,
 )
 from keys.management_schemas import (
     CLIENT_GRANTS_QUERY,
-    CLIENT_ID_PATTERN,
+    CLIENT_ID_PARAM,
     CLIENTS_QUERY,
-    GRANT_ID_PATTERN,
+    GRANT_ID_PARAM,
 )
 from keys.models import KeyState, SigningKey
-
-_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
-_GRANT_ID = re.compile(GRANT_ID_PATTERN)
 
 
 def _tenant_key() -> SigningKey | None:
@@ -46,11 +43,8 @@ def _tenant_key() -> SigningKey | None:
 
 
 def _client_or_404(client_id: str) -> Application:
-    application = (
-        Application.objects.filter(client_id=client_id).first()
-        if _CLIENT_ID.match(client_id)
-        else None
-    )
+    read_path(client_id, CLIENT_ID_PARAM)
+    application = Application.objects.filter(client_id=client_id).first()
     if application is None:
         raise not_found("The client does not exist", "inexistent_client")
     return application
@@ -95,10 +89,9 @@ def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
 def delete_client(request: HttpRequest, client_id: str) -> HttpResponse:
     """204 even when it does not exist; its grants go with it."""
     read_query(request, [])
-    if _CLIENT_ID.match(client_id):
-        application = Application.objects.filter(client_id=client_id).first()
-        if application is not None:
-            clients.delete_application(application)
+    application = Application.objects.filter(client_id=read_path(client_id, CLIENT_ID_PARAM))
+    if application := application.first():
+        clients.delete_application(application)
     return no_content()
 
 
@@ -122,7 +115,8 @@ def _grant_dict(grant: ClientGrant) -> dict[str, object]:
 
 
 def _grant_or_404(grant_id: str) -> ClientGrant:
-    grant = _grants().filter(pk=grant_id).first() if _GRANT_ID.match(grant_id) else None
+    read_path(grant_id, GRANT_ID_PARAM)
+    grant = _grants().filter(pk=grant_id).first()
     if grant is None:
         raise not_found("The grant does not exist.", "inexistent_client_grant")
     return grant
@@ -185,10 +179,8 @@ def update_client_grant(request: HttpRequest, grant_id: str) -> JsonResponse:
 def delete_client_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
     """204 even when it does not exist."""
     read_query(request, [])
-    if _GRANT_ID.match(grant_id):
-        grant = ClientGrant.objects.filter(pk=grant_id).first()
-        if grant is not None:
-            clients.delete_grant(grant)
+    if grant := ClientGrant.objects.filter(pk=read_path(grant_id, GRANT_ID_PARAM)).first():
+        clients.delete_grant(grant)
     return no_content()
 
 

@@ -5,19 +5,37 @@ scope per method, except the two public ones marked `public`: the OpenAPI docume
 JSON 404 for every other path (tests/api/test_routes.py walks this list to prove it).
 """
 
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from apis import api as resource_servers
 from applications import api as applications
 from keys import api as keys
 from keys.management_api import unknown_path
 
+
+class AnyText:
+    """Like <path:>, but also across newlines (percent-decoded paths may hold any character),
+    so no request under /api/v2/ falls through to Django's HTML 404."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyText, "anytext")
+
 urlpatterns = [
     path("openapi.json", keys.openapi, name="mgmt-openapi"),
     path("resource-servers", resource_servers.resource_server_list, name="mgmt-resource-servers"),
     # <path:> because the identifier form of {id} holds (decoded) slashes.
     path(
-        "resource-servers/<path:ref>", resource_servers.resource_server, name="mgmt-resource-server"
+        "resource-servers/<anytext:ref>",
+        resource_servers.resource_server,
+        name="mgmt-resource-server",
     ),
     path("clients", applications.client_list, name="mgmt-clients"),
     path("clients/<str:client_id>", applications.client, name="mgmt-client"),
@@ -32,5 +50,5 @@ urlpatterns = [
     path("keys/signing/rotate", keys.rotate, name="mgmt-signing-keys-rotate"),
     path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
-    re_path(r"^(?P<rest>.*)$", unknown_path, name="mgmt-unknown"),
+    re_path(r"^(?P<rest>[\s\S]*)$", unknown_path, name="mgmt-unknown"),
 ]

@@ -1,20 +1,26 @@
 """Management API v2: the tenant's signing keys (/api/v2/keys/signing), Auth0's shapes."""
 
-import re
-
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, JsonResponse
 
 from keys import management_openapi, signing
-from keys.management_api import ApiError, created, needs, not_found, ok, public, read_query, route
-from keys.management_schemas import KID_PATTERN
+from keys.management_api import (
+    ApiError,
+    created,
+    needs,
+    not_found,
+    ok,
+    public,
+    read_path,
+    read_query,
+    route,
+)
+from keys.management_schemas import KID_PARAM
 from keys.models import KeyState, SigningKey
-
-_KID = re.compile(KID_PATTERN)
 
 
 def _key_or_404(kid: str) -> SigningKey:
-    key = SigningKey.objects.filter(kid=kid).first() if _KID.match(kid) else None
+    key = SigningKey.objects.filter(kid=read_path(kid, KID_PARAM)).first()
     if key is None:
         raise not_found("Signing key not found", "inexistent_signing_key")
     return key

@@ -407,11 +407,11 @@ def by_checkpoint(
     return ok(body)
 
 
-def storable(value: str, max_length: int) -> bool:
-    """Whether a path segment could be a stored value at all (so the database is not asked
-    about NUL bytes, lone surrogates or overlong strings)."""
-    return (
-        0 < len(value) <= max_length
-        and "\x00" not in value
-        and not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
-    )
+def read_path(value: str, parameter: Mapping[str, Any]) -> str:
+    """A path parameter checked against its declared schema, or a 400 invalid_uri (so the
+    database is never asked about NUL bytes, lone surrogates or overlong strings)."""
+    try:
+        validate(value, parameter["schema"], _resolve, parameter["name"])
+    except SchemaError as error:
+        raise ApiError(400, error.message("Path"), "invalid_uri") from error
+    return value

@@ -13,12 +13,13 @@ from keys.management_schemas import (
     APP_TYPES,
     AUTH_METHODS,
     CLIENT_GRANTS_QUERY,
-    CLIENT_ID_PATTERN,
+    CLIENT_ID_PARAM,
     CLIENTS_QUERY,
-    GRANT_ID_PATTERN,
-    KID_PATTERN,
+    GRANT_ID_PARAM,
+    KID_PARAM,
     REQUEST_SCHEMAS,
     RESOURCE_SERVERS_QUERY,
+    RS_ID_PARAM,
     SIGNING_ALGS,
     ref,
 )
@@ -178,7 +179,8 @@ def _operation(
     responses: dict[str, Any] = {str(status): {"description": text}}
     if schema is not None:
         responses[str(status)]["content"] = _json(schema)
-    for code in (*errors, 401, 403):
+    # 400 everywhere: unknown query parameters and malformed path parameters are refused.
+    for code in sorted({400, *errors, 401, 403}):
         responses[str(code)] = {"description": _ERROR_TEXT[code], "content": _json(ref("Error"))}
     operation: dict[str, Any] = {
         "operationId": operation_id,
@@ -202,24 +204,6 @@ def _operation(
     return operation
 
 
-def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": schema,
-    }
-
-
-_RS_ID = _path(
-    "id",
-    {"type": "string", "minLength": 1, "maxLength": 600},
-    "The id or the URL-encoded identifier of the resource server.",
-)
-_CLIENT_ID = _path("id", {"type": "string", "pattern": CLIENT_ID_PATTERN}, "ID of the client.")
-_GRANT_ID = _path("id", {"type": "string", "pattern": GRANT_ID_PATTERN}, "ID of the client grant.")
-_KID = _path("kid", {"type": "string", "pattern": KID_PATTERN}, "Key id of the key.")
 _NO_CONTENT = (204, "Deleted (also when it did not exist).", None)
 
 
@@ -262,7 +246,7 @@ def _paths() -> dict[str, Any]:
                 ["read:resource_servers"],
                 (200, "Resource server.", ref("ResourceServer")),
                 (404,),
-                parameters=[_RS_ID],
+                parameters=[RS_ID_PARAM],
                 tag=rs,
             ),
             "patch": _operation(
@@ -271,7 +255,7 @@ def _paths() -> dict[str, Any]:
                 ["update:resource_servers"],
                 (200, "Resource server updated.", ref("ResourceServer")),
                 (400, 404),
-                parameters=[_RS_ID],
+                parameters=[RS_ID_PARAM],
                 body="ResourceServerUpdate",
                 tag=rs,
                 description="`scopes` replaces the whole list; scopes dropped from it are "
@@ -283,7 +267,7 @@ def _paths() -> dict[str, Any]:
                 ["delete:resource_servers"],
                 _NO_CONTENT,
                 (400,),
-                parameters=[_RS_ID],
+                parameters=[RS_ID_PARAM],
                 tag=rs,
                 description="Deletes its client grants too. 400 for the system API.",
             ),
@@ -317,7 +301,7 @@ def _paths() -> dict[str, Any]:
                 ["read:clients"],
                 (200, "Client.", ref("Client")),
                 (404,),
-                parameters=[_CLIENT_ID],
+                parameters=[CLIENT_ID_PARAM],
                 tag=cl,
             ),
             "patch": _operation(
@@ -326,7 +310,7 @@ def _paths() -> dict[str, Any]:
                 ["update:clients"],
                 (200, "Client updated.", ref("Client")),
                 (400, 404),
-                parameters=[_CLIENT_ID],
+                parameters=[CLIENT_ID_PARAM],
                 body="ClientUpdate",
                 tag=cl,
             ),
@@ -336,7 +320,7 @@ def _paths() -> dict[str, Any]:
                 ["delete:clients"],
                 _NO_CONTENT,
                 (),
-                parameters=[_CLIENT_ID],
+                parameters=[CLIENT_ID_PARAM],
                 tag=cl,
             ),
         },
@@ -347,7 +331,7 @@ def _paths() -> dict[str, Any]:
                 ["update:client_keys"],
                 (200, "Client with its new secret (shown once).", ref("ClientWithSecret")),
                 (404,),
-                parameters=[_CLIENT_ID],
+                parameters=[CLIENT_ID_PARAM],
                 tag=cl,
                 description="The old secret stops working at once. No request body.",
             ),
@@ -383,7 +367,7 @@ def _paths() -> dict[str, Any]:
                 ["read:client_grants"],
                 (200, "Client grant.", ref("ClientGrant")),
                 (404,),
-                parameters=[_GRANT_ID],
+                parameters=[GRANT_ID_PARAM],
                 tag=cg,
             ),
             "patch": _operation(
@@ -392,7 +376,7 @@ def _paths() -> dict[str, Any]:
                 ["update:client_grants"],
                 (200, "Client grant updated.", ref("ClientGrant")),
                 (400, 404),
-                parameters=[_GRANT_ID],
+                parameters=[GRANT_ID_PARAM],
                 body="ClientGrantUpdate",
                 tag=cg,
             ),
@@ -402,7 +386,7 @@ def _paths() -> dict[str, Any]:
                 ["delete:client_grants"],
                 _NO_CONTENT,
                 (),
-                parameters=[_GRANT_ID],
+                parameters=[GRANT_ID_PARAM],
                 tag=cg,
             ),
         },
@@ -434,7 +418,7 @@ def _paths() -> dict[str, Any]:
                 ["read:signing_keys"],
                 (200, "Signing key.", ref("SigningKey")),
                 (404,),
-                parameters=[_KID],
+                parameters=[KID_PARAM],
                 tag=sk,
             ),
         },
@@ -445,7 +429,7 @@ def _paths() -> dict[str, Any]:
                 ["update:signing_keys"],
                 (200, "The revoked key.", ref("SigningKeyRef")),
                 (400, 404),
-                parameters=[_KID],
+                parameters=[KID_PARAM],
                 tag=sk,
                 description="400 for the current key (rotate first) or a revoked key. "
                 "No request body.",

@@ -109,6 +109,28 @@ CLIENT_GRANTS_QUERY = [
     ),
 ]
 
+
+def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {**schema, "description": description},
+    }
+
+
+RS_ID_PARAM = _path(
+    "id",
+    {"type": "string", "minLength": 1, "maxLength": 600, "pattern": TEXT_PATTERN},
+    "The id or the URL-encoded identifier of the resource server.",
+)
+CLIENT_ID_PARAM = _path("id", {"type": "string", "pattern": CLIENT_ID_PATTERN}, "ID of the client.")
+GRANT_ID_PARAM = _path(
+    "id", {"type": "string", "pattern": GRANT_ID_PATTERN}, "ID of the client grant."
+)
+KID_PARAM = _path("kid", {"type": "string", "pattern": KID_PATTERN}, "Key id of the key.")
+
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN}
 _LIFETIME = {"type": "integer", "minimum": 0, "maximum": MAX_TOKEN_LIFETIME}
 _SCOPE_VALUE = {
