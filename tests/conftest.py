@@ -167,3 +167,28 @@ def cli(tmp_path_factory) -> Cli:
     result = made.run("bootstrap")
     assert result.returncode == 0, result.stderr
     return made
+
+
+def private_key_strings(*, with_ciphertext: bool = True) -> list[str]:
+    """How every stored private key could leak into a page or response: the PEM header and
+    each private number (d, p, q, dp, dq, qi) as base64url (a JWK member), base64 and hex,
+    and (unless with_ciphertext is false) the stored ciphertext.
+
+    PEM lines themselves are not usable markers: they also encode the public modulus, which
+    certificates and the JWKS rightly publish."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from keys import vault
+    from keys.models import SigningKey
+
+    strings = ["PRIVATE KEY"]
+    for ciphertext in SigningKey.objects.values_list("encrypted_private_key", flat=True):
+        numbers = load_pem_private_key(vault.decrypt(ciphertext), password=None).private_numbers()
+        for value in (numbers.d, numbers.p, numbers.q, numbers.dmp1, numbers.dmq1, numbers.iqmp):
+            raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+            strings.append(base64.urlsafe_b64encode(raw).rstrip(b"=").decode()[:40])
+            strings.append(base64.b64encode(raw).decode()[:40])
+            strings.append(raw.hex()[:40])
+        if with_ciphertext:
+            strings.append(ciphertext)
+    return strings

@@ -1,6 +1,8 @@
 """The access tokens themselves: RS256 verified with PyJWT against the JWKS fetched over real
 HTTP, HS256 verified with the API's secret, header and claims exactly as issue 2 lists."""
 
+import base64
+import json
 import time
 
 import jwt
@@ -9,6 +11,7 @@ import requests
 
 from apis import resource_servers
 from applications import clients
+from tests.conftest import private_key_strings
 
 ORDERS = "https://orders.example/api"
 LEDGER = "https://ledger.example/"
@@ -175,3 +178,36 @@ def test_custom_lifetime_in_exp(post_token, m2m_client, tenant, jwks_key):
         issuer=ISSUER,
     )
     assert_claims(claims, m2m_client, "https://brief.example/", 300, None)
+
+
+def test_no_secret_in_any_protocol_response(client, post_token, granted_client, hs256_api):
+    clients.authorize(granted_client.application, hs256_api.api, ["read:ledger"])
+    forbidden = [
+        granted_client.secret,
+        hs256_api.secret,
+        granted_client.application.secret_digest,
+        *private_key_strings(),
+    ]
+    basic = "Basic " + base64.b64encode(f"{granted_client.client_id}:wrong".encode()).decode()
+    responses = [
+        post_token(form(granted_client, ORDERS)),
+        post_token(form(granted_client, LEDGER)),
+        post_token(form(granted_client, ORDERS, scope="nope")),
+        post_token(form(granted_client, "https://unknown/")),
+        post_token({**form(granted_client, ORDERS), "client_secret": "wrong"}),
+        post_token(form(granted_client, ORDERS), as_json=True),
+        post_token(form(granted_client, ORDERS), authorization=basic),
+        post_token({"grant_type": "client_credentials", "audience": ORDERS}, authorization=basic),
+        client.get("/oauth/token"),
+        client.get("/.well-known/jwks.json"),
+        client.get("/.well-known/openid-configuration"),
+    ]
+
+    for response in responses:
+        text = response.content.decode()
+        # Tokens are base64url: look inside their decoded payloads too.
+        for word in text.replace('"', " ").split():
+            if word.count(".") == 2:
+                text += json.dumps(jwt.decode(word, options={"verify_signature": False}))
+        for secret in forbidden:
+            assert secret not in text

@@ -7,28 +7,20 @@ import pytest
 from apis.models import Api, Scope
 from applications import clients
 from applications.models import Application, ClientGrant
-from keys import vault
 from keys.models import KeyState, SigningKey
+from tests.conftest import private_key_strings
 
 
 @pytest.fixture
 def everything(granted_client, hs256_api, orders_api):
     """One of each model, and every secret that must never reach a page."""
     clients.authorize(granted_client.application, hs256_api.api, ["read:ledger"])
-    keys = list(SigningKey.objects.all())
-    private_lines = [
-        line
-        for key in keys
-        for line in vault.decrypt(key.encrypted_private_key).decode().splitlines()[1:-1]
-    ]
     forbidden = [
         granted_client.secret,
         hs256_api.secret,
         Application.objects.get(pk=granted_client.application.pk).secret_digest,
         Api.objects.get(pk=hs256_api.api.pk).encrypted_signing_secret,
-        *(key.encrypted_private_key for key in keys),
-        *private_lines,
-        "PRIVATE KEY",
+        *private_key_strings(),
     ]
     return forbidden
 
