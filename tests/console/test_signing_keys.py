@@ -82,7 +82,7 @@ def test_timeline_draws_each_state_a_key_went_through(staff_client, tenant):
     staff_client.post("/signing-keys/rotate/")
     staff_client.post(f"/signing-keys/{first.kid}/revoke/")
     body = html(staff_client.get("/signing-keys/"))
-    svg = body[body.index("<svg") : body.index("</svg>")]
+    svg = body[body.index('<figure class="timeline">') : body.index("</figure>")]
     row = svg[svg.index(f'data-kid="{first.kid}"') :].split("</g>")[0]
     # The first key was current from bootstrap, then previous, then revoked.
     assert 'class="bar bar-current"' in row and 'class="bar bar-previous"' in row
