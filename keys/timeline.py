@@ -46,6 +46,14 @@ class Timeline:
     label_width: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
 
+    @property
+    def axis_y(self) -> int:
+        return self.height - 6
+
+    @property
+    def axis_end_x(self) -> int:
+        return self.width - 10
+
 
 def _periods(key: SigningKey) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
     """The states a key went through: published as next, signing as current, still
@@ -87,5 +95,5 @@ def build(keys: Sequence[SigningKey], now: dt.datetime) -> Timeline:
             )
         )
     return Timeline(
-        rows=rows, width=WIDTH, height=20 + len(rows) * ROW_HEIGHT, start=start, end=now
+        rows=rows, width=WIDTH, height=34 + len(rows) * ROW_HEIGHT, start=start, end=now
     )
