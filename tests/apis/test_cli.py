@@ -96,14 +96,14 @@ def counts() -> tuple[int, int]:
     return Api.objects.count(), Scope.objects.count()
 
 
-def test_create_api_text_output(tenant):
+def test_create_api_text_output(db):
     output = run("create_api", name="Plain", identifier="https://plain/")
 
     api = Api.objects.get(identifier="https://plain/")
     assert output == f"Created API Plain ({api.id}) for audience https://plain/.\n"
 
 
-def test_create_hs256_api_text_output_shows_the_secret(tenant):
+def test_create_hs256_api_text_output_shows_the_secret(db):
     output = run("create_api", name="Sig", identifier="https://sig/", signing_alg="HS256")
 
     api = Api.objects.get(identifier="https://sig/")
@@ -116,7 +116,7 @@ def test_create_hs256_api_text_output_shows_the_secret(tenant):
 @pytest.mark.parametrize(
     ("lifetime", "web"), [("600", 600), ("7200", 7200), ("0", 0), ("86400", 7200)]
 )
-def test_token_lifetime_flag_keeps_the_web_lifetime_below_it(tenant, lifetime, web):
+def test_token_lifetime_flag_keeps_the_web_lifetime_below_it(db, lifetime, web):
     body = json.loads(
         run(
             "create_api",
@@ -216,7 +216,7 @@ def test_refusals_in_process(tenant, args, message):
         ("admin:Administer everything", "admin", "Administer everything"),
     ],
 )
-def test_scope_argument_forms(tenant, argument, value, description):
+def test_scope_argument_forms(db, argument, value, description):
     call_command(
         "create_api", name="S", identifier="https://s/", scope=[argument], stdout=io.StringIO()
     )

@@ -53,7 +53,7 @@ def error_fields(excinfo) -> set[str]:
 # --- API fields -----------------------------------------------------------------------------
 
 
-def test_defaults_as_auth0(tenant):
+def test_defaults_as_auth0(db):
     api = create()
 
     assert re.fullmatch(r"[0-9a-f]{24}", api.id)
@@ -71,7 +71,7 @@ def test_defaults_as_auth0(tenant):
     assert api.encrypted_signing_secret == ""
 
 
-def test_hs256_api_gets_a_256_bit_secret(tenant):
+def test_hs256_api_gets_a_256_bit_secret(db):
     api, secret = resource_servers.create_api(
         name="Ledger", identifier="https://ledger/", signing_alg="HS256"
     )
@@ -81,7 +81,7 @@ def test_hs256_api_gets_a_256_bit_secret(tenant):
     assert resource_servers.reveal_signing_secret(api) == secret
 
 
-def test_rs256_api_has_no_secret_to_reveal_or_rotate(tenant):
+def test_rs256_api_has_no_secret_to_reveal_or_rotate(db):
     api = create()
 
     with pytest.raises(ValueError):
@@ -108,7 +108,7 @@ def test_rs256_api_has_no_secret_to_reveal_or_rotate(tenant):
         ({"token_lifetime_for_web": 86401}, "token_lifetime_for_web"),
     ],
 )
-def test_invalid_fields_are_refused_and_nothing_is_written(tenant, fields, field):
+def test_invalid_fields_are_refused_and_nothing_is_written(db, fields, field):
     before = Api.objects.count()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -130,14 +130,14 @@ def test_invalid_fields_are_refused_and_nothing_is_written(tenant, fields, field
         {"token_lifetime": 7200, "token_lifetime_for_web": 7200},
     ],
 )
-def test_limits_are_inclusive(tenant, fields):
+def test_limits_are_inclusive(db, fields):
     api = create(**fields)
 
     for name, value in fields.items():
         assert getattr(Api.objects.get(pk=api.pk), name) == value
 
 
-def test_identifier_is_unique(tenant):
+def test_identifier_is_unique(db):
     create()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -147,7 +147,7 @@ def test_identifier_is_unique(tenant):
     assert Api.objects.filter(identifier="https://x/api").count() == 1
 
 
-def test_trailing_slash_makes_a_different_api(tenant):
+def test_trailing_slash_makes_a_different_api(db):
     without = create(identifier="https://x/api")
     with_slash = create(identifier="https://x/api/")
 
@@ -158,21 +158,21 @@ def test_trailing_slash_makes_a_different_api(tenant):
     }
 
 
-def test_identifier_uniqueness_is_a_database_constraint(tenant):
+def test_identifier_uniqueness_is_a_database_constraint(db):
     create()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Api.objects.create(name="Raw", identifier="https://x/api")
 
 
-def test_web_lifetime_above_lifetime_is_a_database_constraint(tenant):
+def test_web_lifetime_above_lifetime_is_a_database_constraint(db):
     api = create()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Api.objects.filter(pk=api.pk).update(token_lifetime=60)
 
 
-def test_update_changes_editable_settings(tenant):
+def test_update_changes_editable_settings(db):
     api = create()
 
     updated = resource_servers.update_api(
@@ -194,7 +194,7 @@ def test_update_changes_editable_settings(tenant):
     assert stored.allow_offline_access and stored.skip_consent_for_verifiable_first_party_clients
 
 
-def test_update_refuses_web_lifetime_above_lifetime_and_saves_nothing(tenant):
+def test_update_refuses_web_lifetime_above_lifetime_and_saves_nothing(db):
     api = create()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -205,7 +205,7 @@ def test_update_refuses_web_lifetime_above_lifetime_and_saves_nothing(tenant):
 
 
 @pytest.mark.parametrize("field", ["identifier", "signing_alg", "is_system", "id"])
-def test_immutable_fields_cannot_be_updated(tenant, field):
+def test_immutable_fields_cannot_be_updated(db, field):
     api = create()
 
     with pytest.raises(TypeError):
@@ -217,7 +217,7 @@ def test_immutable_fields_cannot_be_updated(tenant, field):
 # --- scopes ---------------------------------------------------------------------------------
 
 
-def test_scopes_are_created_with_the_api(tenant):
+def test_scopes_are_created_with_the_api(db):
     api = create(scopes=[ScopeSpec("read:orders", "Read orders"), ScopeSpec("write:orders")])
 
     assert api.to_dict()["scopes"] == [
@@ -230,7 +230,7 @@ def test_scopes_are_created_with_the_api(tenant):
     "value",
     ["", "read orders", "read\torders", "read\norders", "s" * 281, 'say"what', "back\\slash", "é"],
 )
-def test_invalid_scope_values_are_refused(tenant, value):
+def test_invalid_scope_values_are_refused(db, value):
     before = Api.objects.count()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -241,7 +241,7 @@ def test_invalid_scope_values_are_refused(tenant, value):
     assert not Scope.objects.filter(value="ok").exists()
 
 
-def test_scope_value_limits_are_inclusive(tenant):
+def test_scope_value_limits_are_inclusive(db):
     api = create(
         scopes=[ScopeSpec("s" * 280, "d" * 500), ScopeSpec("!#$%&'()*+,-./:;<=>?@[]^_`{|}~")]
     )
@@ -249,12 +249,12 @@ def test_scope_value_limits_are_inclusive(tenant):
     assert api.scopes.count() == 2
 
 
-def test_scope_description_is_limited(tenant):
+def test_scope_description_is_limited(db):
     with pytest.raises(ValidationError):
         create(scopes=[ScopeSpec("read", "d" * 501)])
 
 
-def test_duplicate_scopes_in_one_request_are_refused(tenant):
+def test_duplicate_scopes_in_one_request_are_refused(db):
     with pytest.raises(ValidationError) as excinfo:
         create(scopes=[ScopeSpec("read"), ScopeSpec("read", "again")])
 
@@ -262,7 +262,7 @@ def test_duplicate_scopes_in_one_request_are_refused(tenant):
     assert not Api.objects.filter(identifier="https://x/api").exists()
 
 
-def test_add_scope_refuses_an_existing_value(tenant):
+def test_add_scope_refuses_an_existing_value(db):
     api = create(scopes=[ScopeSpec("read")])
 
     with pytest.raises(ValidationError):
@@ -271,21 +271,21 @@ def test_add_scope_refuses_an_existing_value(tenant):
     assert list(api.scopes.values_list("description", flat=True)) == [""]
 
 
-def test_same_scope_value_on_two_apis(tenant):
+def test_same_scope_value_on_two_apis(db):
     create(identifier="https://a/", scopes=[ScopeSpec("read")])
     create(identifier="https://b/", scopes=[ScopeSpec("read")])
 
     assert Scope.objects.filter(value="read").count() == 2
 
 
-def test_scope_uniqueness_is_a_database_constraint(tenant):
+def test_scope_uniqueness_is_a_database_constraint(db):
     api = create(scopes=[ScopeSpec("read")])
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Scope.objects.create(api=api, value="read")
 
 
-def test_deleting_a_scope_removes_it_from_every_grant(tenant, orders_api):
+def test_deleting_a_scope_removes_it_from_every_grant(db, orders_api):
     first, _ = clients.create_application(name="First")
     second, _ = clients.create_application(name="Second")
     clients.authorize(first, orders_api, ["read:orders", "write:orders"])
@@ -297,7 +297,7 @@ def test_deleting_a_scope_removes_it_from_every_grant(tenant, orders_api):
     assert grants == {"First": ["read:orders"], "Second": []}
 
 
-def test_replacing_scopes_drops_removed_ones_from_grants(tenant, orders_api, m2m_client):
+def test_replacing_scopes_drops_removed_ones_from_grants(db, orders_api, m2m_client):
     clients.authorize(m2m_client.application, orders_api, ["read:orders", "write:orders"])
 
     resource_servers.replace_scopes(
@@ -312,7 +312,7 @@ def test_replacing_scopes_drops_removed_ones_from_grants(tenant, orders_api, m2m
     assert grant.to_dict()["scope"] == ["read:orders"]
 
 
-def test_replacing_scopes_with_an_invalid_one_changes_nothing(tenant, orders_api):
+def test_replacing_scopes_with_an_invalid_one_changes_nothing(db, orders_api):
     with pytest.raises(ValidationError):
         resource_servers.replace_scopes(orders_api, [ScopeSpec("new"), ScopeSpec("bad value")])
 
@@ -322,7 +322,7 @@ def test_replacing_scopes_with_an_invalid_one_changes_nothing(tenant, orders_api
     }
 
 
-def test_deleting_an_api_deletes_its_scopes_and_grants(tenant, granted_client, orders_api):
+def test_deleting_an_api_deletes_its_scopes_and_grants(db, granted_client, orders_api):
     resource_servers.delete_api(orders_api)
 
     assert not Api.objects.filter(identifier="https://orders.example/api").exists()

@@ -92,7 +92,7 @@ def test_create_application_json_shows_the_secret_once(cli):
     assert body["client_secret"] not in digest
 
 
-def test_create_application_text_output(tenant):
+def test_create_application_text_output(db):
     out = io.StringIO()
     call_command("create_application", name="Texty", stdout=out)
 
@@ -106,7 +106,7 @@ def test_create_application_text_output(tenant):
 
 
 @pytest.mark.parametrize("app_type", ["non_interactive", "regular_web", "spa", "native"])
-def test_create_application_types(tenant, app_type):
+def test_create_application_types(db, app_type):
     out = io.StringIO()
     call_command("create_application", name="Typed", app_type=app_type, json=True, stdout=out)
 

@@ -13,7 +13,7 @@ from applications import clients, credentials
 from applications.models import Application, AppType, ClientGrant
 
 
-def test_machine_to_machine_application_defaults(tenant):
+def test_machine_to_machine_application_defaults(db):
     application, secret = clients.create_application(name="Worker")
 
     assert re.fullmatch(r"[A-Za-z0-9]{32}", application.client_id)
@@ -23,7 +23,7 @@ def test_machine_to_machine_application_defaults(tenant):
     assert application.token_endpoint_auth_method == "client_secret_post"
 
 
-def test_secret_is_stored_only_as_a_digest(tenant):
+def test_secret_is_stored_only_as_a_digest(db):
     application, secret = clients.create_application(name="Worker")
     stored = Application.objects.get(pk=application.pk)
 
@@ -34,14 +34,14 @@ def test_secret_is_stored_only_as_a_digest(tenant):
     assert not credentials.verify_secret(stored.secret_digest, stored.secret_digest)
 
 
-def test_secrets_are_unique_per_application(tenant):
+def test_secrets_are_unique_per_application(db):
     made = [clients.create_application(name=f"App {n}") for n in range(3)]
 
     assert len({secret for _, secret in made}) == 3
     assert len({app.client_id for app, _ in made}) == 3
 
 
-def test_client_secret_is_not_in_to_dict_unless_given(tenant):
+def test_client_secret_is_not_in_to_dict_unless_given(db):
     application, secret = clients.create_application(name="Worker")
 
     assert "client_secret" not in application.to_dict(None)
@@ -61,7 +61,7 @@ def test_client_secret_is_not_in_to_dict_unless_given(tenant):
         (AppType.NATIVE, ["authorization_code", "implicit", "refresh_token"], "none"),
     ],
 )
-def test_defaults_per_application_type(tenant, app_type, grant_types, auth_method):
+def test_defaults_per_application_type(db, app_type, grant_types, auth_method):
     application, _ = clients.create_application(name="App", app_type=app_type)
 
     assert application.grant_type_list == grant_types
@@ -69,7 +69,7 @@ def test_defaults_per_application_type(tenant, app_type, grant_types, auth_metho
 
 
 @pytest.mark.parametrize("app_type", [AppType.SPA, AppType.NATIVE])
-def test_public_clients_never_get_client_credentials(tenant, app_type):
+def test_public_clients_never_get_client_credentials(db, app_type):
     with pytest.raises(ValidationError) as excinfo:
         clients.create_application(
             name="Public", app_type=app_type, grant_types=["client_credentials"]
@@ -80,7 +80,7 @@ def test_public_clients_never_get_client_credentials(tenant, app_type):
 
 
 @pytest.mark.parametrize("app_type", [AppType.SPA, AppType.NATIVE])
-def test_public_client_cannot_be_switched_to_client_credentials(tenant, app_type):
+def test_public_client_cannot_be_switched_to_client_credentials(db, app_type):
     application, _ = clients.create_application(name="Public", app_type=app_type)
 
     with pytest.raises(ValidationError):
@@ -89,7 +89,7 @@ def test_public_client_cannot_be_switched_to_client_credentials(tenant, app_type
     assert "client_credentials" not in Application.objects.get(pk=application.pk).grant_types
 
 
-def test_machine_to_machine_cannot_become_public_while_using_client_credentials(tenant):
+def test_machine_to_machine_cannot_become_public_while_using_client_credentials(db):
     application, _ = clients.create_application(name="Worker")
 
     with pytest.raises(ValidationError):
@@ -112,7 +112,7 @@ def test_machine_to_machine_cannot_become_public_while_using_client_credentials(
         {"description": "d" * 141},
     ],
 )
-def test_invalid_application_fields(tenant, fields):
+def test_invalid_application_fields(db, fields):
     fields.setdefault("name", "App")
 
     with pytest.raises(ValidationError):
@@ -121,7 +121,7 @@ def test_invalid_application_fields(tenant, fields):
     assert not Application.objects.exists()
 
 
-def test_update_application_keeps_client_id(tenant):
+def test_update_application_keeps_client_id(db):
     application, _ = clients.create_application(name="Worker")
 
     with pytest.raises(TypeError):

@@ -25,6 +25,13 @@ def everything(granted_client, hs256_api, orders_api):
     return forbidden
 
 
+@pytest.fixture
+def admin_client(client, django_user_model):
+    """A signed-in superuser. No password: hashing one costs more than the whole test."""
+    client.force_login(django_user_model.objects.create_superuser("support", password=None))
+    return client
+
+
 def admin_pages() -> list[str]:
     pages = []
     for model in (SigningKey, Api, Scope, Application, ClientGrant):
@@ -153,7 +160,7 @@ def test_admin_requires_staff(client, tenant):
 
 
 def test_admin_refuses_a_signed_in_user_who_is_not_staff(client, django_user_model, tenant):
-    user = django_user_model.objects.create_user("support", password="pw-not-used-elsewhere")
+    user = django_user_model.objects.create_user("helpdesk", password=None)
     client.force_login(user)
 
     response = client.get("/admin/apis/api/")
