@@ -1,0 +1,194 @@
+"""Strict input everywhere under /api/v2/: hostile bodies, queries and paths get a 4xx in
+Auth0's error shape, never a 500 or an HTML page, and nothing is written."""
+
+import json
+
+import pytest
+
+from apis.models import Api
+from applications.models import Application, ClientGrant
+from tests.api.conftest import Mgmt
+
+pytestmark = pytest.mark.django_db
+
+BODY_ENDPOINTS = [
+    ("POST", "/resource-servers"),
+    ("PATCH", "/resource-servers/https%3A%2F%2Forders.example%2Fapi"),
+    ("POST", "/clients"),
+    ("PATCH", "/clients/{client}"),
+    ("POST", "/client-grants"),
+    ("PATCH", "/client-grants/{grant}"),
+]
+HOSTILE_BODIES = [
+    ("application/json", b"{"),
+    ("application/json", b'{"name": NaN}'),
+    ("application/json", b'{"token_lifetime": Infinity}'),
+    ("application/json", b"[" * 50_000 + b"]" * 50_000),
+    ("application/json", b"\xff\xfe"),
+    ("application/json", b'"just a string"'),
+    ("application/json", b"null"),
+    ("application/json", b"12"),
+    ("application/json", b'{"name": "\\u0000"}'),
+    ("application/json", b'{"name": "\\ud800"}'),
+    ("application/json", b'{"scope": [[]], "scopes": {"a": 1}}'),
+    ("application/json", json.dumps({"token_lifetime": 10**40}).encode()),
+    ("application/json", json.dumps({"name": "x" * 10_000}).encode()),
+    ("text/plain", b"name=x"),
+    ("application/x-www-form-urlencoded", b"name=%ff"),
+    ("application/x-www-form-urlencoded", b"token_lifetime=abc"),
+    ("application/x-www-form-urlencoded", b"scopes=read"),
+    ("application/x-www-form-urlencoded", b"\xff=1"),
+]
+
+
+def snapshot() -> tuple:
+    return (
+        sorted(Api.objects.values_list("identifier", "name", "token_lifetime")),
+        sorted(Application.objects.values_list("client_id", "name")),
+        sorted(ClientGrant.objects.values_list("id", "scopes__value")),
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ENDPOINTS)
+def test_hostile_bodies_are_400_and_write_nothing(mgmt: Mgmt, granted_client, method, path):
+    path = path.format(
+        client=granted_client.client_id, grant=granted_client.application.grants.get().id
+    )
+    before = snapshot()
+    for content_type, raw in HOSTILE_BODIES:
+        response = mgmt.call(method, path, raw=raw, content_type=content_type)
+        assert response.status_code == 400, (content_type, raw[:40], response.content)
+        assert response["Content-Type"] == "application/json"
+        body = response.json()
+        assert set(body) == {"statusCode", "error", "message", "errorCode"}
+        assert (body["statusCode"], body["error"], body["errorCode"]) == (
+            400,
+            "Bad Request",
+            "invalid_body",
+        )
+    assert snapshot() == before
+
+
+def test_malformed_json_message(mgmt: Mgmt, tenant):
+    response = mgmt.post("/resource-servers", raw="{", content_type="application/json")
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": "Invalid request payload JSON format",
+        "errorCode": "invalid_body",
+    }
+
+
+def test_a_nul_character_names_the_property(mgmt: Mgmt, tenant):
+    response = mgmt.post("/resource-servers", {"identifier": "urn:x", "name": "a\u0000b"})
+    assert response.json()["message"] == (
+        "Payload validation error: 'String contains characters that are not allowed (NUL or "
+        "lone surrogates)' on property name (Friendly name for this resource server.)."
+    )
+
+
+def test_form_bodies_are_read_by_the_declared_types(mgmt: Mgmt, tenant):
+    response = mgmt.post(
+        "/resource-servers",
+        raw="identifier=urn%3Aform&token_lifetime=600&allow_offline_access=true",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["identifier"], body["token_lifetime"], body["allow_offline_access"]) == (
+        "urn:form",
+        600,
+        True,
+    )
+
+
+def test_an_oversized_body_is_413_json(mgmt: Mgmt, tenant):
+    response = mgmt.post("/clients", raw=b"{" + b" " * (1024 * 1024 + 10) + b"}")
+    assert response.status_code == 413
+    assert response.json()["statusCode"] == 413
+    assert response.json()["errorCode"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("fields=name", "Query validation error: 'Additional properties not allowed: fields'."),
+        (
+            "page=-1",
+            "Query validation error: 'Value -1 is less than minimum 0' on property page (Page "
+            "index of the results to return. First page is 0.).",
+        ),
+        (
+            "page=abc",
+            "Query validation error: 'Expected type integer but found type string' on property "
+            "page (Page index of the results to return. First page is 0.).",
+        ),
+        (
+            "per_page=0",
+            "Query validation error: 'Value 0 is less than minimum 1' on property per_page "
+            "(Number of results per page. Defaults to 50.).",
+        ),
+        (
+            "per_page=101",
+            "Query validation error: 'Value 101 is greater than maximum 100' on property "
+            "per_page (Number of results per page. Defaults to 50.).",
+        ),
+        (
+            "include_totals=yes",
+            "Query validation error: 'Expected type boolean but found type string' on property "
+            "include_totals (Return results inside an object that contains the total result "
+            "count (true) or as a direct array of results (false, default).).",
+        ),
+        (
+            "page=1&page=2",
+            "Query validation error: 'Expected type integer but found type array' on property "
+            "page (Page index of the results to return. First page is 0.).",
+        ),
+        (
+            "identifiers=%00",
+            "Query validation error: 'String contains characters that are not allowed (NUL or "
+            "lone surrogates)' on property identifiers[0].",
+        ),
+    ],
+)
+def test_query_errors(mgmt: Mgmt, tenant, query, message):
+    response = mgmt.get(f"/resource-servers?{query}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": message,
+        "errorCode": "invalid_query_string",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/keys/signing?page=1",
+        "/keys/signing/" + "A" * 43 + "?x=1",
+        "/clients/" + "A" * 32 + "?include_totals=true",
+    ],
+)
+def test_endpoints_without_query_parameters_refuse_them(mgmt: Mgmt, tenant, path):
+    response = mgmt.get(path)
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "invalid_query_string"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/clients/%00",
+        "/clients/%ED%A0%80",
+        "/client-grants/%00",
+        "/keys/signing/%00",
+        "/resource-servers/%00",
+        "/resource-servers/" + "%F0%9F%92%A9" * 601,
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_hostile_path_parameters_are_400_not_500(mgmt: Mgmt, tenant, path, method):
+    response = mgmt.call(method, path, {} if method == "PATCH" else None)
+    assert response.status_code in (400, 405)
+    assert response["Content-Type"] == "application/json"
