@@ -11,6 +11,7 @@ import requests
 
 from apis import resource_servers
 from applications import clients
+from keys import signing
 from tests.conftest import private_key_strings
 
 ORDERS = "https://orders.example/api"
@@ -211,3 +212,28 @@ def test_no_secret_in_any_protocol_response(client, post_token, granted_client, 
                 text += json.dumps(jwt.decode(word, options={"verify_signature": False}))
         for secret in forbidden:
             assert secret not in text
+
+
+def test_token_outlives_rotation_but_not_revocation_over_http(live_server, granted_client):
+    jwks_url = f"{live_server.url}/.well-known/jwks.json"
+    token = requests.post(
+        f"{live_server.url}/oauth/token", data=form(granted_client, ORDERS), timeout=10
+    ).json()["access_token"]
+    kid = jwt.get_unverified_header(token)["kid"]
+
+    signing.rotate()
+    key = jwt.PyJWKClient(jwks_url, cache_keys=False).get_signing_key_from_jwt(token)
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=ORDERS, issuer=ISSUER)
+    fresh = requests.post(
+        f"{live_server.url}/oauth/token", data=form(granted_client, ORDERS), timeout=10
+    ).json()["access_token"]
+
+    assert claims["azp"] == granted_client.client_id
+    assert jwt.get_unverified_header(fresh)["kid"] != kid
+
+    signing.revoke(kid)
+
+    with pytest.raises(jwt.PyJWKClientError):
+        jwt.PyJWKClient(jwks_url, cache_keys=False).get_signing_key_from_jwt(token)
+    fresh_key = jwt.PyJWKClient(jwks_url, cache_keys=False).get_signing_key_from_jwt(fresh)
+    jwt.decode(fresh, fresh_key.key, algorithms=["RS256"], audience=ORDERS, issuer=ISSUER)
