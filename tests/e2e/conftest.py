@@ -14,10 +14,6 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "e2e-password-not-secret"
 
-requires_chromium = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
-)
-
 
 @pytest.fixture(scope="package")
 def browser():
