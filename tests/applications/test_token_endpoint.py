@@ -3,9 +3,11 @@ headers (issue 2 section 4, AUTH0_COMPAT.md section 8)."""
 
 import base64
 import json
+from urllib.parse import urlencode
 
 import jwt
 import pytest
+from django.test import Client as HttpClient
 
 from apis import resource_servers
 from apis.resource_servers import ScopeSpec
@@ -172,6 +174,31 @@ def test_regular_web_application_may_use_client_credentials(post_token, tenant, 
     )
 
     assert response.status_code == 200
+
+
+def test_no_csrf_token_needed(granted_client):
+    # Machines post here without cookies or CSRF tokens; enforce CSRF as a browser would.
+    strict = HttpClient(enforce_csrf_checks=True)
+
+    response = strict.post(
+        "/oauth/token",
+        urlencode(credentials(granted_client)),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_console_session_does_not_change_the_answer(
+    client, django_user_model, post_token, granted_client
+):
+    client.force_login(django_user_model.objects.create_superuser("root", password=None))
+
+    ok = post_token(credentials(granted_client))
+    refused = post_token(credentials(granted_client, client_secret="wrong"))
+
+    assert ok.status_code == 200
+    assert refused.status_code == 401
 
 
 # --- client authentication ----------------------------------------------------------------
