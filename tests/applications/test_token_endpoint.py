@@ -459,6 +459,24 @@ def test_audience_must_match_the_identifier_exactly(post_token, granted_client):
     assert response.json()["error_description"] == (f"Service not enabled within domain: {ORDERS}/")
 
 
+def test_audience_is_case_sensitive(post_token, granted_client):
+    response = post_token(credentials(granted_client, audience="https://ORDERS.example/api"))
+
+    assert response.status_code == 403
+    assert response.json()["error_description"] == (
+        "Service not enabled within domain: https://ORDERS.example/api"
+    )
+
+
+def test_client_id_is_case_sensitive(post_token, granted_client):
+    response = post_token(
+        credentials(granted_client, client_id=granted_client.client_id.swapcase())
+    )
+
+    assert response.status_code == 401
+    assert response.json() == UNAUTHORIZED
+
+
 def test_unknown_audience_with_a_wrong_secret_is_unauthorized(post_token, granted_client):
     response = post_token(
         credentials(granted_client, audience="https://nope.example/", client_secret="wrong")
