@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from apis import resource_servers
 from apis.models import Api, Scope
 from applications import clients, credentials
 from applications.models import Application, ClientGrant
@@ -404,3 +405,14 @@ def test_mint_token_in_process_matches_the_endpoint_claims(granted_client, post_
     assert {k: v for k, v in minted.items() if k not in ("iat", "exp", "jti")} == {
         k: v for k, v in served.items() if k not in ("iat", "exp", "jti")
     }
+
+
+def test_mint_token_before_bootstrap_says_what_to_do(db):
+    api, _ = resource_servers.create_api(name="Early", identifier="https://early/")
+    application, _ = clients.create_application(name="Early bird")
+    clients.authorize(application, api, [])
+
+    with pytest.raises(
+        CommandError, match=r"^No current signing key: run `manage.py bootstrap`\.$"
+    ):
+        run("mint_token", client_id=application.client_id, audience="https://early/")

@@ -150,3 +150,10 @@ def test_bad_arguments_in_process(tenant, args, message):
         call_command(*args)
 
     assert set(SigningKey.objects.values_list("kid", "state")) == states
+
+
+def test_rotate_before_bootstrap_says_what_to_do(db):
+    with pytest.raises(CommandError, match=r"^No next signing key: run `manage.py bootstrap`\.$"):
+        call_command("rotate_signing_key")
+
+    assert not SigningKey.objects.exists()

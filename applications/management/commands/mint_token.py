@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from applications import oauth
+from keys import signing
 from keys.cli import StrictCommand
 
 
@@ -23,6 +24,8 @@ class Command(StrictCommand):
             result = oauth.issue_token(options["client_id"], options["audience"], options["scope"])
         except oauth.OAuthError as error:
             raise CommandError(error.description) from error
+        except signing.NoSigningKey as error:
+            raise CommandError(str(error).capitalize() + ".") from error
         if options["json"]:
             self.print_json(result.to_dict())
         else:

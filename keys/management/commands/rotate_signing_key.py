@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from keys import signing
 from keys.cli import StrictCommand
@@ -13,7 +13,10 @@ class Command(StrictCommand):
         parser.add_argument("--json", action="store_true", help="print the new current key as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key = signing.rotate()
+        try:
+            key = signing.rotate()
+        except signing.NoSigningKey as error:
+            raise CommandError(str(error).capitalize() + ".") from error
         if options["json"]:
             self.print_json(key.to_dict())
         else:
