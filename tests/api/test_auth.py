@@ -253,6 +253,16 @@ def test_the_needed_scopes_alone_are_enough(client, tenant, targets, method, pat
     assert response.status_code not in (401, 403), response.content
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "scopes"), ENDPOINTS)
+def test_every_endpoint_refuses_an_anonymous_request(client, targets, method, path, scopes):
+    before = {k.kid: k.state for k in SigningKey.objects.all()}
+    response = Mgmt(client, None).call(method, path.format(**targets), {"name": "x"})
+    assert response.status_code == 401
+    assert response.json() == MISSING
+    assert {k.kid: k.state for k in SigningKey.objects.all()} == before
+
+
 def test_the_scope_table_above_is_every_route_of_the_urlconf():
     routed = set()
     for pattern in api_urls.urlpatterns:
