@@ -164,6 +164,8 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
     Order of checks: method (405), token (401), scope (403), then the handler, which raises
     ApiError for everything else. A handler cannot be registered without its Scopes.
     """
+    if not handlers:
+        raise TypeError("a route needs at least one method")
     for method, (handler, scopes) in handlers.items():
         if not callable(handler) or not isinstance(scopes, Scopes):
             raise TypeError(f"{method}: expected (handler, needs(...))")

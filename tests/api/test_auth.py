@@ -305,6 +305,8 @@ def test_a_route_cannot_be_built_without_scopes():
     with pytest.raises(TypeError):
         needs()
     with pytest.raises(TypeError):
+        route()
+    with pytest.raises(TypeError):
         route(GET=(lambda request: None, None))
     with pytest.raises(TypeError):
         route(GET=(lambda request: None, "read:clients"))
