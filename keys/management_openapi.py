@@ -182,6 +182,14 @@ def _operation(
     # 400 everywhere: unknown query parameters and malformed path parameters are refused.
     for code in sorted({400, *errors, 401, 403}):
         responses[str(code)] = {"description": _ERROR_TEXT[code], "content": _json(ref("Error"))}
+        if code in (401, 403):  # RFC 6750 section 3
+            responses[str(code)]["headers"] = {
+                "WWW-Authenticate": {
+                    "required": True,
+                    "description": "Bearer challenge (error=invalid_token or insufficient_scope).",
+                    "schema": {"type": "string", "pattern": "^Bearer "},
+                }
+            }
     operation: dict[str, Any] = {
         "operationId": operation_id,
         "summary": summary,
