@@ -5,6 +5,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from applications import oauth
+from keys import signing, vault
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,19 @@ def token(request: HttpRequest) -> JsonResponse:
             request.content_type or "", _read_body(request), request.headers.get("Authorization")
         )
         result = oauth.exchange(token_request)
+    except (signing.NoSigningKey, vault.UndecryptableSecret):
+        # The server is misconfigured (not bootstrapped, or KEY_ENCRYPTION_KEYS lost the key
+        # that encrypted the signing keys): say so in the log, and let clients retry later.
+        logger.exception(
+            "cannot sign tokens: run `manage.py bootstrap` and check KEY_ENCRYPTION_KEYS"
+        )
+        return _token_json(
+            {
+                "error": "temporarily_unavailable",
+                "error_description": "The authorization server cannot issue tokens right now.",
+            },
+            503,
+        )
     except oauth.OAuthError as error:
         # Log who and why, never the body: it carries the client secret.
         logger.info("token request refused: %s (%s)", error.error, error.status)

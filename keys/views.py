@@ -4,6 +4,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET
 
 from keys import signing
@@ -18,7 +19,11 @@ JWKS_MAX_AGE_SECONDS = 300
 def jwks(request: HttpRequest) -> HttpResponse:
     body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if request.headers.get("If-None-Match") == etag:
+    # If-None-Match uses the weak comparison (RFC 9110 section 13.1.2) and may list tags.
+    candidates = {
+        tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))
+    }
+    if etag in candidates or "*" in candidates:
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type="application/json")

@@ -711,3 +711,52 @@ def test_successful_hs256_request_makes_at_most_three_queries(
 
     assert response.status_code == 200
     assert jwt.get_unverified_header(response.json()["access_token"])["alg"] == "HS256"
+
+
+@pytest.mark.django_db
+def test_not_bootstrapped_tenant_answers_503_not_500(post_token, m2m_client, orders_api):
+    from applications import clients
+    from keys.models import SigningKey
+
+    clients.authorize(m2m_client.application, orders_api, ["read:orders"])
+    SigningKey.objects.all().delete()  # as if `manage.py bootstrap` never ran
+
+    response = post_token(
+        {
+            "grant_type": "client_credentials",
+            "client_id": m2m_client.client_id,
+            "client_secret": m2m_client.secret,
+            "audience": "https://orders.example/api",
+        }
+    )
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": "temporarily_unavailable",
+        "error_description": "The authorization server cannot issue tokens right now.",
+    }
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_keys_encrypted_under_a_lost_key_answer_503(post_token, granted_client, settings):
+    from cryptography.fernet import Fernet
+
+    from keys import vault
+
+    settings.KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    vault.clear_cache()
+    try:
+        response = post_token(
+            {
+                "grant_type": "client_credentials",
+                "client_id": granted_client.client_id,
+                "client_secret": granted_client.secret,
+                "audience": "https://orders.example/api",
+            }
+        )
+    finally:
+        vault.clear_cache()
+
+    assert response.status_code == 503
+    assert response.json()["error"] == "temporarily_unavailable"

@@ -155,3 +155,12 @@ def test_well_known_documents_are_get_only(client, tenant, path):
 def test_well_known_documents_are_public(client, tenant, path):
     # Anonymous, no session: these are the tenant's public protocol documents.
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("header", ['W/"{etag}"', '"other", "{etag}"', "*"])
+def test_jwks_not_modified_for_weak_listed_and_wildcard_etags(client, tenant, header):
+    etag = client.get("/.well-known/jwks.json")["ETag"].strip('"')
+    response = client.get("/.well-known/jwks.json", HTTP_IF_NONE_MATCH=header.format(etag=etag))
+
+    assert response.status_code == 304
+    assert response.content == b""
