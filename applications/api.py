@@ -110,10 +110,6 @@ def _grants() -> Any:
     return ClientGrant.objects.select_related("application", "api").prefetch_related("scopes")
 
 
-def _grant_dict(grant: ClientGrant) -> dict[str, object]:
-    return grant.to_dict()
-
-
 def _grant_or_404(grant_id: str) -> ClientGrant:
     read_path(grant_id, GRANT_ID_PARAM)
     grant = _grants().filter(pk=grant_id).first()
@@ -134,8 +130,8 @@ def list_client_grants(request: HttpRequest) -> JsonResponse:
     if checkpoint and ("page" in query or "per_page" in query):
         raise invalid_query("Use either page/per_page or from/take, not both")
     if checkpoint:
-        return by_checkpoint(grants.order_by("id"), query, "client_grants", _grant_dict)
-    return paged(grants.order_by("created_at", "id"), query, "client_grants", _grant_dict)
+        return by_checkpoint(grants.order_by("id"), query, "client_grants", ClientGrant.to_dict)
+    return paged(grants.order_by("created_at", "id"), query, "client_grants", ClientGrant.to_dict)
 
 
 def create_client_grant(request: HttpRequest) -> JsonResponse:
@@ -146,7 +142,9 @@ def create_client_grant(request: HttpRequest) -> JsonResponse:
         raise not_found(
             f"No resource with identifier {body['audience']}", "inexistent_resource_server"
         )
-    application = _client_or_404(body["client_id"])
+    application = Application.objects.filter(client_id=body["client_id"]).first()
+    if application is None:
+        raise not_found("The client does not exist", "inexistent_client")
     try:
         grant = clients.create_grant(application, api, body.get("scope", []))
     except ValidationError as error:

@@ -73,10 +73,16 @@ def test_create_for_an_unknown_audience_is_404(mgmt: Mgmt, m2m_client):
     }
 
 
-def test_create_for_an_unknown_client_is_404(mgmt: Mgmt, orders_api):
-    response = mgmt.post("/client-grants", {"client_id": "A" * 32, "audience": ORDERS})
+@pytest.mark.parametrize("client_id", ["A" * 32, "not-a-client-id"])
+def test_create_for_an_unknown_client_is_404(mgmt: Mgmt, orders_api, client_id):
+    response = mgmt.post("/client-grants", {"client_id": client_id, "audience": ORDERS})
     assert response.status_code == 404
-    assert response.json()["errorCode"] == "inexistent_client"
+    assert response.json() == {
+        "statusCode": 404,
+        "error": "Not Found",
+        "message": "The client does not exist",
+        "errorCode": "inexistent_client",
+    }
 
 
 def test_a_duplicate_pair_is_409_and_changes_nothing(mgmt: Mgmt, granted_client, orders_api):
