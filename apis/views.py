@@ -184,7 +184,11 @@ def api_delete(request: HttpRequest, api_id: str) -> HttpResponse:
 
 def _scopes_tab(request: HttpRequest, api: Api, form: ScopeForm | None = None) -> HttpResponse:
     # The grant count tells the delete confirmation how many applications lose the scope.
-    scopes = Scope.objects.filter(api=api).annotate(grant_count=Count("client_grants"))
+    scopes = (
+        Scope.objects.filter(api=api)
+        .annotate(grant_count=Count("client_grants"))
+        .order_by("value")  # Meta.ordering does not apply to GROUP BY queries
+    )
     return render_api_tab(
         request,
         api,

@@ -301,8 +301,11 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
     if not form.is_valid():
         messages.error(request, "Those scopes are not scopes of this API; nothing was changed.")
     elif form.cleaned_data["authorized"]:
-        clients.authorize(application, api, form.cleaned_data["scopes"])
-        messages.success(request, f"{application.name} is authorized for {api.name}.")
+        grant = clients.authorize(application, api, form.cleaned_data["scopes"])
+        granted = " ".join(grant.scopes.values_list("value", flat=True)) or "no scopes"
+        messages.success(
+            request, f"{application.name} is authorized for {api.name} with {granted}."
+        )
     else:
         grant = ClientGrant.objects.filter(application=application, api=api).first()
         if grant is not None:

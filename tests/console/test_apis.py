@@ -1,5 +1,7 @@
 """The APIs list, Create API, and the API page's Quick Start, Settings and Scopes tabs."""
 
+import re
+
 import pytest
 
 from apis import resource_servers
@@ -248,6 +250,12 @@ def test_add_scope(staff_client, orders_api):
     page = html(staff_client.get(url))
     assert "Scope refund:orders added." in page
     assert "<td><code>refund:orders</code></td>\n      <td>Refund</td>" in page
+    # Sorted by value, whatever the database's order for a GROUP BY query.
+    assert re.findall(r"<td><code>([^<]+)</code></td>", page) == [
+        "read:orders",
+        "refund:orders",
+        "write:orders",
+    ]
 
 
 @pytest.mark.parametrize(

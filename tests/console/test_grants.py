@@ -40,13 +40,14 @@ def test_authorize_then_pick_scopes_then_revoke(staff_client, orders_api, m2m_cl
     assert response.status_code == 302 and response["Location"] == tab
     assert _granted(app, orders_api) == []
     body = html(staff_client.get(tab))
-    assert "Billing worker is authorized for Orders." in body
+    assert "Billing worker is authorized for Orders with no scopes." in body
     assert 'role="switch" aria-checked="true"' in body
     assert 'name="scopes" value="read:orders">' in body  # offered, not yet ticked
 
     staff_client.post(grant_url, {"authorized": "on", "scopes": ["read:orders"], "next": tab})
     assert _granted(app, orders_api) == ["read:orders"]
     body = html(staff_client.get(tab))
+    assert "Billing worker is authorized for Orders with read:orders." in body
     assert 'name="scopes" value="read:orders" checked>' in body
     assert 'name="scopes" value="write:orders">' in body
 

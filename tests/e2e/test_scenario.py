@@ -84,10 +84,15 @@ def test_main_scenario(browser, console, shoot):
     page.goto(api_url + "applications/")
     card = page.locator("article.grant-card", has_text="Stock sync")
     card.get_by_role("switch").click()
+    expect(
+        page.get_by_text("Stock sync is authorized for Inventory with no scopes.")
+    ).to_be_visible()
     expect(card.get_by_role("switch")).to_have_attribute("aria-checked", "true")
     card.get_by_role("checkbox", name="read:stock").check()
     card.get_by_role("button", name="Update").click()
-    expect(page.get_by_text("Stock sync is authorized for Inventory.")).to_be_visible()
+    expect(
+        page.get_by_text("Stock sync is authorized for Inventory with read:stock.")
+    ).to_be_visible()
     expect(card.get_by_role("checkbox", name="read:stock")).to_be_checked()
     expect(card.get_by_role("checkbox", name="write:stock")).not_to_be_checked()
     shoot(page, "08-m2m-applications")
