@@ -76,8 +76,9 @@ def create_resource_server(request: HttpRequest) -> JsonResponse:
     read_query(request, [])
     body = read_body(request, "ResourceServerCreate")
     identifier = body.pop("identifier")
-    # Auth0 lets the name be omitted; Gatehouse names every API, so it takes the identifier.
-    name = body.pop("name", identifier)
+    # Auth0 lets the name be omitted; Gatehouse names every API, so it takes the identifier
+    # (up to the name's 200 characters; identifiers may have 600).
+    name = body.pop("name", identifier[:200])
     scopes = _scope_specs(body.pop("scopes", []))
     if "token_lifetime" in body and "token_lifetime_for_web" not in body:
         body["token_lifetime_for_web"] = min(_DEFAULT_WEB_LIFETIME, body["token_lifetime"])

@@ -119,6 +119,12 @@ def test_create_with_only_an_identifier_takes_auth0s_defaults(mgmt: Mgmt, tenant
     assert body["scopes"] == []
 
 
+def test_a_long_identifier_without_a_name_is_named_by_its_start(mgmt: Mgmt, tenant):
+    identifier = "urn:" + "x" * 596
+    body = mgmt.post("/resource-servers", {"identifier": identifier}).json()
+    assert (body["identifier"], body["name"]) == (identifier, identifier[:200])
+
+
 def test_a_short_token_lifetime_lowers_the_default_web_lifetime(mgmt: Mgmt, tenant):
     body = mgmt.post("/resource-servers", {"identifier": "urn:short", "token_lifetime": 60}).json()
     assert (body["token_lifetime"], body["token_lifetime_for_web"]) == (60, 60)
