@@ -128,16 +128,16 @@ def _validate_array(
         raise fail(f"Array is too short ({len(value)}), minimum {schema['minItems']}")
     if "maxItems" in schema and len(value) > schema["maxItems"]:
         raise fail(f"Array is too long ({len(value)}), maximum {schema['maxItems']}")
-    if schema.get("uniqueItems"):
+    if "items" in schema:
+        for index, item in enumerate(value):
+            validate(item, schema["items"], resolve, f"{path}[{index}]")
+    if schema.get("uniqueItems"):  # after the items, so only shallow, valid items are compared
         seen: dict[str, int] = {}
         for index, item in enumerate(value):
             key = json.dumps(item, sort_keys=True)
             if key in seen:
                 raise fail(f"Array items are not unique (indexes {seen[key]} and {index})")
             seen[key] = index
-    if "items" in schema:
-        for index, item in enumerate(value):
-            validate(item, schema["items"], resolve, f"{path}[{index}]")
 
 
 def _validate_object(

@@ -69,6 +69,19 @@ def test_hostile_bodies_are_400_and_write_nothing(mgmt: Mgmt, granted_client, me
     assert snapshot() == before
 
 
+def test_deeply_nested_values_are_400(mgmt: Mgmt, m2m_client):
+    nested = "[" * 900 + "]" * 900
+    for method, path, field in [
+        ("POST", "/clients", "grant_types"),
+        ("PATCH", f"/clients/{m2m_client.client_id}", "grant_types"),
+        ("POST", "/resource-servers", "scopes"),
+    ]:
+        raw = f'{{"name": "x", "identifier": "urn:x", "{field}": [{nested}, {nested}]}}'
+        response = mgmt.call(method, path, raw=raw)
+        assert response.status_code == 400, response.content
+        assert response.json()["errorCode"] == "invalid_body"
+
+
 def test_malformed_json_message(mgmt: Mgmt, tenant):
     response = mgmt.post("/resource-servers", raw="{", content_type="application/json")
     assert response.json() == {
