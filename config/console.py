@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.html import format_html
 
 PAGE_SIZE = 50
 
@@ -51,8 +52,14 @@ def render_tab(
     response that shows a secret: no cache may keep it.
     """
     context = {**context, "partial_template": partial_template, "title": title}
-    template = partial_template if wants_partial(request) else "console.html"
-    response = render(request, template, context, status=status)
+    if wants_partial(request):
+        response = render(request, partial_template, context, status=status)
+        # htmx sets document.title from a <title> in a fragment; the full page has its own.
+        response.content = format_html("<title>{} · Gatehouse</title>\n", title).encode() + (
+            response.content
+        )
+    else:
+        response = render(request, "console.html", context, status=status)
     # The same URL answers with two bodies; caches must key on the header that picks one.
     patch_vary_headers(response, ["HX-Request"])
     if secret:

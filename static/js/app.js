@@ -62,10 +62,13 @@
   document.addEventListener("htmx:load", function (event) {
     reveal(event.detail.elt);
   });
-  // After a swap, move focus to the new content so keyboard and screen reader users follow.
+  // After a swap, move focus to the new content so keyboard and screen reader users follow:
+  // to the first field with an error when a form came back invalid, else to the region.
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "main") {
-      event.detail.target.focus({ preventScroll: true });
+    var target = event.detail.target;
+    if (target && target.id === "main") {
+      var invalid = target.querySelector("[aria-invalid=true]");
+      (invalid || target).focus({ preventScroll: !invalid });
     }
   });
 })();

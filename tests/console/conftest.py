@@ -35,5 +35,6 @@ def assert_partial(response) -> str:
     body = html(response)
     assert response.status_code == 200
     assert "<html" not in body and "<body" not in body and '<main id="main"' not in body
+    assert body.startswith("<title>") and " · Gatehouse</title>\n" in body  # htmx sets it
     assert "HX-Request" in response["Vary"].split(", ")
     return body

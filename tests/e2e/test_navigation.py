@@ -86,10 +86,13 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     base = f"{console}/apis/{api.id}/"
     context = browser.new_context(base_url=console)
     page = context.new_page()
-    log_in(page, console, f"/apis/{api.id}/quickstart/")
-    expect(page).to_have_url(base + "quickstart/")
-    # Set a marker: it survives only if tabs swap in place instead of loading new pages.
+    log_in(page, console, "/apis/")
+    expect(page).to_have_title("APIs · Gatehouse")
+    # Set a marker: it survives only if pages swap in place instead of loading anew.
     page.evaluate("window.gatehouseMarker = 'still here'")
+    page.get_by_role("link", name="Catalog").click()
+    expect(page).to_have_url(base + "quickstart/")
+    expect(page).to_have_title("Catalog · Gatehouse")
 
     def selected_tab():
         return page.locator('[role="tab"][aria-selected="true"]')
@@ -111,6 +114,11 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     expect(page).to_have_url(base + "quickstart/")
     expect(selected_tab()).to_have_text("Quick Start")
     expect(page.locator("#quickstart-python")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(f"{console}/apis/")
+    expect(page.get_by_role("link", name="Catalog")).to_be_visible()
+    page.go_forward()
+    expect(page).to_have_url(base + "quickstart/")
     page.go_forward()
     expect(page).to_have_url(base + "settings/")
     expect(selected_tab()).to_have_text("Settings")

@@ -44,6 +44,9 @@ def test_main_scenario(browser, console, shoot):
     # Create an API.
     page.get_by_role("link", name="+ Create API").click()
     expect(page).to_have_url(f"{console}/apis/new/")
+    page.get_by_role("button", name="Create").click()  # empty: errors inline, focus on the first
+    expect(page.locator("#id_name_error")).to_have_text("This field is required.")
+    expect(page.get_by_label("Name")).to_be_focused()
     page.get_by_label("Name").fill(API_NAME)
     page.get_by_label("Identifier").fill(AUDIENCE)
     expect(page.get_by_role("radio", name=re.compile("^RS256"))).to_be_checked()
