@@ -95,3 +95,10 @@ def test_home_goes_to_the_apis_list(staff_client, tenant):
     response = staff_client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/apis/"
+
+
+def test_missing_objects_get_a_styled_404(staff_client, tenant):
+    response = staff_client.get("/applications/no-such-client/settings/")
+    assert response.status_code == 404
+    body = html(response)
+    assert "<h1>Not found</h1>" in body and "/static/css/app.css" in body
