@@ -1,11 +1,12 @@
 """The Signing Keys page: states, rotate, revoke (previous keys only), the timeline."""
 
+import datetime as dt
 import re
 
 import pytest
 
 from applications import oauth
-from keys import signing
+from keys import signing, timeline
 from keys.models import KeyState, SigningKey
 
 from .conftest import HISTORY_RESTORE, HTMX, assert_full_page, assert_partial, html
@@ -89,3 +90,21 @@ def test_timeline_draws_each_state_a_key_went_through(staff_client, tenant):
     assert 'class="bar bar-next"' not in row
     assert 'class="revoked-mark"' in row
     assert 'role="img" aria-labelledby="timeline-caption"' in svg
+
+
+def test_timeline_geometry_for_a_next_key_revoked_before_it_signed():
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    bootstrap = SigningKey(kid="a", state=KeyState.CURRENT, created_at=start, current_since=start)
+    replaced = SigningKey(
+        kid="b", state=KeyState.REVOKED, created_at=start, revoked_at=start + 2 * hour
+    )
+    picture = timeline.build([replaced, bootstrap], now=start + 4 * hour)
+    assert [row.kid for row in picture.rows] == ["a", "b"]
+    (signing_bar,) = picture.rows[0].bars
+    assert signing_bar.state == KeyState.CURRENT and signing_bar.end is None
+    (next_bar,) = picture.rows[1].bars
+    assert next_bar.state == KeyState.NEXT and next_bar.end == start + 2 * hour
+    # Half of the time span, so half of the drawing width.
+    assert next_bar.width == pytest.approx(signing_bar.width / 2, abs=0.2)
+    assert picture.rows[1].revoked_x == pytest.approx(next_bar.x + next_bar.width, abs=0.2)

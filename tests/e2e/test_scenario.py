@@ -82,6 +82,19 @@ def test_main_scenario(browser, console, shoot):
     secret = page.evaluate("navigator.clipboard.readText()")
     assert secret == page.locator("#client-secret").inner_text() and len(secret) >= 43
     shoot(page, "07-application-secret")
+    # Shown once means once in the browser too: htmx keeps no copy in its history cache,
+    # and Back asks the server again, which no longer has it.
+    page.get_by_role("tab", name="APIs").click()
+    expect(page).to_have_url(re.compile(r"/applications/\w+/apis/$"))
+    stored = page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    assert "htmx-current-path-for-history" in stored  # the cache is there, but not the secret
+    assert secret not in stored
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/applications/\w+/settings/$"))
+    settings_tab = page.get_by_role("tab", name="Settings", exact=True)
+    expect(settings_tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("heading", name="Copy the client secret now")).to_have_count(0)
+    assert secret not in page.content()
 
     # Authorize it for one scope on the API's Machine to Machine tab.
     page.goto(api_url + "applications/")
