@@ -1,6 +1,5 @@
 """Management API v2: the tenant's signing keys (/api/v2/keys/signing), Auth0's shapes."""
 
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, JsonResponse
 
 from keys import management_openapi, signing
@@ -16,7 +15,7 @@ from keys.management_api import (
     route,
 )
 from keys.management_schemas import KID_PARAM
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 
 def _key_or_404(kid: str) -> SigningKey:
@@ -33,15 +32,7 @@ def _ref(key: SigningKey) -> dict[str, str]:
 def list_keys(request: HttpRequest) -> JsonResponse:
     """A bare array, no paging: current, next, previous (newest first), then revoked."""
     read_query(request, [])
-    keys = SigningKey.objects.annotate(
-        rank=Case(
-            When(state=KeyState.CURRENT, then=Value(0)),
-            When(state=KeyState.NEXT, then=Value(1)),
-            When(state=KeyState.PREVIOUS, then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
-    ).order_by("rank", "-created_at", "kid")
+    keys = SigningKey.objects.in_lifecycle_order()
     return ok([key.to_dict() for key in keys])
 
 

@@ -7,7 +7,6 @@ import ssl
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -25,17 +24,9 @@ TIMELINE_KEYS = 12
 @require_GET
 def signing_keys(request: HttpRequest) -> HttpResponse:
     keys = list(
-        SigningKey.objects.defer("encrypted_private_key", "pkcs7_pem", "x5c", "public_jwk")
-        .annotate(
-            rank=Case(
-                When(state=KeyState.CURRENT, then=Value(0)),
-                When(state=KeyState.NEXT, then=Value(1)),
-                When(state=KeyState.PREVIOUS, then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "-created_at")
+        SigningKey.objects.defer(
+            "encrypted_private_key", "pkcs7_pem", "x5c", "public_jwk"
+        ).in_lifecycle_order()
     )
     recent = sorted(keys, key=lambda key: key.created_at, reverse=True)[:TIMELINE_KEYS]
     return render_tab(

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 
 class KeyState(models.TextChoices):
@@ -10,20 +10,22 @@ class KeyState(models.TextChoices):
 
 
 class SigningKeyQuerySet(models.QuerySet):
+    def in_lifecycle_order(self) -> "SigningKeyQuerySet":
+        """Current, next, previous, then revoked; within a state, the key that stopped
+        signing last comes first."""
+        return self.annotate(
+            lifecycle_rank=Case(
+                When(state=KeyState.CURRENT, then=Value(0)),
+                When(state=KeyState.NEXT, then=Value(1)),
+                When(state=KeyState.PREVIOUS, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        ).order_by("lifecycle_rank", F("current_until").desc(nulls_last=True), "-created_at", "kid")
+
     def published(self) -> "SigningKeyQuerySet":
         """Keys in the JWKS, in Auth0's order: current, next, then previous (newest first)."""
-        return (
-            self.exclude(state=KeyState.REVOKED)
-            .annotate(
-                publish_rank=Case(
-                    When(state=KeyState.CURRENT, then=Value(0)),
-                    When(state=KeyState.NEXT, then=Value(1)),
-                    default=Value(2),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("publish_rank", "-current_until", "-created_at")
-        )
+        return self.exclude(state=KeyState.REVOKED).in_lifecycle_order()
 
 
 class SigningKey(models.Model):
