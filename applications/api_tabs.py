@@ -130,7 +130,8 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
         context["request_snippets"] = snippets.token_request_snippets(
             token_url=token_url, client_id=client_id, audience=api.identifier
         )
-        if request.method == "POST":
+        # "Show request" posts too, so the form's CSRF token never ends up in a URL.
+        if request.method == "POST" and request.POST.get("action") != "show":
             # Minting is not a write: the same request yields a new token, so no redirect.
             try:
                 result = oauth.issue_token(client_id, api.identifier)

@@ -121,3 +121,18 @@ def test_quick_start_python_snippet_verifies_a_token_from_the_live_jwks(
     foreign = oauth.issue_token(granted_client.client_id, other.identifier).access_token
     with pytest.raises(jwt.InvalidAudienceError):
         namespace["verify"](foreign)
+
+
+@pytest.mark.django_db
+def test_show_request_picks_another_application_without_minting(
+    staff_client, orders_api, granted_client
+):
+    other, _ = clients.create_application(name="Another worker")
+    clients.authorize(other, orders_api, ["read:orders"])
+    response = staff_client.post(
+        f"/apis/{orders_api.id}/test/", {"client": other.client_id, "action": "show"}
+    )
+    body = html(response)
+    assert f"client_id={other.client_id}" in _code(body, "request-curl")
+    assert f'<option value="{other.client_id}" selected>' in body
+    assert not TOKEN_RE.findall(body)
