@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -231,7 +231,17 @@ def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
 @require_GET
 def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
-    page = paginate(request, Api.objects.only("id", "name", "identifier", "is_system"))
+    # The APIs it is authorized for first, so they are on page one even among thousands.
+    apis = (
+        Api.objects.only("id", "name", "identifier", "is_system")
+        .annotate(
+            authorized=Exists(
+                ClientGrant.objects.filter(api=OuterRef("pk"), application=application)
+            )
+        )
+        .order_by("-authorized", "-is_system", "name", "id")
+    )
+    page = paginate(request, apis)
     return _render_app_tab(
         request,
         application,

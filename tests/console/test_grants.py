@@ -1,8 +1,11 @@
 """Authorizing Machine to Machine applications for an API, from the API's tab and from the
 application's APIs tab (the same grant form posts from both)."""
 
+import re
+
 import pytest
 
+from apis.models import Api
 from applications import clients
 from applications.models import Application, ClientGrant
 
@@ -122,3 +125,15 @@ def test_grant_tabs_query_count_is_bounded(staff_client, orders_api, django_asse
     assert "Page 1 of 3" in body
     with django_assert_max_num_queries(9):
         staff_client.get(f"/applications/{apps[0].client_id}/apis/")
+
+
+def test_application_apis_tab_lists_authorized_apis_first(staff_client, m2m_client):
+    Api.objects.bulk_create(
+        Api(name=f"Api {n:03d}", identifier=f"https://api{n:03d}.example/") for n in range(80)
+    )
+    last = Api.objects.get(name="Api 079")
+    clients.authorize(m2m_client.application, last, [])
+    body = html(staff_client.get(f"/applications/{m2m_client.client_id}/apis/"))
+    assert "Page 1 of 2" in body
+    titles = re.findall(r'<h3 id="grant-[^"]+-title"><a href="[^"]+">([^<]+)</a>', body)
+    assert titles[:3] == ["Api 079", "Gatehouse Management API", "Api 000"]
