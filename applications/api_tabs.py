@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,8 +37,14 @@ TEST_PICKER_LIMIT = 500
 def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     query = search_term(request)
-    applications = Application.objects.with_client_credentials().only(
-        "client_id", "name", "app_type", "grant_types"
+    # Authorized applications first, so they are on page one even among thousands.
+    applications = (
+        Application.objects.with_client_credentials()
+        .only("client_id", "name", "app_type", "grant_types")
+        .annotate(
+            authorized=Exists(ClientGrant.objects.filter(api=api, application=OuterRef("pk")))
+        )
+        .order_by("-authorized", "name", "client_id")
     )
     if query:
         applications = applications.filter(name__icontains=query)

@@ -137,3 +137,14 @@ def test_application_apis_tab_lists_authorized_apis_first(staff_client, m2m_clie
     assert "Page 1 of 2" in body
     titles = re.findall(r'<h3 id="grant-[^"]+-title"><a href="[^"]+">([^<]+)</a>', body)
     assert titles[:3] == ["Api 079", "Gatehouse Management API", "Api 000"]
+
+
+def test_api_tab_lists_authorized_applications_first(staff_client, orders_api):
+    Application.objects.bulk_create(
+        Application(name=f"Job {n:03d}", secret_digest="0" * 64, grant_types="client_credentials")
+        for n in range(70)
+    )
+    clients.authorize(Application.objects.get(name="Job 069"), orders_api, ["read:orders"])
+    body = html(staff_client.get(f"/apis/{orders_api.id}/applications/"))
+    titles = re.findall(r'<h3 id="grant-[^"]+-title"><a href="[^"]+">([^<]+)</a>', body)
+    assert titles[:2] == ["Job 069", "Job 000"]
