@@ -218,6 +218,10 @@ def main() -> int:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # gunicorn's advice: the worker heartbeat file on tmpfs, not a disk inode write
+            # per request.
+            "--worker-tmp-dir",
+            "/dev/shm",
         ],
         env=env,
         cwd=ROOT,
