@@ -296,14 +296,17 @@ def _unauthorized_client() -> OAuthError:
     )
 
 
-def _no_grant(client_id: str, audience: str) -> OAuthError:
+def _no_grant(application: Application, audience: str) -> OAuthError:
+    """Why an authenticated application without a grant for `audience` gets no token."""
+    if not application.allows_client_credentials:
+        return _unauthorized_client()
     if not Api.objects.filter(identifier=audience).exists():
         return OAuthError(403, "access_denied", f"Service not enabled within domain: {audience}")
     return OAuthError(
         403,
         "access_denied",
-        f'Client "{client_id}" is not authorized to access resource server "{audience}". '
-        'You need to create a "client-grant" associated to this API.',
+        f'Client "{application.client_id}" is not authorized to access resource server '
+        f'"{audience}". You need to create a "client-grant" associated to this API.',
     )
 
 
@@ -322,19 +325,15 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     if not request.client_secret:
         raise _unauthorized(request)
     grant = _load_grant(request.client_id, request.audience)
-    if grant is not None:
-        application: Application | None = None
-        digest = grant.secret_digest
-    else:
+    if grant is None:  # a refusal; only now is the application looked up on its own
         application = Application.objects.filter(client_id=request.client_id).first()
-        digest = application.secret_digest if application else None
-    if digest is None or not credentials.verify_secret(request.client_secret, digest):
+        if application is None or not credentials.verify_secret(
+            request.client_secret, application.secret_digest
+        ):
+            raise _unauthorized(request)
+        raise _no_grant(application, request.audience)
+    if not credentials.verify_secret(request.client_secret, grant.secret_digest):
         raise _unauthorized(request)
-    if grant is None:
-        assert application is not None
-        if not application.allows_client_credentials:
-            raise _unauthorized_client()
-        raise _no_grant(request.client_id, request.audience)
     return _mint(grant, request.scope, now)
 
 
@@ -348,9 +347,7 @@ def issue_token(
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
             raise OAuthError(404, "invalid_client", f"Unknown client: {client_id}")
-        if not application.allows_client_credentials:
-            raise _unauthorized_client()
-        raise _no_grant(client_id, audience)
+        raise _no_grant(application, audience)
     return _mint(grant, scope, now)
 
 
