@@ -157,3 +157,9 @@ def test_rotate_before_bootstrap_says_what_to_do(db):
         call_command("rotate_signing_key")
 
     assert not SigningKey.objects.exists()
+
+
+def test_a_kid_starting_with_a_dash_is_a_kid_not_an_option(tenant):
+    # base64url thumbprints start with '-' one time in 64.
+    with pytest.raises(CommandError, match="No signing key with kid '-abc'"):
+        call_command("revoke_signing_key", "-abc")
