@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apis.models import Api, Scope, SigningAlg
-from applications import credentials
+from applications import credentials, grant_cache
 from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
 from keys import signing
 
@@ -266,6 +266,10 @@ def _fetch_grant_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
 
 
 def _load_grant(client_id: str, audience: str) -> _Grant | None:
+    return grant_cache.cached((client_id, audience), lambda: _read_grant(client_id, audience))
+
+
+def _read_grant(client_id: str, audience: str) -> _Grant | None:
     rows = _fetch_grant_rows(client_id, audience)
     if not rows:
         return None

@@ -1,0 +1,288 @@
+"""/oauth/token keeps the grants it has read per connection on PostgreSQL, and forgets them when
+the database announces a change (applications/grant_cache.py).
+
+Each change here is made the way a real deployment makes it: by another connection (a
+console or Management API request in another thread, which Django gives its own connection,
+or plain SQL from a separate client), so the token endpoint can only learn of it through the
+database's notification. Notifications travel asynchronously, so each test waits (up to a few
+seconds, normally under a millisecond) for the endpoint to reflect the change."""
+
+import threading
+import time
+from urllib.parse import urlencode
+
+import jwt
+import psycopg
+import pytest
+from django.db import connection, connections, transaction
+
+from apis import resource_servers
+from apis.models import Api
+from applications import clients
+from applications.models import Application, ClientGrant
+from tests.conftest import HS256Api
+
+ORDERS = "https://orders.example/api"
+LEDGER = "https://ledger.example/"
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the grant cache exists on PostgreSQL only (SQLite has no LISTEN/NOTIFY)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _request_token(client, client_id: str, secret: str, audience: str = ORDERS, **extra):
+    body = urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "audience": audience,
+            **extra,
+        }
+    )
+    return client.post("/oauth/token", body, content_type="application/x-www-form-urlencoded")
+
+
+def _in_another_connection(change) -> None:
+    """Run `change` in a thread of its own, hence on its own database connection, as a
+    console request served by another worker would."""
+    failures: list[BaseException] = []
+
+    def run():
+        try:
+            change()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    if failures:
+        raise failures[0]
+
+
+def _eventually(request, check, seconds: float = 5.0):
+    """The first response for which check(response) holds, or the last one seen."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = request()
+        if check(response) or time.monotonic() > deadline:
+            return response
+        time.sleep(0.01)
+
+
+def _scope_of(response) -> str | None:
+    return response.json().get("scope") if response.status_code == 200 else None
+
+
+@pytest.fixture
+def warm(client, granted_client):
+    """The grant has been read, so this connection holds it."""
+    first = _request_token(client, granted_client.client_id, granted_client.secret)
+    assert first.status_code == 200, first.content
+    return granted_client
+
+
+@pytest.fixture
+def ledger_client(m2m_client, hs256_api: HS256Api):
+    # Query counts are taken on an HS256 API: its secret comes with the grant, while an RS256
+    # token may also re-read which signing key is current (keys/signing.py, every 3 s).
+    clients.authorize(m2m_client.application, hs256_api.api, ["read:ledger"])
+    return m2m_client
+
+
+def test_a_cached_grant_serves_requests_without_a_query(
+    client, ledger_client, django_assert_num_queries, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):  # LISTEN (on a new connection), then the grant
+        first = _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
+    assert first.status_code == 200
+    for _ in range(3):
+        with django_assert_num_queries(0):
+            again = _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
+        assert again.json()["scope"] == "read:ledger"
+
+
+def test_narrowing_a_grant_elsewhere_narrows_the_next_token(client, warm):
+    def narrow():
+        grant = ClientGrant.objects.get(application__client_id=warm.client_id)
+        clients.update_grant_scopes(grant, ["read:orders"])
+
+    _in_another_connection(narrow)
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: _scope_of(r) == "read:orders",
+    )
+    assert _scope_of(response) == "read:orders"
+    refused = _request_token(client, warm.client_id, warm.secret, scope="write:orders")
+    assert refused.status_code == 403
+    assert refused.json()["error_description"] == "Client has not been granted scopes: write:orders"
+
+
+def test_deleting_a_grant_elsewhere_refuses_the_next_request(client, warm):
+    _in_another_connection(
+        lambda: clients.delete_grant(ClientGrant.objects.get(application__client_id=warm.client_id))
+    )
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: r.status_code != 200,
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == "access_denied"
+
+
+def test_rotating_the_client_secret_elsewhere_retires_the_old_one(client, warm):
+    rotated: list[str] = []
+    _in_another_connection(
+        lambda: rotated.append(
+            clients.rotate_client_secret(Application.objects.get(client_id=warm.client_id))
+        )
+    )
+    old = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: r.status_code != 200,
+    )
+    assert old.status_code == 401
+    assert old.json() == {"error": "access_denied", "error_description": "Unauthorized"}
+    assert _request_token(client, warm.client_id, rotated[0]).status_code == 200
+
+
+def test_deleting_the_application_elsewhere_refuses_its_secret(client, warm):
+    _in_another_connection(
+        lambda: clients.delete_application(Application.objects.get(client_id=warm.client_id))
+    )
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: r.status_code != 200,
+    )
+    assert response.status_code == 401
+
+
+def test_deleting_a_scope_from_the_api_elsewhere_drops_it_from_tokens(client, warm):
+    _in_another_connection(
+        lambda: resource_servers.delete_scope(
+            Api.objects.get(identifier=ORDERS).scopes.get(value="write:orders")
+        )
+    )
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: _scope_of(r) == "read:orders",
+    )
+    assert _scope_of(response) == "read:orders"
+
+
+def test_a_new_token_lifetime_set_elsewhere_applies_to_the_next_token(client, warm):
+    _in_another_connection(
+        lambda: resource_servers.update_api(Api.objects.get(identifier=ORDERS), token_lifetime=9000)
+    )
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: r.status_code == 200 and r.json()["expires_in"] == 9000,
+    )
+    assert response.json()["expires_in"] == 9000
+
+
+def test_a_change_made_in_plain_sql_by_another_client_is_seen(client, warm, settings):
+    # Whoever writes, the trigger announces it: here a separate client, outside Django.
+    database = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname=database["NAME"],
+        user=database["USER"],
+        password=database["PASSWORD"] or None,
+        host=database["HOST"] or None,
+        port=database["PORT"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute("UPDATE apis_api SET token_lifetime = 10800 WHERE identifier = %s", [ORDERS])
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: r.status_code == 200 and r.json()["expires_in"] == 10800,
+    )
+    assert response.json()["expires_in"] == 10800
+
+
+def test_a_rotated_hs256_secret_signs_the_next_token(client, m2m_client, hs256_api: HS256Api):
+    clients.authorize(m2m_client.application, hs256_api.api, ["read:ledger"])
+    first = _request_token(client, m2m_client.client_id, m2m_client.secret, audience=LEDGER)
+    jwt.decode(
+        first.json()["access_token"], hs256_api.secret, algorithms=["HS256"], audience=LEDGER
+    )
+    rotated: list[str] = []
+    _in_another_connection(
+        lambda: rotated.append(
+            resource_servers.rotate_signing_secret(Api.objects.get(identifier=LEDGER))
+        )
+    )
+
+    def signed_with_new_secret(response) -> bool:
+        try:
+            jwt.decode(
+                response.json()["access_token"], rotated[0], algorithms=["HS256"], audience=LEDGER
+            )
+        except jwt.InvalidTokenError:
+            return False
+        return True
+
+    response = _eventually(
+        lambda: _request_token(client, m2m_client.client_id, m2m_client.secret, audience=LEDGER),
+        signed_with_new_secret,
+    )
+    assert signed_with_new_secret(response)
+
+
+def test_a_new_connection_starts_with_an_empty_cache(
+    client, ledger_client, django_assert_num_queries
+):
+    def request():
+        return _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
+
+    assert request().status_code == 200
+    # A new connection heard nothing while it was not listening: it LISTENs and reads again.
+    connection.close()
+    with django_assert_num_queries(2):
+        assert request().status_code == 200
+    with django_assert_num_queries(0):
+        assert request().status_code == 200
+
+
+def test_inside_a_transaction_every_request_reads_the_grant(
+    client, ledger_client, django_assert_num_queries
+):
+    # Notifications wait for the commit, so a transaction could not hear about changes.
+    with transaction.atomic():
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                response = _request_token(
+                    client, ledger_client.client_id, ledger_client.secret, LEDGER
+                )
+            assert response.status_code == 200
+
+
+def test_grant_cache_off_reads_the_grant_every_time(
+    client, ledger_client, settings, django_assert_num_queries
+):
+    settings.GRANT_CACHE = False
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            response = _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
+        assert response.status_code == 200
+
+
+def test_refusals_are_never_cached(client, ledger_client, django_assert_num_queries):
+    def request(client_id, secret):
+        return _request_token(client, client_id, secret, LEDGER)
+
+    assert request(ledger_client.client_id, "wrong").status_code == 401
+    # The grant exists, so it was read and kept; each secret is checked against it anew.
+    with django_assert_num_queries(0):
+        assert request(ledger_client.client_id, "wrong").status_code == 401
+        assert request(ledger_client.client_id, ledger_client.secret).status_code == 200
+    for _ in range(2):  # no grant found: nothing kept, so both requests look it up
+        with django_assert_num_queries(2):  # the grant lookup, then the application
+            assert request("x" * 32, "wrong").status_code == 401
