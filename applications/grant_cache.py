@@ -1,23 +1,28 @@
 """Grants that /oauth/token has read, kept per database connection until the database says
 that something they were read from has changed.
 
-On PostgreSQL the database's round trip is the largest cost of a token request (measured:
-about 40% of the throughput), so a connection that serves token requests keeps the grants it
-has read. It never guesses how long they stay true: a trigger (migration 0002) sends
-NOTIFY on the `gatehouse_grants` channel after any write to the tables a grant is read from
-(applications, APIs, scopes, client grants and their scopes), whoever makes it: console,
-Management API, admin, CLI or plain SQL. The connection LISTENs on that channel, and before
-each lookup reads what has reached its socket, without a round trip; any notification empties
-the cache. A change is therefore seen as soon as its notification arrives, normally within a
-millisecond of the commit, which is as soon as a request already in flight would have seen it.
+A token request otherwise spends much of its time fetching the grant (on PostgreSQL, the round
+trip cost about 40% of the throughput), so a connection that serves token requests keeps the
+grants it has read. It never guesses how long they stay true; before each lookup it asks the
+database, without a query of its own, whether anything changed, and forgets everything if so:
 
-A new connection starts with an empty cache, since it heard nothing while it was not
-listening. Nothing is cached on SQLite (no channel to hear changes on, and its queries are
-in-process), inside a transaction (LISTEN and NOTIFY wait for the commit), or when
-settings.GRANT_CACHE is off, which a deployment behind a transaction-pooling PgBouncer needs,
-since LISTEN does not survive such pooling.
+- PostgreSQL: a trigger (migration 0002) sends NOTIFY on the `gatehouse_grants` channel after
+  any write to the tables a grant is read from (applications, APIs, scopes, client grants and
+  their scopes), whoever makes it: console, Management API, admin, CLI or plain SQL. The
+  connection LISTENs on that channel and reads what has reached its socket, without a round
+  trip. A change is seen as soon as its notification arrives, normally within a millisecond of
+  the commit.
+- SQLite: `PRAGMA data_version` changes when another connection commits, and the connection's
+  own `total_changes` counts what it wrote itself. Both are read in process, from the file's
+  shared state, and any write to any table counts.
+
+A new connection starts with an empty cache. Nothing is cached inside a transaction (a
+PostgreSQL notification waits for the commit), or when settings.GRANT_CACHE is off, which a
+deployment behind a transaction-pooling PgBouncer needs, since LISTEN does not survive such
+pooling.
 """
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -37,7 +42,8 @@ class _ConnectionCache(threading.local):
     """One per thread, as Django's connections are: the cache belongs to one connection."""
 
     def __init__(self) -> None:
-        self.listening_on: Any = None  # the psycopg connection that LISTENs
+        self.connection: Any = None  # the driver's connection the entries were read on
+        self.sqlite_stamp: tuple[int, int] | None = None
         self.generation = 0  # bumped whenever entries are dropped
         self.entries: dict[tuple[str, str], Any] = {}
 
@@ -53,26 +59,41 @@ def _forget(_notification: object = None) -> None:
 def _enabled() -> bool:
     return (
         settings.GRANT_CACHE
-        and connection.vendor == "postgresql"
+        and connection.vendor in ("postgresql", "sqlite")
         and not connection.in_atomic_block
         and connection.get_autocommit()
     )
 
 
-def _listening_connection() -> Any:
-    """The current psycopg connection, listening on CHANNEL and drained of notifications."""
-    raw = connection.connection
-    if raw is not _cache.listening_on:
+def _catch_up_postgresql(raw: Any) -> None:
+    if raw is not _cache.connection:
         with connection.cursor() as cursor:
             cursor.execute(f"LISTEN {CHANNEL}")
         # Notifications that arrive while psycopg reads a query's result go to its handlers.
         raw.add_notify_handler(_forget)
-        _cache.listening_on = raw
+        _cache.connection = raw
         _forget()
     # Those that arrived while the connection was idle wait in the socket: read them now.
     raw.pgconn.consume_input()
     while raw.pgconn.notifies() is not None:
         _forget()
+
+
+def _catch_up_sqlite(raw: Any) -> None:
+    stamp = (raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes)
+    if raw is not _cache.connection or stamp != _cache.sqlite_stamp:
+        _cache.connection = raw
+        _cache.sqlite_stamp = stamp
+        _forget()
+
+
+def _catch_up() -> Any:
+    """The driver's connection, its cache emptied if anything may have changed."""
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        _catch_up_postgresql(raw)
+    else:
+        _catch_up_sqlite(raw)
     return raw
 
 
@@ -82,10 +103,10 @@ def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | No
     if not _enabled():
         return load()
     try:
-        raw = _listening_connection()
-    except (psycopg.Error, DatabaseError):
+        raw = _catch_up()
+    except (psycopg.Error, sqlite3.Error, DatabaseError):
         # A broken connection: forget everything and let the query report the failure.
-        _cache.listening_on = None
+        _cache.connection = None
         _forget()
         return load()
     if key in _cache.entries:
@@ -93,7 +114,7 @@ def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | No
     generation = _cache.generation
     value = load()
     # A notification read while loading may describe a change the load did not see.
-    if value is not None and generation == _cache.generation and _cache.listening_on is raw:
+    if value is not None and generation == _cache.generation and _cache.connection is raw:
         if len(_cache.entries) >= MAX_ENTRIES:
             _cache.entries.clear()
         _cache.entries[key] = value

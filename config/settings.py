@@ -120,7 +120,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 
-# On PostgreSQL, /oauth/token keeps the grants it has read until a NOTIFY says they changed
+# /oauth/token keeps the grants it has read until the database says they changed
 # (applications/grant_cache.py). Turn off behind a transaction-pooling PgBouncer, where
 # LISTEN does not work.
 GRANT_CACHE = env.bool("GRANT_CACHE", default=True)

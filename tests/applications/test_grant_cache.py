@@ -1,37 +1,44 @@
-"""/oauth/token keeps the grants it has read per connection on PostgreSQL, and forgets them when
-the database announces a change (applications/grant_cache.py).
+"""/oauth/token keeps the grants it has read per connection, and forgets them when the database
+says something changed (applications/grant_cache.py): a NOTIFY on PostgreSQL, a new
+`data_version` on SQLite.
 
 Each change here is made the way a real deployment makes it: by another connection (a
 console or Management API request in another thread, which Django gives its own connection,
-or plain SQL from a separate client), so the token endpoint can only learn of it through the
-database's notification. Notifications travel asynchronously, so each test waits (up to a few
+or plain SQL from a separate client), so the token endpoint can only learn of it from the
+database. PostgreSQL's notifications travel asynchronously, so each test waits (up to a few
 seconds, normally under a millisecond) for the endpoint to reflect the change."""
 
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlencode
 
 import jwt
 import psycopg
 import pytest
+import requests
 from django.db import connection, connections, transaction
 
 from apis import resource_servers
 from apis.models import Api
 from applications import clients
 from applications.models import Application, ClientGrant
-from tests.conftest import HS256Api
+from tests.conftest import ROOT, HS256Api
 
 ORDERS = "https://orders.example/api"
 LEDGER = "https://ledger.example/"
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the grant cache exists on PostgreSQL only (SQLite has no LISTEN/NOTIFY)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+# Outside a test transaction, as in a server: inside one nothing is cached (tested below).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# A connection's first token request on PostgreSQL also runs LISTEN.
+LISTEN_QUERIES = 1 if connection.vendor == "postgresql" else 0
 
 
 def _request_token(client, client_id: str, secret: str, audience: str = ORDERS, **extra):
@@ -100,7 +107,7 @@ def ledger_client(m2m_client, hs256_api: HS256Api):
 def test_a_cached_grant_serves_requests_without_a_query(
     client, ledger_client, django_assert_num_queries, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(2):  # LISTEN (on a new connection), then the grant
+    with django_assert_max_num_queries(LISTEN_QUERIES + 1):  # LISTEN, then the grant
         first = _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
     assert first.status_code == 200
     for _ in range(3):
@@ -188,18 +195,30 @@ def test_a_new_token_lifetime_set_elsewhere_applies_to_the_next_token(client, wa
     assert response.json()["expires_in"] == 9000
 
 
-def test_a_change_made_in_plain_sql_by_another_client_is_seen(client, warm, settings):
-    # Whoever writes, the trigger announces it: here a separate client, outside Django.
+def _other_client(settings):
+    """A database client of its own, outside Django."""
     database = settings.DATABASES["default"]
-    with psycopg.connect(
-        dbname=database["NAME"],
-        user=database["USER"],
-        password=database["PASSWORD"] or None,
-        host=database["HOST"] or None,
-        port=database["PORT"] or None,
-        autocommit=True,
-    ) as other:
-        other.execute("UPDATE apis_api SET token_lifetime = 10800 WHERE identifier = %s", [ORDERS])
+    if connection.vendor == "postgresql":
+        return psycopg.connect(
+            dbname=database["NAME"],
+            user=database["USER"],
+            password=database["PASSWORD"] or None,
+            host=database["HOST"] or None,
+            port=database["PORT"] or None,
+            autocommit=True,
+        )
+    name = connection.settings_dict["NAME"]  # the test database, maybe a shared in-memory one
+    return closing(sqlite3.connect(name, uri=name.startswith("file:"), isolation_level=None))
+
+
+def test_a_change_made_in_plain_sql_by_another_client_is_seen(client, warm, settings):
+    # Whoever writes, the database tells: here a separate client, outside Django.
+    with _other_client(settings) as other:
+        placeholder = "%s" if connection.vendor == "postgresql" else "?"
+        other.execute(
+            f"UPDATE apis_api SET token_lifetime = 10800 WHERE identifier = {placeholder}",  # noqa: S608
+            [ORDERS],
+        )
     response = _eventually(
         lambda: _request_token(client, warm.client_id, warm.secret),
         lambda r: r.status_code == 200 and r.json()["expires_in"] == 10800,
@@ -243,9 +262,11 @@ def test_a_new_connection_starts_with_an_empty_cache(
         return _request_token(client, ledger_client.client_id, ledger_client.secret, LEDGER)
 
     assert request().status_code == 200
-    # A new connection heard nothing while it was not listening: it LISTENs and reads again.
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("Django keeps an in-memory SQLite test database's one connection open")
+    # A new connection heard nothing while it was not there: it reads the grant again.
     connection.close()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(LISTEN_QUERIES + 1):
         assert request().status_code == 200
     with django_assert_num_queries(0):
         assert request().status_code == 200
@@ -286,3 +307,81 @@ def test_refusals_are_never_cached(client, ledger_client, django_assert_num_quer
     for _ in range(2):  # no grant found: nothing kept, so both requests look it up
         with django_assert_num_queries(2):  # the grant lookup, then the application
             assert request("x" * 32, "wrong").status_code == 401
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite file's cross-process case; see above"
+)
+def test_a_grant_changed_by_another_process_reaches_a_running_server(cli):
+    """As deployed on SQLite: one long-lived gunicorn worker keeps its grants while the CLI, in
+    processes of its own, changes them in the same file."""
+    identifier = "https://cache.example/api"
+    made = cli.run(
+        "create_api",
+        "--name",
+        "Cache",
+        "--identifier",
+        identifier,
+        "--scope",
+        "read:cache",
+        "--scope",
+        "write:cache",
+    )
+    assert made.returncode == 0, made.stderr
+    created = json.loads(cli.run("create_application", "--name", "Cache client", "--json").stdout)
+    client_id, secret = created["client_id"], created["client_secret"]
+    granted = cli.run("grant", "--client-id", client_id, "--audience", identifier, "--all-scopes")
+    assert granted.returncode == 0, granted.stderr
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=cli.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": secret,
+        "audience": identifier,
+    }
+    url = f"http://127.0.0.1:{port}/oauth/token"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                first = requests.post(url, data=form, timeout=5)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert first.json()["scope"] == "read:cache write:cache"
+        assert requests.post(url, data=form, timeout=5).json()["scope"] == "read:cache write:cache"
+
+        narrowed = cli.run(
+            "grant", "--client-id", client_id, "--audience", identifier, "--scope", "read:cache"
+        )
+        assert narrowed.returncode == 0, narrowed.stderr
+        # SQLite's data_version is read from the file's shared state: no waiting needed.
+        assert requests.post(url, data=form, timeout=5).json()["scope"] == "read:cache"
+        refused = requests.post(url, data={**form, "scope": "write:cache"}, timeout=5)
+        assert refused.status_code == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
