@@ -20,6 +20,7 @@ from keys.management_api import (
     ApiError,
     conflict,
     created,
+    field_selection,
     invalid_body_from,
     needs,
     no_content,
@@ -31,7 +32,7 @@ from keys.management_api import (
     read_query,
     route,
 )
-from keys.management_schemas import RESOURCE_SERVERS_QUERY, RS_ID_PARAM
+from keys.management_schemas import RESOURCE_SERVERS_QUERY, RS_ID_PARAM, SINGLE_OBJECT_QUERY
 
 _API_ID = re.compile(r"[0-9a-f]{24}")
 _DEFAULT_WEB_LIFETIME = 7200
@@ -69,7 +70,8 @@ def list_resource_servers(request: HttpRequest) -> JsonResponse:
     apis = Api.objects.prefetch_related("scopes").order_by("-is_system", "name", "id")
     if "identifiers" in query:
         apis = apis.filter(identifier__in=query["identifiers"])
-    return paged(apis, query, "resource_servers", Api.to_dict)
+    select = field_selection(query)
+    return paged(apis, query, "resource_servers", lambda api: select(api.to_dict()))
 
 
 def create_resource_server(request: HttpRequest) -> JsonResponse:
@@ -99,8 +101,8 @@ def create_resource_server(request: HttpRequest) -> JsonResponse:
 
 
 def get_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
-    read_query(request, [])
-    return ok(_find_or_404(ref).to_dict())
+    select = field_selection(read_query(request, SINGLE_OBJECT_QUERY))
+    return ok(select(_find_or_404(ref).to_dict()))
 
 
 def update_resource_server(request: HttpRequest, ref: str) -> JsonResponse:

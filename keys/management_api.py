@@ -115,24 +115,37 @@ def invalid_body_from(error: ValidationError) -> ApiError:
 
 @dataclass(frozen=True)
 class Scopes:
-    """What a method needs: every scope in `all_of`. Built with `needs()`."""
+    """What a method needs: every scope in `all_of`, or with `any_one` just one of them.
+    Built with `needs()` or `needs_any()`."""
 
     all_of: tuple[str, ...]
+    any_one: bool = False
 
     def satisfied_by(self, granted: set[str]) -> bool:
+        if self.any_one:
+            return not granted.isdisjoint(self.all_of)
         return set(self.all_of) <= granted
 
     def message(self) -> str:
-        # Auth0's text for one scope; with several, every one of them is required.
-        if len(self.all_of) == 1:
-            return f"Insufficient scope, expected any of: {self.all_of[0]}"
+        # Auth0's texts: alternatives are comma-joined; several required scopes are listed.
+        if self.any_one or len(self.all_of) == 1:
+            return f"Insufficient scope, expected any of: {','.join(self.all_of)}"
         return f"Insufficient scope, expected all of: {', '.join(self.all_of)}"
 
 
-def needs(*scopes: str) -> Scopes:
+def _declared(scopes: tuple[str, ...]) -> tuple[str, ...]:
     if not scopes or not all(isinstance(s, str) and s for s in scopes):
         raise TypeError("an endpoint must declare at least one scope")
-    return Scopes(tuple(scopes))
+    return scopes
+
+
+def needs(*scopes: str) -> Scopes:
+    return Scopes(_declared(scopes))
+
+
+def needs_any(*scopes: str) -> Scopes:
+    """Any one of these scopes will do (Auth0's client reads: read:clients and its kin)."""
+    return Scopes(_declared(scopes), any_one=True)
 
 
 def _unauthorized(message: str, challenge: str) -> ApiError:
@@ -394,19 +407,39 @@ def by_checkpoint(
     query: Mapping[str, Any],
     plural: str,
     render: Callable[[Any], dict[str, Any]],
+    key: str = "pk",
 ) -> JsonResponse:
     """Checkpoint paging (`from`, `take`): `{<plural>, next}`, `next` absent on the last page.
 
-    `queryset` must be ordered by primary key; `next` is the first id of the following page.
+    `queryset` must be ordered by `key`, a unique text field; `next` is the key of the first
+    item of the following page.
     """
     take = query.get("take", DEFAULT_PER_PAGE)
     if "from" in query:
-        queryset = queryset.filter(pk__gte=query["from"])
+        queryset = queryset.filter(**{f"{key}__gte": query["from"]})
     rows = list(queryset[: take + 1])
     body: dict[str, Any] = {plural: [render(item) for item in rows[:take]]}
     if len(rows) > take:
-        body["next"] = rows[take].pk
+        body["next"] = getattr(rows[take], key)
     return ok(body)
+
+
+def checkpoint_paging(query: Mapping[str, Any]) -> bool:
+    """Whether a list asks for checkpoints (`from`/`take`) rather than pages; not both."""
+    checkpoint = "from" in query or "take" in query
+    if checkpoint and ("page" in query or "per_page" in query):
+        raise invalid_query("Use either page/per_page or from/take, not both")
+    return checkpoint
+
+
+def field_selection(query: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Auth0's `fields` (comma-separated names) and `include_fields` (true, the default: only
+    those; false: all but those). Names an object does not have select nothing, as in Auth0."""
+    names = {name.strip() for name in query.get("fields", "").split(",")} - {""}
+    if not names:  # absent or empty: every field
+        return lambda body: body
+    include = query.get("include_fields", True)
+    return lambda body: {name: value for name, value in body.items() if (name in names) == include}
 
 
 def read_path(value: str, parameter: Mapping[str, Any]) -> str:

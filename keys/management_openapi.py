@@ -21,6 +21,7 @@ from keys.management_schemas import (
     RESOURCE_SERVERS_QUERY,
     RS_ID_PARAM,
     SIGNING_ALGS,
+    SINGLE_OBJECT_QUERY,
     ref,
 )
 
@@ -36,6 +37,16 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
         "additionalProperties": False,
         "required": list(properties) if required is None else required,
         "properties": properties,
+    }
+
+
+def _selection(schema: dict[str, Any]) -> dict[str, Any]:
+    """What GET returns with Auth0's `fields`/`include_fields`: any subset of the object."""
+    return {
+        **schema,
+        "required": [],
+        "description": "The fields selected by `fields` and `include_fields`; "
+        "all of them without `fields`.",
     }
 
 
@@ -124,6 +135,13 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
         }
     ),
     "ClientGrantList": _totals("client_grants", "ClientGrant"),
+    "ClientFieldsCheckpoint": _object(
+        {
+            "clients": {"type": "array", "items": ref("ClientFields")},
+            "next": {"type": "string", "description": "Pass as `from` to get the next page."},
+        },
+        required=["clients"],
+    ),
     "ClientGrantCheckpoint": _object(
         {
             "client_grants": {"type": "array", "items": ref("ClientGrant")},
@@ -159,6 +177,10 @@ _ERROR_TEXT = {
 }
 
 
+# Reading clients takes any one of these, as in Auth0 (applications/api.py READ_CLIENTS).
+CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
@@ -174,6 +196,7 @@ def _operation(
     body: str | None = None,
     tag: str,
     description: str = "",
+    any_scope: bool = False,
 ) -> dict[str, Any]:
     status, text, schema = success
     responses: dict[str, Any] = {str(status): {"description": text}}
@@ -197,7 +220,11 @@ def _operation(
         "security": [{"bearerAuth": []}],
         "x-required-scopes": scopes,
         "description": (description + "\n\n" if description else "")
-        + f"Required scope: {' and '.join(scopes)}.",
+        + (
+            f"Required scope: any one of {', '.join(scopes)}."
+            if any_scope
+            else f"Required scope: {' and '.join(scopes)}."
+        ),
         "parameters": list(parameters),
         "responses": responses,
     }
@@ -215,6 +242,12 @@ def _operation(
 _NO_CONTENT = (204, "Deleted (also when it did not exist).", None)
 
 
+RESPONSE_SCHEMAS["ResourceServerFields"] = _selection(RESPONSE_SCHEMAS["ResourceServer"])
+RESPONSE_SCHEMAS["ResourceServerFieldsList"] = _totals("resource_servers", "ResourceServerFields")
+RESPONSE_SCHEMAS["ClientFields"] = _selection(RESPONSE_SCHEMAS["Client"])
+RESPONSE_SCHEMAS["ClientFieldsList"] = _totals("clients", "ClientFields")
+
+
 def _listing(item: str, extra: str | None = None) -> dict[str, Any]:
     forms = [{"type": "array", "items": ref(item)}, ref(f"{item}List")]
     if extra:
@@ -230,7 +263,7 @@ def _paths() -> dict[str, Any]:
                 "get_resource_servers",
                 "Get resource servers",
                 ["read:resource_servers"],
-                (200, "Resource servers.", _listing("ResourceServer")),
+                (200, "Resource servers.", _listing("ResourceServerFields")),
                 (400,),
                 parameters=RESOURCE_SERVERS_QUERY,
                 tag=rs,
@@ -252,9 +285,9 @@ def _paths() -> dict[str, Any]:
                 "get_resource_servers_by_id",
                 "Get a resource server",
                 ["read:resource_servers"],
-                (200, "Resource server.", ref("ResourceServer")),
+                (200, "Resource server.", ref("ResourceServerFields")),
                 (404,),
-                parameters=[RS_ID_PARAM],
+                parameters=[RS_ID_PARAM, *SINGLE_OBJECT_QUERY],
                 tag=rs,
             ),
             "patch": _operation(
@@ -284,11 +317,16 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "get_clients",
                 "Get clients",
-                ["read:clients"],
-                (200, "Clients (never with their secrets).", _listing("Client")),
+                CLIENT_READERS,
+                (
+                    200,
+                    "Clients (never with their secrets).",
+                    _listing("ClientFields", "ClientFieldsCheckpoint"),
+                ),
                 (400,),
                 parameters=CLIENTS_QUERY,
                 tag=cl,
+                any_scope=True,
             ),
             "post": _operation(
                 "post_clients",
@@ -306,11 +344,12 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "get_clients_by_id",
                 "Get a client",
-                ["read:clients"],
-                (200, "Client.", ref("Client")),
+                CLIENT_READERS,
+                (200, "Client.", ref("ClientFields")),
                 (404,),
-                parameters=[CLIENT_ID_PARAM],
+                parameters=[CLIENT_ID_PARAM, *SINGLE_OBJECT_QUERY],
                 tag=cl,
+                any_scope=True,
             ),
             "patch": _operation(
                 "patch_clients_by_id",

@@ -58,10 +58,35 @@ INCLUDE_TOTALS = _query(
     "Return results inside an object that contains the total result count (true) "
     "or as a direct array of results (false, default).",
 )
+FIELDS = _query(
+    "fields",
+    {"type": "string", "maxLength": 1000, "pattern": TEXT_PATTERN},
+    "Comma-separated list of fields to include or exclude (based on include_fields) "
+    "in the result. Leave empty to retrieve all fields.",
+)
+INCLUDE_FIELDS = _query(
+    "include_fields",
+    {"type": "boolean"},
+    "Whether specified fields are to be included (true, default) or excluded (false).",
+)
+FROM = _query(
+    "from",
+    {"type": "string", "maxLength": 64, "pattern": TEXT_PATTERN},
+    "Optional id from which to start selection (the `next` of the previous page).",
+)
+TAKE = _query(
+    "take",
+    {"type": "integer", "minimum": 1, "maximum": 100},
+    "Number of results per page when paging by checkpoint. Defaults to 50.",
+)
+# One object's GET: only the field selection.
+SINGLE_OBJECT_QUERY = [FIELDS, INCLUDE_FIELDS]
 RESOURCE_SERVERS_QUERY = [
     PAGE,
     PER_PAGE,
     INCLUDE_TOTALS,
+    FIELDS,
+    INCLUDE_FIELDS,
     _query(
         "identifiers",
         {
@@ -77,6 +102,10 @@ CLIENTS_QUERY = [
     PAGE,
     PER_PAGE,
     INCLUDE_TOTALS,
+    FROM,
+    TAKE,
+    FIELDS,
+    INCLUDE_FIELDS,
     _query(
         "app_type",
         {"type": "string", "maxLength": 200, "pattern": TEXT_PATTERN},
@@ -87,16 +116,8 @@ CLIENT_GRANTS_QUERY = [
     PAGE,
     PER_PAGE,
     INCLUDE_TOTALS,
-    _query(
-        "from",
-        {"type": "string", "maxLength": 64, "pattern": TEXT_PATTERN},
-        "Optional id from which to start selection (the `next` of the previous page).",
-    ),
-    _query(
-        "take",
-        {"type": "integer", "minimum": 1, "maximum": 100},
-        "Number of results per page when paging by checkpoint. Defaults to 50.",
-    ),
+    FROM,
+    TAKE,
     _query(
         "audience",
         {"type": "string", "maxLength": 600, "pattern": TEXT_PATTERN},

@@ -170,6 +170,21 @@ def test_list_never_shows_secrets_and_filters_by_app_type(mgmt: Mgmt, m2m_client
     )
 
 
+def test_fields_select_what_a_client_carries(mgmt: Mgmt, m2m_client):
+    client_id = m2m_client.client_id
+    assert mgmt.get(f"/clients/{client_id}?fields=client_id,name").json() == {
+        "client_id": client_id,
+        "name": "Billing worker",
+    }
+    listed = mgmt.get("/clients?fields=signing_keys,callbacks&include_fields=false").json()
+    assert {"client_id": client_id} | {
+        k: v
+        for k, v in client_dict(m2m_client.application).items()
+        if k not in ("signing_keys", "callbacks")
+    } in listed
+    assert all("signing_keys" not in item for item in listed)
+
+
 def test_get_unknown_is_404(mgmt: Mgmt, tenant):
     response = mgmt.get("/clients/" + "A" * 32)
     assert response.status_code == 404

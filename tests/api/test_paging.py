@@ -74,19 +74,35 @@ def test_the_default_page_is_50(mgmt: Mgmt, many):
     assert (body["start"], body["limit"]) == (0, 50)
 
 
-def test_checkpoint_paging_follows_next_to_the_end(mgmt: Mgmt, many):
+@pytest.mark.parametrize(
+    ("path", "plural", "key"),
+    [("/client-grants", "client_grants", "id"), ("/clients", "clients", "client_id")],
+)
+def test_checkpoint_paging_follows_next_to_the_end(mgmt: Mgmt, many, path, plural, key):
     seen, sizes, cursor = [], [], None
     for _ in range(20):
         query = "take=3" + (f"&from={cursor}" if cursor else "")
-        body = mgmt.get(f"/client-grants?{query}").json()
-        sizes.append(len(body["client_grants"]))
-        seen += [grant["id"] for grant in body["client_grants"]]
+        body = mgmt.get(f"{path}?{query}").json()
+        sizes.append(len(body[plural]))
+        seen += [item[key] for item in body[plural]]
         cursor = body.get("next")
         if cursor is None:
             break
     assert sizes == [3, 3, 2]
     assert len(seen) == len(set(seen)) == 8
     assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize("path", ["/clients", "/client-grants"])
+def test_pages_and_checkpoints_do_not_mix(mgmt: Mgmt, many, path):
+    response = mgmt.get(f"{path}?take=3&page=1")
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": "Query validation error: 'Use either page/per_page or from/take, not both'.",
+        "errorCode": "invalid_query_string",
+    }
 
 
 def test_the_sdk_style_checkpoint_request_answers_with_next(mgmt: Mgmt, many):

@@ -75,6 +75,28 @@ def test_list_filters_by_repeated_identifiers(mgmt: Mgmt, orders_api, hs256_api)
     assert mgmt.get("/resource-servers?identifiers=https://none.example").json() == []
 
 
+def test_fields_select_what_each_listed_api_carries(mgmt: Mgmt, orders_api):
+    listed = mgmt.get("/resource-servers?fields=identifier,name").json()
+    assert {"identifier": orders_api.identifier, "name": "Orders"} in listed
+    assert all(set(item) == {"identifier", "name"} for item in listed)
+
+
+def test_include_fields_false_leaves_the_named_fields_out(mgmt: Mgmt, orders_api):
+    full = mgmt.get(f"/resource-servers/{orders_api.id}").json()
+    trimmed = mgmt.get(
+        f"/resource-servers/{orders_api.id}?fields=scopes,signing_alg&include_fields=false"
+    ).json()
+    assert trimmed == {k: v for k, v in full.items() if k not in ("scopes", "signing_alg")}
+    only = mgmt.get(f"/resource-servers/{orders_api.id}?fields=id,nonexistent").json()
+    assert only == {"id": orders_api.id}
+
+
+def test_a_bad_include_fields_is_400(mgmt: Mgmt, orders_api):
+    response = mgmt.get("/resource-servers?fields=name&include_fields=maybe")
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "invalid_query_string"
+
+
 def test_create_returns_201_with_the_object(mgmt: Mgmt, tenant):
     response = mgmt.post(
         "/resource-servers",

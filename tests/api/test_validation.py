@@ -125,7 +125,7 @@ def test_an_oversized_body_is_413_json(mgmt: Mgmt, tenant):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("fields=name", "Query validation error: 'Additional properties not allowed: fields'."),
+        ("sort=name", "Query validation error: 'Additional properties not allowed: sort'."),
         (
             "page=-1",
             "Query validation error: 'Value -1 is less than minimum 0' on property page (Page "
