@@ -17,7 +17,8 @@ database, without a query of its own, whether anything changed, and forgets ever
   shared state, and any write to any table counts.
 
 A new connection starts with an empty cache. Nothing is cached inside a transaction (a
-PostgreSQL notification waits for the commit), or when settings.GRANT_CACHE is off, which a
+PostgreSQL notification waits for the commit), for connections closed after each request
+(CONN_MAX_AGE=0), or when settings.GRANT_CACHE is off, which a
 deployment behind a transaction-pooling PgBouncer needs, since LISTEN does not survive such
 pooling.
 """
@@ -59,6 +60,8 @@ def _forget(_notification: object = None) -> None:
 def _enabled() -> bool:
     return (
         settings.GRANT_CACHE
+        # A connection closed after each request (CONN_MAX_AGE=0) would only pay for LISTEN.
+        and connection.settings_dict["CONN_MAX_AGE"] != 0
         and connection.vendor in ("postgresql", "sqlite")
         and not connection.in_atomic_block
         and connection.get_autocommit()

@@ -295,6 +295,24 @@ def test_grant_cache_off_reads_the_grant_every_time(
         assert response.status_code == 200
 
 
+def test_connections_closed_after_each_request_keep_nothing(
+    client, ledger_client, django_assert_num_queries
+):
+    # With CONN_MAX_AGE=0 every request has a new connection: a cache would only add LISTEN.
+    settings_dict = connection.settings_dict
+    saved = settings_dict["CONN_MAX_AGE"]
+    settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                response = _request_token(
+                    client, ledger_client.client_id, ledger_client.secret, LEDGER
+                )
+            assert response.status_code == 200
+    finally:
+        settings_dict["CONN_MAX_AGE"] = saved
+
+
 def test_refusals_are_never_cached(client, ledger_client, django_assert_num_queries):
     def request(client_id, secret):
         return _request_token(client, client_id, secret, LEDGER)
