@@ -227,14 +227,3 @@ def test_list_filters_by_audience_and_client(mgmt: Mgmt, granted_client, tenant)
         1,
         1,
     )
-
-
-def test_page_and_take_together_are_a_query_error(mgmt: Mgmt, tenant):
-    response = mgmt.get("/client-grants?page=0&take=5")
-    assert response.status_code == 400
-    assert response.json() == {
-        "statusCode": 400,
-        "error": "Bad Request",
-        "message": "Query validation error: 'Use either page/per_page or from/take, not both'.",
-        "errorCode": "invalid_query_string",
-    }

@@ -84,6 +84,14 @@ def _eventually(request, check, seconds: float = 5.0):
         time.sleep(0.01)
 
 
+def _until_refused(client, granted):
+    """The first refusal of the client's token request (or the last success, after 5 s)."""
+    return _eventually(
+        lambda: _request_token(client, granted.client_id, granted.secret),
+        lambda r: r.status_code != 200,
+    )
+
+
 def _scope_of(response) -> str | None:
     return response.json().get("scope") if response.status_code == 200 else None
 
@@ -136,10 +144,7 @@ def test_deleting_a_grant_elsewhere_refuses_the_next_request(client, warm):
     _in_another_connection(
         lambda: clients.delete_grant(ClientGrant.objects.get(application__client_id=warm.client_id))
     )
-    response = _eventually(
-        lambda: _request_token(client, warm.client_id, warm.secret),
-        lambda r: r.status_code != 200,
-    )
+    response = _until_refused(client, warm)
     assert response.status_code == 403
     assert response.json()["error"] == "access_denied"
 
@@ -151,10 +156,7 @@ def test_rotating_the_client_secret_elsewhere_retires_the_old_one(client, warm):
             clients.rotate_client_secret(Application.objects.get(client_id=warm.client_id))
         )
     )
-    old = _eventually(
-        lambda: _request_token(client, warm.client_id, warm.secret),
-        lambda r: r.status_code != 200,
-    )
+    old = _until_refused(client, warm)
     assert old.status_code == 401
     assert old.json() == {"error": "access_denied", "error_description": "Unauthorized"}
     assert _request_token(client, warm.client_id, rotated[0]).status_code == 200
@@ -164,10 +166,7 @@ def test_deleting_the_application_elsewhere_refuses_its_secret(client, warm):
     _in_another_connection(
         lambda: clients.delete_application(Application.objects.get(client_id=warm.client_id))
     )
-    response = _eventually(
-        lambda: _request_token(client, warm.client_id, warm.secret),
-        lambda r: r.status_code != 200,
-    )
+    response = _until_refused(client, warm)
     assert response.status_code == 401
 
 
