@@ -190,7 +190,9 @@ def verify(
 
 
 def jwks() -> dict[str, list[dict[str, object]]]:
-    return {"keys": [key.to_jwk() for key in SigningKey.objects.published()]}
+    """Auth0's order: current, next, then previous (newest first)."""
+    keys = SigningKey.objects.published().in_lifecycle_order()
+    return {"keys": [key.to_jwk() for key in keys]}
 
 
 def _new_key(state: str, now: dt.datetime) -> SigningKey:
