@@ -18,9 +18,8 @@ database, without a query of its own, whether anything changed, and forgets ever
 
 A new connection starts with an empty cache. Nothing is cached inside a transaction (a
 PostgreSQL notification waits for the commit), for connections closed after each request
-(CONN_MAX_AGE=0), or when settings.GRANT_CACHE is off, which a
-deployment behind a transaction-pooling PgBouncer needs, since LISTEN does not survive such
-pooling.
+(CONN_MAX_AGE=0), or when settings.GRANT_CACHE is off, which a deployment behind a
+transaction-pooling PgBouncer needs, since LISTEN does not survive such pooling.
 """
 
 import sqlite3
