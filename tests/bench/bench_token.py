@@ -5,7 +5,8 @@ database connections; PostgreSQL when DATABASE_URL points at it, else a SQLite f
 /oauth/token over loopback with wrk (16 connections, 10 s by default) for an RS256 and an HS256
 API, and measures in the same run the raw PyJWT RS256 signing rate with one process per core.
 Machine speed drifts, so only same-run ratios are compared with the targets (issue 2, section 8).
-Exits 1 when a target is missed.
+Exits 1 when a target is missed. For reference, with no target, it also drives HS256 with the
+grant cache off (GRANT_CACHE=false), so every request reads its grant from the database.
 """
 
 import json
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from urllib.request import urlopen
@@ -164,6 +167,48 @@ def run_wrk(wrk: str, url: str, body: str, workdir: Path) -> dict[str, float]:
     }
 
 
+@contextmanager
+def _serving(env: dict[str, str], workers: int) -> Iterator[str]:
+    """gunicorn as in production, serving until the block ends; yields its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            # gunicorn's advice: the worker heartbeat file on tmpfs, not a disk inode write
+            # per request.
+            "--worker-tmp-dir",
+            "/dev/shm",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urlopen(f"{base_url}/.well-known/jwks.json", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _token_form(audience: str, credentials: dict[str, str]) -> str:
+    return urlencode({"grant_type": "client_credentials", "audience": audience, **credentials})
+
+
 def main() -> int:
     cores = os.cpu_count() or 1
     wrk = _ensure_wrk()
@@ -205,44 +250,19 @@ def main() -> int:
     )
     credentials = json.loads(created.stdout.strip().splitlines()[-1])
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--workers",
-            str(cores),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            # gunicorn's advice: the worker heartbeat file on tmpfs, not a disk inode write
-            # per request.
-            "--worker-tmp-dir",
-            "/dev/shm",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}/oauth/token"
+    results = {}
     try:
-        for _ in range(100):
-            try:
-                urlopen(f"http://127.0.0.1:{port}/.well-known/jwks.json", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        results = {}
-        for label, audience in (("RS256", RS256_AUDIENCE), ("HS256", HS256_AUDIENCE)):
-            body = urlencode(
-                {"grant_type": "client_credentials", "audience": audience, **credentials}
+        with _serving(env, cores) as base_url:
+            for label, audience in (("RS256", RS256_AUDIENCE), ("HS256", HS256_AUDIENCE)):
+                results[label] = run_wrk(
+                    wrk, f"{base_url}/oauth/token", _token_form(audience, credentials), workdir
+                )
+        # For reference only (no target): every request reads its grant from the database.
+        with _serving({**env, "GRANT_CACHE": "false"}, cores) as base_url:
+            uncached = run_wrk(
+                wrk, f"{base_url}/oauth/token", _token_form(HS256_AUDIENCE, credentials), workdir
             )
-            results[label] = run_wrk(wrk, url, body, workdir)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
         if scratch_db:
             _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
@@ -255,7 +275,7 @@ def main() -> int:
         f"workers, wrk {CONNECTIONS} connections x {DURATION_SECONDS}s"
     )
     print(f"raw PyJWT RS256 signing, {cores} processes: {raw:,.0f} signatures/s")
-    for label, row in results.items():
+    for label, row in (*results.items(), ("HS256 with GRANT_CACHE=false (reference)", uncached)):
         print(
             f"{label}: {row['rate']:,.0f} tokens/s  p50 {row['p50']:.2f} ms  "
             f"p99 {row['p99']:.2f} ms  errors {row['errors']} of {row['requests']}"
