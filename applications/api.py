@@ -59,6 +59,9 @@ def list_clients(request: HttpRequest) -> JsonResponse:
     applications = Application.objects.all()
     if "app_type" in query:
         applications = applications.filter(app_type__in=query["app_type"].split(","))
+    # Every client here is first-party and none is global (Application.to_dict says so).
+    if query.get("is_global") is True or query.get("is_first_party") is False:
+        applications = applications.none()
     key, select = _tenant_key(), field_selection(query)
 
     def render(application: Application) -> dict[str, object]:

@@ -111,6 +111,17 @@ CLIENTS_QUERY = [
         {"type": "string", "maxLength": 200, "pattern": TEXT_PATTERN},
         "Optionally filter by a comma-separated list of application types.",
     ),
+    _query(
+        "is_global",
+        {"type": "boolean"},
+        "Optional filter on the global client parameter (Gatehouse has no global clients).",
+    ),
+    _query(
+        "is_first_party",
+        {"type": "boolean"},
+        "Optional filter on whether or not a client is a first-party client "
+        "(every Gatehouse client is).",
+    ),
 ]
 CLIENT_GRANTS_QUERY = [
     PAGE,

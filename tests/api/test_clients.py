@@ -185,6 +185,25 @@ def test_fields_select_what_a_client_carries(mgmt: Mgmt, m2m_client):
     assert all("signing_keys" not in item for item in listed)
 
 
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("is_global=false", True),
+        ("is_global=true", False),
+        ("is_first_party=true", True),
+        ("is_first_party=false", False),
+        ("is_first_party=true&is_global=false&app_type=non_interactive,spa", True),
+    ],
+)
+def test_is_global_and_is_first_party_filter_as_the_client_says(
+    mgmt: Mgmt, m2m_client, query, listed
+):
+    clients = mgmt.get(f"/clients?{query}").json()
+    assert (m2m_client.client_id in [c["client_id"] for c in clients]) is listed
+    # The filters agree with what each client reports about itself.
+    assert all(not c["global"] and c["is_first_party"] for c in clients)
+
+
 def test_get_unknown_is_404(mgmt: Mgmt, tenant):
     response = mgmt.get("/clients/" + "A" * 32)
     assert response.status_code == 404
