@@ -165,6 +165,27 @@ KID_PARAM = _path("kid", {"type": "string", "pattern": KID_PATTERN}, "Key id of 
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN}
 _LIFETIME = {"type": "integer", "minimum": 0, "maximum": MAX_TOKEN_LIFETIME}
+# Auth0's grant options for organizations and all-scope grants. Gatehouse has neither, so each
+# is accepted only with the value that means "not used" (what Terraform and the SDKs send when
+# they send it at all), and ignored; any other value is a 400.
+_GRANT_OPTIONS_NOT_SUPPORTED = {
+    "organization_usage": {
+        "type": "string",
+        "enum": ["deny"],
+        "description": "Gatehouse has no organizations: only deny.",
+    },
+    "allow_any_organization": {
+        "type": "boolean",
+        "enum": [False],
+        "description": "Gatehouse has no organizations: only false.",
+    },
+    "allow_all_scopes": {
+        "type": "boolean",
+        "enum": [False],
+        "description": "Grants list their scopes: only false.",
+    },
+}
+
 _SCOPE_VALUE = {
     "type": "string",
     "minLength": 1,
@@ -257,6 +278,12 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": _SCOPE_VALUE,
                 "description": "Scopes allowed for this client grant.",
             },
+            "subject_type": {
+                "type": "string",
+                "enum": ["client"],
+                "description": "Machine-to-machine grants only: client.",
+            },
+            **_GRANT_OPTIONS_NOT_SUPPORTED,
         },
     },
     "ClientGrantUpdate": {
@@ -270,6 +297,7 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": _SCOPE_VALUE,
                 "description": "Scopes allowed for this client grant (null clears them).",
             },
+            **_GRANT_OPTIONS_NOT_SUPPORTED,
         },
     },
 }

@@ -119,8 +119,23 @@ def test_a_duplicate_pair_is_409_and_changes_nothing(mgmt: Mgmt, granted_client,
             "delete:orders.' on property scope.",
         ),
         (
-            {"client_id": "{client}", "audience": ORDERS, "organization_usage": "deny"},
-            "Payload validation error: 'Additional properties not allowed: organization_usage'.",
+            {"client_id": "{client}", "audience": ORDERS, "organization_usage": "allow"},
+            "Payload validation error: 'No enum match for: \"allow\"' on property "
+            "organization_usage (Gatehouse has no organizations: only deny.).",
+        ),
+        (
+            {"client_id": "{client}", "audience": ORDERS, "allow_all_scopes": True},
+            "Payload validation error: 'No enum match for: true' on property allow_all_scopes "
+            "(Grants list their scopes: only false.).",
+        ),
+        (
+            {"client_id": "{client}", "audience": ORDERS, "subject_type": "user"},
+            "Payload validation error: 'No enum match for: \"user\"' on property subject_type "
+            "(Machine-to-machine grants only: client.).",
+        ),
+        (
+            {"client_id": "{client}", "audience": ORDERS, "is_system": False},
+            "Payload validation error: 'Additional properties not allowed: is_system'.",
         ),
     ],
 )
@@ -140,6 +155,32 @@ def test_create_validates_strictly_and_writes_nothing(
         "errorCode": "invalid_body",
     }
     assert not ClientGrant.objects.filter(application=m2m_client.application).exists()
+
+
+def test_auth0s_organization_options_are_accepted_when_they_say_not_used(
+    mgmt: Mgmt, client, m2m_client, orders_api
+):
+    # What Terraform and the SDKs send when set explicitly: no organizations, listed scopes.
+    not_used = {
+        "organization_usage": "deny",
+        "allow_any_organization": False,
+        "allow_all_scopes": False,
+    }
+    response = mgmt.post(
+        "/client-grants",
+        {
+            "client_id": m2m_client.client_id,
+            "audience": ORDERS,
+            "scope": ["read:orders"],
+            "subject_type": "client",
+            **not_used,
+        },
+    )
+    assert response.status_code == 201
+    grant_id = response.json()["id"]
+    assert mgmt.patch(f"/client-grants/{grant_id}", not_used).json()["scope"] == ["read:orders"]
+    token = token_response(client, m2m_client.client_id, m2m_client.secret)
+    assert token.json()["scope"] == "read:orders"
 
 
 def test_get_and_404(mgmt: Mgmt, granted_client):
