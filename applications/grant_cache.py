@@ -89,14 +89,12 @@ def _catch_up_sqlite(raw: Any) -> None:
         _forget()
 
 
-def _catch_up() -> Any:
-    """The driver's connection, its cache emptied if anything may have changed."""
-    raw = connection.connection
+def _catch_up() -> None:
+    """Empty this connection's cache if anything may have changed since it was filled."""
     if connection.vendor == "postgresql":
-        _catch_up_postgresql(raw)
+        _catch_up_postgresql(connection.connection)
     else:
-        _catch_up_sqlite(raw)
-    return raw
+        _catch_up_sqlite(connection.connection)
 
 
 def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | None:
@@ -105,7 +103,7 @@ def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | No
     if not _enabled():
         return load()
     try:
-        raw = _catch_up()
+        _catch_up()
     except (psycopg.Error, sqlite3.Error, DatabaseError):
         # A broken connection: forget everything and let the query report the failure.
         _cache.connection = None
@@ -116,7 +114,7 @@ def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | No
     generation = _cache.generation
     value = load()
     # A notification read while loading may describe a change the load did not see.
-    if value is not None and generation == _cache.generation and _cache.connection is raw:
+    if value is not None and generation == _cache.generation:
         if len(_cache.entries) >= MAX_ENTRIES:
             _cache.entries.clear()
         _cache.entries[key] = value
