@@ -33,6 +33,7 @@ from keys.management_api import (
 from keys.management_schemas import (
     CLIENT_GRANTS_QUERY,
     CLIENT_ID_PARAM,
+    CLIENT_READ_SCOPES,
     CLIENTS_QUERY,
     GRANT_ID_PARAM,
     SINGLE_OBJECT_QUERY,
@@ -194,9 +195,9 @@ def delete_client_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
     return no_content()
 
 
-# Auth0 lets any of the client-reading scopes list and read clients. No secret is ever
-# readable here (client secrets are stored as digests), so read:client_keys adds nothing.
-READ_CLIENTS = needs_any("read:clients", "read:client_keys", "read:client_summary")
+# No secret is ever readable here (client secrets are stored as digests), so
+# read:client_keys reads exactly what read:clients does.
+READ_CLIENTS = needs_any(*CLIENT_READ_SCOPES)
 
 client_list = route(
     GET=(list_clients, READ_CLIENTS),

@@ -115,22 +115,22 @@ def invalid_body_from(error: ValidationError) -> ApiError:
 
 @dataclass(frozen=True)
 class Scopes:
-    """What a method needs: every scope in `all_of`, or with `any_one` just one of them.
+    """What a method needs: every scope in `names`, or with `any_one` just one of them.
     Built with `needs()` or `needs_any()`."""
 
-    all_of: tuple[str, ...]
+    names: tuple[str, ...]
     any_one: bool = False
 
     def satisfied_by(self, granted: set[str]) -> bool:
         if self.any_one:
-            return not granted.isdisjoint(self.all_of)
-        return set(self.all_of) <= granted
+            return not granted.isdisjoint(self.names)
+        return set(self.names) <= granted
 
     def message(self) -> str:
         # Auth0's texts: alternatives are comma-joined; several required scopes are listed.
-        if self.any_one or len(self.all_of) == 1:
-            return f"Insufficient scope, expected any of: {','.join(self.all_of)}"
-        return f"Insufficient scope, expected all of: {', '.join(self.all_of)}"
+        if self.any_one or len(self.names) == 1:
+            return f"Insufficient scope, expected any of: {','.join(self.names)}"
+        return f"Insufficient scope, expected all of: {', '.join(self.names)}"
 
 
 def _declared(scopes: tuple[str, ...]) -> tuple[str, ...]:
@@ -208,7 +208,7 @@ def _call(
             "insufficient_scope",
             headers={
                 "WWW-Authenticate": f'Bearer error="insufficient_scope", '
-                f'scope="{" ".join(scopes.all_of)}"'
+                f'scope="{" ".join(scopes.names)}"'
             },
         )
     return handler(request, **kwargs)

@@ -14,6 +14,7 @@ from keys.management_schemas import (
     AUTH_METHODS,
     CLIENT_GRANTS_QUERY,
     CLIENT_ID_PARAM,
+    CLIENT_READ_SCOPES,
     CLIENTS_QUERY,
     GRANT_ID_PARAM,
     KID_PARAM,
@@ -177,10 +178,6 @@ _ERROR_TEXT = {
 }
 
 
-# Reading clients takes any one of these, as in Auth0 (applications/api.py READ_CLIENTS).
-CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
-
-
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
@@ -317,7 +314,7 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "get_clients",
                 "Get clients",
-                CLIENT_READERS,
+                list(CLIENT_READ_SCOPES),
                 (
                     200,
                     "Clients (never with their secrets).",
@@ -344,7 +341,7 @@ def _paths() -> dict[str, Any]:
             "get": _operation(
                 "get_clients_by_id",
                 "Get a client",
-                CLIENT_READERS,
+                list(CLIENT_READ_SCOPES),
                 (200, "Client.", ref("ClientFields")),
                 (404,),
                 parameters=[CLIENT_ID_PARAM, *SINGLE_OBJECT_QUERY],

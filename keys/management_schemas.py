@@ -58,6 +58,8 @@ INCLUDE_TOTALS = _query(
     "Return results inside an object that contains the total result count (true) "
     "or as a direct array of results (false, default).",
 )
+# Auth0 lets any one of these read clients (AUTH0_COMPAT section 5).
+CLIENT_READ_SCOPES = ("read:clients", "read:client_keys", "read:client_summary")
 FIELDS = _query(
     "fields",
     {"type": "string", "maxLength": 1000, "pattern": TEXT_PATTERN},

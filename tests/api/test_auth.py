@@ -209,9 +209,9 @@ ENDPOINTS = [
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
-    (method, path, tuple(scopes) if scopes is CLIENT_READERS else (scope,))
+    (method, path, tuple(scopes) if scopes == CLIENT_READERS else (scope,))
     for method, path, scopes in ENDPOINTS
-    for scope in (scopes[:1] if scopes is CLIENT_READERS else scopes)
+    for scope in (scopes[:1] if scopes == CLIENT_READERS else scopes)
 ]
 
 
@@ -240,7 +240,7 @@ def test_every_scope_but_the_needed_one_is_forbidden(
     (needed,) = [scopes for m, p, scopes in ENDPOINTS if (m, p) == (method, path)]
     expected = (
         f"Insufficient scope, expected any of: {','.join(needed)}"
-        if len(needed) == 1 or needed is CLIENT_READERS
+        if len(needed) == 1 or needed == CLIENT_READERS
         else f"Insufficient scope, expected all of: {', '.join(needed)}"
     )
     assert response.json() == {
@@ -293,7 +293,7 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         for method, scopes in getattr(pattern.callback, "scopes_by_method", {}).items():
-            routed.add((pattern.name, method, scopes.all_of))
+            routed.add((pattern.name, method, scopes.names, scopes.any_one))
     written = set()
     names = {
         "/resource-servers": "mgmt-resource-servers",
@@ -309,7 +309,7 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/keys/signing/{previous_kid}/revoke": "mgmt-signing-key-revoke",
     }
     for method, path, scopes in ENDPOINTS:
-        written.add((names[path], method, tuple(scopes)))
+        written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))
     assert routed == written
 
 
@@ -322,7 +322,7 @@ def test_deny_by_default_every_route_declares_scopes_or_is_one_of_two_public_vie
             continue
         scopes = callback.scopes_by_method
         assert scopes, pattern.name
-        assert all(s.all_of and all(s.all_of) for s in scopes.values()), pattern.name
+        assert all(s.names and all(s.names) for s in scopes.values()), pattern.name
     assert public == ["mgmt-openapi", "mgmt-unknown"]
 
 
