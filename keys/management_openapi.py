@@ -168,6 +168,11 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "SigningKeyRef": _object({"kid": _STRING, "cert": _STRING}),
 }
+# With `fields`, a GET returns any subset of these objects.
+RESPONSE_SCHEMAS["ResourceServerFields"] = _selection(RESPONSE_SCHEMAS["ResourceServer"])
+RESPONSE_SCHEMAS["ResourceServerFieldsList"] = _totals("resource_servers", "ResourceServerFields")
+RESPONSE_SCHEMAS["ClientFields"] = _selection(RESPONSE_SCHEMAS["Client"])
+RESPONSE_SCHEMAS["ClientFieldsList"] = _totals("clients", "ClientFields")
 
 _ERROR_TEXT = {
     400: "Invalid request body, query or path (the message names the property).",
@@ -237,12 +242,6 @@ def _operation(
 
 
 _NO_CONTENT = (204, "Deleted (also when it did not exist).", None)
-
-
-RESPONSE_SCHEMAS["ResourceServerFields"] = _selection(RESPONSE_SCHEMAS["ResourceServer"])
-RESPONSE_SCHEMAS["ResourceServerFieldsList"] = _totals("resource_servers", "ResourceServerFields")
-RESPONSE_SCHEMAS["ClientFields"] = _selection(RESPONSE_SCHEMAS["Client"])
-RESPONSE_SCHEMAS["ClientFieldsList"] = _totals("clients", "ClientFields")
 
 
 def _listing(item: str, extra: str | None = None) -> dict[str, Any]:
