@@ -14,15 +14,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis import resource_servers
+from apis.api_schemas import REQUESTS, RESOURCE_SERVERS_QUERY, RS_ID_PARAM
 from apis.models import Api
 from apis.resource_servers import ScopeSpec, SystemApiProtected
-from keys.management_api import (
+from config.api import (
     ApiError,
     conflict,
     created,
     field_selection,
     invalid_body_from,
-    needs,
     no_content,
     not_found,
     ok,
@@ -30,12 +30,11 @@ from keys.management_api import (
     read_body,
     read_path,
     read_query,
-    route,
 )
-from keys.management_schemas import RESOURCE_SERVERS_QUERY, RS_ID_PARAM, SINGLE_OBJECT_QUERY
+from config.api_schema import SINGLE_OBJECT_QUERY
+from keys.bearer import needs, route
 
 _API_ID = re.compile(r"[0-9a-f]{24}")
-_DEFAULT_WEB_LIFETIME = 7200
 
 
 def _find(ref: str) -> Api | None:
@@ -76,19 +75,20 @@ def list_resource_servers(request: HttpRequest) -> JsonResponse:
 
 def create_resource_server(request: HttpRequest) -> JsonResponse:
     read_query(request, [])
-    body = read_body(request, "ResourceServerCreate")
+    body = read_body(request, REQUESTS, "ResourceServerCreate")
     identifier = body.pop("identifier")
     # Auth0 lets the name be omitted; Gatehouse names every API, so it takes the identifier
     # (up to the name's 200 characters; identifiers may have 600).
     name = body.pop("name", identifier[:200])
     scopes = _scope_specs(body.pop("scopes", []))
-    if "token_lifetime" in body and "token_lifetime_for_web" not in body:
-        body["token_lifetime_for_web"] = min(_DEFAULT_WEB_LIFETIME, body["token_lifetime"])
     if Api.objects.filter(identifier=identifier).exists():
         raise _duplicate()
     try:
         api, secret = resource_servers.create_api(
-            name=name, identifier=identifier, scopes=scopes, **body
+            name=name,
+            identifier=identifier,
+            scopes=scopes,
+            **resource_servers.with_web_lifetime(body),
         )
     except ValidationError as error:
         if Api.objects.filter(identifier=identifier).exists():  # created meanwhile
@@ -109,9 +109,8 @@ def update_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
     """PATCH: `scopes` replaces the whole list (dropped scopes leave every grant)."""
     read_query(request, [])
     api = _find_or_404(ref)
-    body = read_body(
-        request, "SystemResourceServerUpdate" if api.is_system else "ResourceServerUpdate"
-    )
+    schema = "SystemResourceServerUpdate" if api.is_system else "ResourceServerUpdate"
+    body = read_body(request, REQUESTS, schema)
     scopes = body.pop("scopes", None)
     try:
         with transaction.atomic():

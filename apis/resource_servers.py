@@ -8,6 +8,7 @@ ValidationErrors keyed by field name.
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -86,6 +87,17 @@ def _validated_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
     return rows
 
 
+def with_web_lifetime(settings_fields: dict[str, Any]) -> dict[str, Any]:
+    """`settings_fields` plus, when only `token_lifetime` (seconds) is given, the web lifetime
+    Auth0 would pick: its default (7200 seconds) lowered to fit under the lifetime, since the
+    web lifetime may not exceed it (Auth0's resource server settings)."""
+    lifetime = settings_fields.get("token_lifetime")
+    if not isinstance(lifetime, int) or "token_lifetime_for_web" in settings_fields:
+        return settings_fields
+    default = Api._meta.get_field("token_lifetime_for_web").get_default()
+    return {**settings_fields, "token_lifetime_for_web": max(0, min(default, lifetime))}
+
+
 def create_api(
     *,
     name: str,
@@ -95,7 +107,12 @@ def create_api(
     is_system: bool = False,
     **settings_fields: object,
 ) -> tuple[Api, str | None]:
-    """Create an API with its scopes. Returns the API and, for HS256, its new secret."""
+    """Create an API with its scopes. Returns the API and, for HS256, its new secret.
+
+    Raises ValidationError (keyed by field) and writes nothing when anything is invalid: a
+    `token_lifetime` under the web lifetime's default needs a `token_lifetime_for_web` too
+    (callers that take only a lifetime use `with_web_lifetime`).
+    """
     unknown = set(settings_fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")

@@ -11,16 +11,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis.models import Api
 from applications import clients
+from applications.api_schemas import (
+    CLIENT_GRANTS_QUERY,
+    CLIENT_ID_PARAM,
+    CLIENTS_QUERY,
+    GRANT_ID_PARAM,
+    REQUESTS,
+)
 from applications.models import Application, ClientGrant
-from keys.management_api import (
+from config.api import (
     by_checkpoint,
     checkpoint_paging,
     conflict,
     created,
     field_selection,
     invalid_body_from,
-    needs,
-    needs_any,
     no_content,
     not_found,
     ok,
@@ -28,16 +33,9 @@ from keys.management_api import (
     read_body,
     read_path,
     read_query,
-    route,
 )
-from keys.management_schemas import (
-    CLIENT_GRANTS_QUERY,
-    CLIENT_ID_PARAM,
-    CLIENT_READ_SCOPES,
-    CLIENTS_QUERY,
-    GRANT_ID_PARAM,
-    SINGLE_OBJECT_QUERY,
-)
+from config.api_schema import SINGLE_OBJECT_QUERY
+from keys.bearer import needs, needs_any, route
 from keys.models import KeyState, SigningKey
 
 
@@ -77,7 +75,7 @@ def list_clients(request: HttpRequest) -> JsonResponse:
 
 def create_client(request: HttpRequest) -> JsonResponse:
     read_query(request, [])
-    body = read_body(request, "ClientCreate")
+    body = read_body(request, REQUESTS, "ClientCreate")
     try:
         application, secret = clients.create_application(**body)
     except ValidationError as error:
@@ -93,7 +91,7 @@ def get_client(request: HttpRequest, client_id: str) -> JsonResponse:
 def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
     read_query(request, [])
     application = _client_or_404(client_id)
-    body = read_body(request, "ClientUpdate")
+    body = read_body(request, REQUESTS, "ClientUpdate")
     if body:
         try:
             application = clients.update_application(application, **body)
@@ -149,7 +147,7 @@ def list_client_grants(request: HttpRequest) -> JsonResponse:
 
 def create_client_grant(request: HttpRequest) -> JsonResponse:
     read_query(request, [])
-    body = read_body(request, "ClientGrantCreate")
+    body = read_body(request, REQUESTS, "ClientGrantCreate")
     api = Api.objects.filter(identifier=body["audience"]).first()
     if api is None:
         raise not_found(
@@ -178,7 +176,7 @@ def update_client_grant(request: HttpRequest, grant_id: str) -> JsonResponse:
     """PATCH `scope`: the grant's whole scope list (null or [] clears it)."""
     read_query(request, [])
     grant = _grant_or_404(grant_id)
-    body = read_body(request, "ClientGrantUpdate")
+    body = read_body(request, REQUESTS, "ClientGrantUpdate")
     if "scope" in body:
         try:
             clients.update_grant_scopes(grant, body["scope"] or [])
@@ -195,9 +193,9 @@ def delete_client_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
     return no_content()
 
 
-# No secret is ever readable here (client secrets are stored as digests), so
-# read:client_keys reads exactly what read:clients does.
-READ_CLIENTS = needs_any(*CLIENT_READ_SCOPES)
+# Auth0 lets any one of these read clients (AUTH0_COMPAT section 5). No secret is ever readable
+# here (client secrets are stored as digests), so read:client_keys reads what read:clients does.
+READ_CLIENTS = needs_any("read:clients", "read:client_keys", "read:client_summary")
 
 client_list = route(
     GET=(list_clients, READ_CLIENTS),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from apis.models import Api, Scope
+from apis.models import NAME_PATTERN, Api, Scope
 from keys.models import SigningKey
 
 CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
@@ -65,7 +65,7 @@ class Application(models.Model):
     client_id = models.CharField(max_length=32, unique=True, default=new_client_id, editable=False)
     name = models.CharField(
         max_length=200,
-        validators=[RegexValidator(r"^[^<>]+$", "Name must not contain < or >.")],
+        validators=[RegexValidator(NAME_PATTERN, "Name must not contain < or >.")],
     )
     description = models.CharField(max_length=140, blank=True, default="")
     app_type = models.CharField(

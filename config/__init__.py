@@ -1,0 +1,12 @@
+"""The project root and the domain-free plumbing of the three delivery surfaces.
+
+- console: `console.py` (render_tab, staff_required, paging, form errors), `middleware.py`;
+- Management API: `api.py` (Auth0's errors, strict input, paging), `api_schema.py` (JSON Schema
+  with Auth0's wording, shared parameters), `openapi.py` (the document, from each app's
+  contract and the routes);
+- CLI: `cli.py` (StrictCommand).
+
+The rule: modules here import no app (`keys`, `apis`, `applications`) except the URL modules
+(`urls.py`, `api_urls.py`, `console_urls.py`), which wire the apps' views together. Apps import
+this plumbing, never the other way round. tests/test_layout.py checks it.
+"""

@@ -1,16 +1,21 @@
 """The Management API v2 (/api/v2/): routes to each app's api.py.
 
-Every view here is built by keys.management_api.route(), which cannot be built without a
-scope per method, except the two public ones marked `public`: the OpenAPI document and the
-JSON 404 for every other path (tests/api/test_routes.py walks this list to prove it).
+Every authenticated view is built by keys.bearer.route(), which cannot be built without a
+scope per method. Two views are public (`public`): the OpenAPI document, assembled from each
+app's contract and from these routes (so each scope is written once, in its route), and the
+JSON 404 for every other path (tests/management_api/test_auth.py walks this list).
 """
 
 from django.urls import path, re_path, register_converter
 
 from apis import api as resource_servers
+from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
 from applications import api as applications
+from applications.api_schemas import CONTRACT as CLIENTS
+from config import openapi
+from config.api import unknown_path
 from keys import api as keys
-from keys.management_api import unknown_path
+from keys.api_schemas import CONTRACT as SIGNING_KEYS
 
 
 class AnyText:
@@ -28,10 +33,9 @@ class AnyText:
 
 register_converter(AnyText, "anytext")
 
-urlpatterns = [
-    path("openapi.json", keys.openapi, name="mgmt-openapi"),
+routes = [
     path("resource-servers", resource_servers.resource_server_list, name="mgmt-resource-servers"),
-    # <path:> because the identifier form of {id} holds (decoded) slashes.
+    # <anytext:> because the identifier form of {id} holds (decoded) slashes.
     path(
         "resource-servers/<anytext:ref>",
         resource_servers.resource_server,
@@ -50,5 +54,11 @@ urlpatterns = [
     path("keys/signing/rotate", keys.rotate, name="mgmt-signing-keys-rotate"),
     path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
+]
+CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS)
+
+urlpatterns = [
+    path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),
+    *routes,
     re_path(r"^(?P<rest>[\s\S]*)$", unknown_path, name="mgmt-unknown"),
 ]

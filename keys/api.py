@@ -2,19 +2,10 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from keys import management_openapi, signing
-from keys.management_api import (
-    ApiError,
-    created,
-    needs,
-    not_found,
-    ok,
-    public,
-    read_path,
-    read_query,
-    route,
-)
-from keys.management_schemas import KID_PARAM
+from config.api import ApiError, created, not_found, ok, read_path, read_query
+from keys import signing
+from keys.api_schemas import KID_PARAM
+from keys.bearer import needs, route
 from keys.models import SigningKey
 
 
@@ -61,11 +52,3 @@ signing_keys = route(GET=(list_keys, needs("read:signing_keys")))
 signing_key = route(GET=(get_key, needs("read:signing_keys")))
 rotate = route(POST=(rotate_key, needs("create:signing_keys", "update:signing_keys")))
 revoke = route(PUT=(revoke_key, needs("update:signing_keys")))
-
-
-def openapi_document(request: HttpRequest) -> JsonResponse:
-    """The OpenAPI 3 document of /api/v2/ (public, like Auth0's)."""
-    return ok(management_openapi.document())
-
-
-openapi = public(openapi_document)

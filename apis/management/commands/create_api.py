@@ -7,7 +7,7 @@ from django.core.management.base import CommandError, CommandParser
 from apis import resource_servers
 from apis.models import SigningAlg
 from apis.resource_servers import ScopeSpec
-from keys.cli import StrictCommand, validation_message
+from config.cli import StrictCommand, validation_message
 
 
 def parse_scope_argument(argument: str) -> ScopeSpec:
@@ -47,19 +47,16 @@ class Command(StrictCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = {}
+        extra: dict[str, Any] = {}
         if options["token_lifetime"] is not None:
             extra["token_lifetime"] = options["token_lifetime"]
-            if options["token_lifetime"] < 7200:
-                # Auth0's rule: the browser-flow lifetime may not exceed the token lifetime.
-                extra["token_lifetime_for_web"] = max(options["token_lifetime"], 0)
         try:
             api, secret = resource_servers.create_api(
                 name=options["name"],
                 identifier=options["identifier"],
                 signing_alg=options["signing_alg"],
                 scopes=[parse_scope_argument(arg) for arg in options["scope"]],
-                **extra,
+                **resource_servers.with_web_lifetime(extra),
             )
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error

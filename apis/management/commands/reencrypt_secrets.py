@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from apis import resource_servers
+from config.cli import StrictCommand
 from keys import signing, vault
-from keys.cli import StrictCommand
 
 
 class Command(StrictCommand):

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apis import resource_servers
+from config.cli import StrictCommand
 from keys import signing, vault
-from keys.cli import StrictCommand
 
 
 class Command(StrictCommand):

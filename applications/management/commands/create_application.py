@@ -5,7 +5,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from applications import clients
 from applications.models import AppType
-from keys.cli import StrictCommand, validation_message
+from config.cli import StrictCommand, validation_message
 from keys.models import KeyState, SigningKey
 
 

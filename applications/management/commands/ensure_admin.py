@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandParser
 
-from keys.cli import StrictCommand
+from config.cli import StrictCommand
 
 
 class Command(StrictCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError, CommandParser
 from apis.models import Api
 from applications import clients
 from applications.models import Application
-from keys.cli import StrictCommand, validation_message
+from config.cli import StrictCommand, validation_message
 
 
 class Command(StrictCommand):

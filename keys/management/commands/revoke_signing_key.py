@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from config.cli import StrictCommand
 from keys import signing
-from keys.cli import StrictCommand
 from keys.models import SigningKey
 
 

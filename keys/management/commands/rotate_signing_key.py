@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from config.cli import StrictCommand
 from keys import signing
-from keys.cli import StrictCommand
 
 
 class Command(StrictCommand):

@@ -13,7 +13,7 @@ from auth0.management.types import ResourceServerScope
 from django.conf import settings
 
 from applications import clients
-from tests.api.conftest import ALL_SCOPES
+from tests.management_api.conftest import ALL_SCOPES
 
 INVENTORY = "https://inventory.example/api/"
 

@@ -1,31 +1,26 @@
-"""The Management API v2's HTTP plumbing: bearer tokens, scopes, strict input, Auth0's errors.
+"""The Management API v2's HTTP plumbing: Auth0's errors, strict input, paging, field selection.
 
-Every endpoint is built with `route()`, which refuses to build one without a declared scope
-for each method (deny by default), answers wrong methods with 405, authenticates the bearer
-token through keys.signing.verify (RS256 only, known non-revoked kid, exact iss/aud/exp),
-checks the scope, and turns every failure into Auth0's error body
-`{statusCode, error, message, errorCode}`: never an HTML page.
+Domain free (config/ imports no app outside its *urls.py modules): each app's `api.py` builds
+its endpoints from these pieces, keys/bearer.py adds the bearer-token and scope checks. Every
+failure becomes Auth0's error body `{statusCode, error, message, errorCode}`, never an HTML page
+(AUTH0_COMPAT.md section 1).
 """
 
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from keys import signing
-from keys.json_schema import SchemaError, validate
-from keys.management_schemas import REQUEST_SCHEMAS
+from config.api_schema import PARAMETERS, SchemaError, Schemas
 
 logger = logging.getLogger(__name__)
 
@@ -110,110 +105,6 @@ def invalid_body_from(error: ValidationError) -> ApiError:
     return invalid_body(error.messages[0])
 
 
-# --- authentication and scopes ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scopes:
-    """What a method needs: every scope in `names`, or with `any_one` just one of them.
-    Built with `needs()` or `needs_any()`."""
-
-    names: tuple[str, ...]
-    any_one: bool = False
-
-    def satisfied_by(self, granted: set[str]) -> bool:
-        if self.any_one:
-            return not granted.isdisjoint(self.names)
-        return set(self.names) <= granted
-
-    def message(self) -> str:
-        # Auth0's texts: alternatives are comma-joined; several required scopes are listed.
-        if self.any_one or len(self.names) == 1:
-            return f"Insufficient scope, expected any of: {','.join(self.names)}"
-        return f"Insufficient scope, expected all of: {', '.join(self.names)}"
-
-
-def _declared(scopes: tuple[str, ...]) -> tuple[str, ...]:
-    if not scopes or not all(isinstance(s, str) and s for s in scopes):
-        raise TypeError("an endpoint must declare at least one scope")
-    return scopes
-
-
-def needs(*scopes: str) -> Scopes:
-    return Scopes(_declared(scopes))
-
-
-def needs_any(*scopes: str) -> Scopes:
-    """Any one of these scopes will do (Auth0's client reads: read:clients and its kin)."""
-    return Scopes(_declared(scopes), any_one=True)
-
-
-def _unauthorized(message: str, challenge: str) -> ApiError:
-    attributes = {"error": message} if message == "Invalid token" else None
-    return ApiError(401, message, attributes=attributes, headers={"WWW-Authenticate": challenge})
-
-
-def authenticate(request: HttpRequest) -> set[str]:
-    """The scopes of a valid Management API bearer token, or a 401 ApiError."""
-    realm = f'Bearer realm="{settings.MANAGEMENT_API_IDENTIFIER}"'
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        raise _unauthorized("Missing authentication", realm)
-    try:
-        claims = signing.verify(token.strip(), audience=settings.MANAGEMENT_API_IDENTIFIER)
-    except signing.InvalidToken as error:
-        logger.info("management API token refused: %s", error)
-        raise _unauthorized(
-            "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
-        ) from error
-    scope = claims.get("scope")
-    return set(scope.split()) if isinstance(scope, str) else set()
-
-
-def route(**handlers: tuple[Handler, Scopes]) -> View:
-    """One URL's view: `route(GET=(list_things, needs("read:things")), POST=...)`.
-
-    Order of checks: method (405), token (401), scope (403), then the handler, which raises
-    ApiError for everything else. A handler cannot be registered without its Scopes.
-    """
-    if not handlers:
-        raise TypeError("a route needs at least one method")
-    for method, (handler, scopes) in handlers.items():
-        if not callable(handler) or not isinstance(scopes, Scopes):
-            raise TypeError(f"{method}: expected (handler, needs(...))")
-    allowed = ", ".join(sorted(handlers))
-
-    @csrf_exempt  # bearer tokens, not cookies: no CSRF exposure
-    @login_not_required  # authenticated here, with Auth0's 401 shape
-    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        entry = handlers.get(request.method or "")
-        if entry is None:
-            return method_not_allowed(allowed)
-        handler, scopes = entry
-        return guarded(lambda: _call(request, handler, scopes, kwargs))
-
-    view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}
-    return view
-
-
-def _call(
-    request: HttpRequest, handler: Handler, scopes: Scopes, kwargs: dict[str, Any]
-) -> HttpResponse:
-    granted = authenticate(request)
-    if not scopes.satisfied_by(granted):
-        raise ApiError(
-            403,
-            scopes.message(),
-            "insufficient_scope",
-            headers={
-                "WWW-Authenticate": f'Bearer error="insufficient_scope", '
-                f'scope="{" ".join(scopes.names)}"'
-            },
-        )
-    return handler(request, **kwargs)
-
-
 def guarded(call: Callable[[], HttpResponse]) -> HttpResponse:
     """Run a view body; every failure becomes a JSON error, never Django's HTML pages."""
     try:
@@ -275,34 +166,29 @@ def ok(body: object) -> JsonResponse:
 # --- request input ------------------------------------------------------------------------
 
 
-def _resolve(reference: str) -> Mapping[str, Any]:
-    return REQUEST_SCHEMAS[reference.rsplit("/", 1)[-1]]
-
-
 def _no_constants(value: str) -> object:
     raise ValueError(f"{value} is not JSON")
 
 
-def _form_value(values: list[str], schema: Mapping[str, Any]) -> object:
-    """A form field as its JSON value: forms carry only strings, so scalars are read by the
-    type the schema declares (what Auth0's form bodies do)."""
-    if "$ref" in schema:
-        schema = _resolve(schema["$ref"])
+def _typed_value(values: list[str], schema: Mapping[str, Any], schemas: Schemas) -> object:
+    """A form field or query parameter as its JSON value: both carry only strings, so scalars
+    are read by the type the schema declares (what Auth0's form bodies and queries do)."""
+    schema = schemas.resolve(schema)
     kind = schema.get("type")
     if kind == "array":
         items = schema.get("items", {})
-        return [_form_value([value], items) for value in values]
+        return [_typed_value([value], items, schemas) for value in values]
     if len(values) > 1:
         return values  # reported by the validator as the wrong type
     (value,) = values
-    if kind == "integer" and value.lstrip("-").isdigit() and value.isascii():
+    if kind == "integer" and value.isascii() and value.lstrip("-").isdigit():
         return int(value)
     if kind == "boolean" and value in ("true", "false"):
         return value == "true"
     return value
 
 
-def _parse_form(body: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
+def _parse_form(body: bytes, schema: Mapping[str, Any], schemas: Schemas) -> dict[str, Any]:
     try:
         pairs = parse_qsl(
             body.decode("ascii"),
@@ -317,21 +203,24 @@ def _parse_form(body: bytes, schema: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in pairs:
         grouped.setdefault(name, []).append(value)
     properties = schema.get("properties", {})
-    return {name: _form_value(values, properties.get(name, {})) for name, values in grouped.items()}
+    return {
+        name: _typed_value(values, properties.get(name, {}), schemas)
+        for name, values in grouped.items()
+    }
 
 
-def read_body(request: HttpRequest, schema_name: str) -> dict[str, Any]:
-    """The request body as a dict valid against the named schema, or a 400 invalid_body.
+def read_body(request: HttpRequest, schemas: Schemas, schema_name: str) -> dict[str, Any]:
+    """The request body as a dict valid against `schemas[schema_name]`, or a 400 invalid_body.
 
     JSON or form-encoded. An empty body is `{}`, so bodiless requests from the SDKs work.
     """
-    schema = REQUEST_SCHEMAS[schema_name]
+    schema = schemas[schema_name]
     body = request.body
     media_type = (request.content_type or "").split(";", 1)[0].strip().lower()
     if not body.strip():
         document: object = {}
     elif media_type == "application/x-www-form-urlencoded":
-        document = _parse_form(body, schema)
+        document = _parse_form(body, schema, schemas)
     elif media_type in ("application/json", "") or media_type.endswith("+json"):
         try:
             document = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
@@ -344,24 +233,10 @@ def read_body(request: HttpRequest, schema_name: str) -> dict[str, Any]:
             "invalid_body",
         )
     try:
-        validate(document, schema, _resolve)
+        schemas.check(document, schema)
     except SchemaError as error:
         raise ApiError(400, error.message("Payload"), "invalid_body") from error
     return document  # type: ignore[return-value]
-
-
-def _query_value(raw: list[str], schema: Mapping[str, Any]) -> object:
-    kind = schema.get("type")
-    if kind == "array":
-        return [_query_value([value], schema.get("items", {})) for value in raw]
-    if len(raw) > 1:
-        return raw
-    (value,) = raw
-    if kind == "integer" and value.isascii() and value.lstrip("-").isdigit():
-        return int(value)
-    if kind == "boolean" and value in ("true", "false"):
-        return value == "true"
-    return value
 
 
 def read_query(request: HttpRequest, parameters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -372,12 +247,22 @@ def read_query(request: HttpRequest, parameters: Sequence[Mapping[str, Any]]) ->
         if name not in declared:
             raise invalid_query(f"Additional properties not allowed: {name}")
         schema = declared[name]
-        values[name] = _query_value(request.GET.getlist(name), schema)
+        values[name] = _typed_value(request.GET.getlist(name), schema, PARAMETERS)
         try:
-            validate(values[name], schema, _resolve, name)
+            PARAMETERS.check(values[name], schema, name)
         except SchemaError as error:
             raise ApiError(400, error.message("Query"), "invalid_query_string") from error
     return values
+
+
+def read_path(value: str, parameter: Mapping[str, Any]) -> str:
+    """A path parameter checked against its declared schema, or a 400 invalid_uri (so the
+    database is never asked about NUL bytes, lone surrogates or overlong strings)."""
+    try:
+        PARAMETERS.check(value, parameter["schema"], parameter["name"])
+    except SchemaError as error:
+        raise ApiError(400, error.message("Path"), "invalid_uri") from error
+    return value
 
 
 # --- paging ---------------------------------------------------------------------------------
@@ -440,13 +325,3 @@ def field_selection(query: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict
         return lambda body: body
     include = query.get("include_fields", True)
     return lambda body: {name: value for name, value in body.items() if (name in names) == include}
-
-
-def read_path(value: str, parameter: Mapping[str, Any]) -> str:
-    """A path parameter checked against its declared schema, or a 400 invalid_uri (so the
-    database is never asked about NUL bytes, lone surrogates or overlong strings)."""
-    try:
-        validate(value, parameter["schema"], _resolve, parameter["name"])
-    except SchemaError as error:
-        raise ApiError(400, error.message("Path"), "invalid_uri") from error
-    return value

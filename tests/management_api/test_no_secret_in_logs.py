@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.conftest import Mgmt
 from tests.conftest import basic_header, private_key_strings
+from tests.management_api.conftest import Mgmt
 
 pytestmark = pytest.mark.django_db
 

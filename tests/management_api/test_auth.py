@@ -18,9 +18,9 @@ from django.urls import URLPattern
 
 from config import api_urls
 from keys import signing
-from keys.management_api import needs, route
+from keys.bearer import needs, route
 from keys.models import KeyState, SigningKey
-from tests.api.conftest import ALL_SCOPES, Mgmt, management_token
+from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
 
 MISSING = {"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"}
 INVALID = {

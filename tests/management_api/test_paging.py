@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apis import resource_servers
 from apis.resource_servers import ScopeSpec
 from applications import clients
-from tests.api.conftest import Mgmt
+from tests.management_api.conftest import Mgmt
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from apis.models import Api
 from applications.models import ClientGrant
-from tests.api.conftest import Mgmt
+from tests.management_api.conftest import Mgmt
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from applications.models import ClientGrant
-from tests.api.conftest import Mgmt
+from tests.management_api.conftest import Mgmt
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from applications.models import Application, ClientGrant
 from keys.models import KeyState, SigningKey
-from tests.api.conftest import Mgmt
+from tests.management_api.conftest import Mgmt
 
 pytestmark = pytest.mark.django_db
 

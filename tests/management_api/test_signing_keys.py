@@ -3,7 +3,7 @@
 import pytest
 
 from keys.models import KeyState, SigningKey
-from tests.api.conftest import ALL_SCOPES, Mgmt, management_token
+from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_revoke_a_previous_key(mgmt: Mgmt, client, tenant):
     assert response.status_code == 200
     assert response.json() == {"cert": old.cert_pem, "kid": old.kid}
     assert old.kid not in jwks_kids(client)
-    # The token in use was signed by the revoked key (tests/api/test_auth.py proves it is
+    # The token in use was signed by the revoked key (tests/management_api/test_auth.py proves it is
     # refused now); Auth0's own SDK tests re-authenticate here too.
     mgmt.token = management_token(tenant, ALL_SCOPES, name="After revocation")
     revoked = mgmt.get(f"/keys/signing/{old.kid}").json()

@@ -1,0 +1,271 @@
+"""The resource servers' slice of the Management API contract (/api/v2/resource-servers).
+
+Request schemas (enforced by apis/api.py, published in the OpenAPI document), response schemas
+and documented operations, in Auth0's shapes (AUTH0_COMPAT.md section 4). Limits come from
+apis.models, so the contract cannot drift from the domain.
+"""
+
+from apis import resource_servers
+from apis.models import MAX_TOKEN_LIFETIME, NAME_PATTERN, SCOPE_PATTERN, Api, Scope, SigningAlg
+from config.api_schema import (
+    FIELDS,
+    INCLUDE_FIELDS,
+    INCLUDE_TOTALS,
+    PAGE,
+    PER_PAGE,
+    SINGLE_OBJECT_QUERY,
+    TEXT_PATTERN,
+    SchemaDict,
+    Schemas,
+    path_param,
+    query,
+    ref,
+)
+from config.openapi import (
+    BOOL,
+    INT,
+    NO_CONTENT,
+    STRING,
+    Contract,
+    Operation,
+    Path,
+    listing,
+    object_schema,
+    selection,
+    totals,
+)
+
+
+def _max_length(model: type[Api] | type[Scope], name: str) -> int:
+    length = model._meta.get_field(name).max_length
+    assert length is not None
+    return length
+
+
+# The model's pattern, with NUL added: PostgreSQL cannot store it, so it is refused up front.
+STORABLE_NAME_PATTERN = NAME_PATTERN.replace("]", "\\u0000]", 1)
+NAME: SchemaDict = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": _max_length(Api, "name"),
+    "pattern": STORABLE_NAME_PATTERN,
+}
+IDENTIFIER_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # not blank (Api.clean)
+SCOPE_VALUE: SchemaDict = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": _max_length(Scope, "value"),
+    "pattern": SCOPE_PATTERN,
+    "description": "Value of this scope.",
+}
+_LIFETIME = {"type": "integer", "minimum": 0, "maximum": MAX_TOKEN_LIFETIME}
+_IDENTIFIER_LENGTH = _max_length(Api, "identifier")
+
+RESOURCE_SERVERS_QUERY = [
+    PAGE,
+    PER_PAGE,
+    INCLUDE_TOTALS,
+    FIELDS,
+    INCLUDE_FIELDS,
+    query(
+        "identifiers",
+        {
+            "type": "array",
+            "maxItems": 10,
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": _IDENTIFIER_LENGTH,
+                "pattern": TEXT_PATTERN,
+            },
+        },
+        "An optional filter on the resource server identifier. Must be URL encoded "
+        "and may be specified multiple times (max 10).",
+    ),
+]
+RS_ID_PARAM = path_param(
+    "id",
+    {"type": "string", "minLength": 1, "maxLength": _IDENTIFIER_LENGTH, "pattern": TEXT_PATTERN},
+    "The id or the URL-encoded identifier of the resource server.",
+)
+
+_CREATE: SchemaDict = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["identifier"],
+    "properties": {
+        "name": {**NAME, "description": "Friendly name for this resource server."},
+        "identifier": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": _IDENTIFIER_LENGTH,
+            "pattern": IDENTIFIER_PATTERN,
+            "description": "Unique identifier for the API used as the audience parameter "
+            "on authorization calls. Can not be changed once set.",
+        },
+        "scopes": {
+            "type": "array",
+            "items": ref("ResourceServerScopeInput"),
+            "description": "List of permissions (scopes) that this API uses.",
+        },
+        "signing_alg": {
+            "type": "string",
+            "enum": list(SigningAlg.values),
+            "description": "Algorithm used to sign JWTs. RS256 (default) or HS256.",
+        },
+        "allow_offline_access": {
+            "type": "boolean",
+            "description": "Whether refresh tokens can be issued for this API (true).",
+        },
+        "skip_consent_for_verifiable_first_party_clients": {
+            "type": "boolean",
+            "description": "Whether to skip user consent for first-party clients (true).",
+        },
+        "token_lifetime": {
+            **_LIFETIME,
+            "description": "Expiration value (in seconds) for access tokens issued for "
+            "this API from the token endpoint.",
+        },
+        "token_lifetime_for_web": {
+            **_LIFETIME,
+            "description": "Expiration value (in seconds) for access tokens issued for "
+            "this API via implicit grant. Cannot be greater than token_lifetime.",
+        },
+    },
+}
+# PATCH takes what the domain lets change after creation, and `scopes` (the whole list).
+_UPDATE: SchemaDict = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        name: schema
+        for name, schema in _CREATE["properties"].items()
+        if name in resource_servers.EDITABLE_FIELDS or name == "scopes"
+    },
+}
+
+REQUESTS = Schemas(
+    {
+        "ResourceServerScopeInput": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["value"],
+            "properties": {
+                "value": SCOPE_VALUE,
+                "description": {
+                    "type": "string",
+                    "maxLength": _max_length(Scope, "description"),
+                    "pattern": TEXT_PATTERN,
+                    "description": "User-friendly description of this scope.",
+                },
+            },
+        },
+        "ResourceServerCreate": _CREATE,
+        "ResourceServerUpdate": _UPDATE,
+        # The system API's identifier and scopes are fixed (Auth0 answers this on its own API).
+        "SystemResourceServerUpdate": {
+            **_UPDATE,
+            "properties": {k: v for k, v in _UPDATE["properties"].items() if k != "scopes"},
+        },
+    }
+)
+
+_RESOURCE_SERVER = object_schema(
+    {
+        "id": {"type": "string", "pattern": "^[0-9a-f]{24}$"},
+        "name": STRING,
+        "identifier": STRING,
+        "is_system": BOOL,
+        "scopes": {"type": "array", "items": ref("Scope")},
+        "signing_alg": {"type": "string", "enum": list(SigningAlg.values)},
+        "signing_secret": {
+            "type": "string",
+            "description": "HS256 only, and only in the response to the create request.",
+        },
+        "allow_offline_access": BOOL,
+        "skip_consent_for_verifiable_first_party_clients": BOOL,
+        "token_lifetime": INT,
+        "token_lifetime_for_web": INT,
+    },
+    required=[
+        "id",
+        "name",
+        "identifier",
+        "scopes",
+        "signing_alg",
+        "allow_offline_access",
+        "skip_consent_for_verifiable_first_party_clients",
+        "token_lifetime",
+        "token_lifetime_for_web",
+    ],
+)
+RESPONSES = {
+    "Scope": object_schema({"value": STRING, "description": STRING}, required=["value"]),
+    "ResourceServer": _RESOURCE_SERVER,
+    "ResourceServerList": totals("resource_servers", "ResourceServer"),
+    # With `fields`, a GET returns any subset of the object.
+    "ResourceServerFields": selection(_RESOURCE_SERVER),
+    "ResourceServerFieldsList": totals("resource_servers", "ResourceServerFields"),
+}
+
+_TAG = "Resource Servers"
+CONTRACT = Contract(
+    requests=REQUESTS,
+    responses=RESPONSES,
+    paths={
+        "mgmt-resource-servers": Path(
+            "/resource-servers",
+            _TAG,
+            {
+                "GET": Operation(
+                    "get_resource_servers",
+                    "Get resource servers",
+                    (200, "Resource servers.", listing("ResourceServerFields")),
+                    (400,),
+                    parameters=RESOURCE_SERVERS_QUERY,
+                ),
+                "POST": Operation(
+                    "post_resource_servers",
+                    "Create a resource server",
+                    (201, "Resource server created.", ref("ResourceServer")),
+                    (400, 409),
+                    body="ResourceServerCreate",
+                    description="409 when the identifier is taken. 400 also when "
+                    "token_lifetime_for_web is greater than token_lifetime, or a scope is "
+                    "repeated.",
+                ),
+            },
+        ),
+        "mgmt-resource-server": Path(
+            "/resource-servers/{id}",
+            _TAG,
+            {
+                "GET": Operation(
+                    "get_resource_servers_by_id",
+                    "Get a resource server",
+                    (200, "Resource server.", ref("ResourceServerFields")),
+                    (404,),
+                    parameters=[RS_ID_PARAM, *SINGLE_OBJECT_QUERY],
+                ),
+                "PATCH": Operation(
+                    "patch_resource_servers_by_id",
+                    "Update a resource server",
+                    (200, "Resource server updated.", ref("ResourceServer")),
+                    (400, 404),
+                    parameters=[RS_ID_PARAM],
+                    body="ResourceServerUpdate",
+                    description="`scopes` replaces the whole list; scopes dropped from it are "
+                    "removed from every client grant. The system API rejects `scopes` (400).",
+                ),
+                "DELETE": Operation(
+                    "delete_resource_servers_by_id",
+                    "Delete a resource server",
+                    NO_CONTENT,
+                    (400,),
+                    parameters=[RS_ID_PARAM],
+                    description="Deletes its client grants too. 400 for the system API.",
+                ),
+            },
+        ),
+    },
+)

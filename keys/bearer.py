@@ -1,0 +1,131 @@
+"""Who may call the Management API v2: bearer tokens and scopes, deny by default.
+
+The only part of the Management API that needs keys. Every authenticated endpoint is built
+with `route()`, which refuses to build one without declared scopes for each method, answers
+wrong methods with 405, authenticates the bearer token through keys.signing.verify (RS256 only,
+known non-revoked kid, exact iss/aud/exp; RFC 6750 section 2.1), checks the scope (RFC 6750
+section 3.1: insufficient_scope is a 403), and turns every failure into Auth0's error body.
+Each route's scopes are written once, here; the OpenAPI document reads them from the route.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from config.api import ApiError, guarded, method_not_allowed
+from keys import signing
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+Handler = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """What a method needs: every scope in `names`, or with `any_one` just one of them.
+    Built with `needs()` or `needs_any()`."""
+
+    names: tuple[str, ...]
+    any_one: bool = False
+
+    def satisfied_by(self, granted: set[str]) -> bool:
+        if self.any_one:
+            return not granted.isdisjoint(self.names)
+        return set(self.names) <= granted
+
+    def message(self) -> str:
+        # Auth0's texts: alternatives are comma-joined; several required scopes are listed.
+        if self.any_one or len(self.names) == 1:
+            return f"Insufficient scope, expected any of: {','.join(self.names)}"
+        return f"Insufficient scope, expected all of: {', '.join(self.names)}"
+
+
+def _declared(scopes: tuple[str, ...]) -> tuple[str, ...]:
+    if not scopes or not all(isinstance(s, str) and s for s in scopes):
+        raise TypeError("an endpoint must declare at least one scope")
+    return scopes
+
+
+def needs(*scopes: str) -> Scopes:
+    """Every one of these scopes is required (TypeError when none is given)."""
+    return Scopes(_declared(scopes))
+
+
+def needs_any(*scopes: str) -> Scopes:
+    """Any one of these scopes will do (Auth0's client reads: read:clients and its kin)."""
+    return Scopes(_declared(scopes), any_one=True)
+
+
+def _unauthorized(message: str, challenge: str) -> ApiError:
+    attributes = {"error": message} if message == "Invalid token" else None
+    return ApiError(401, message, attributes=attributes, headers={"WWW-Authenticate": challenge})
+
+
+def authenticate(request: HttpRequest) -> set[str]:
+    """The scopes of a valid Management API bearer token, or a 401 ApiError."""
+    realm = f'Bearer realm="{settings.MANAGEMENT_API_IDENTIFIER}"'
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise _unauthorized("Missing authentication", realm)
+    try:
+        claims = signing.verify(token.strip(), audience=settings.MANAGEMENT_API_IDENTIFIER)
+    except signing.InvalidToken as error:
+        logger.info("management API token refused: %s", error)
+        raise _unauthorized(
+            "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
+        ) from error
+    scope = claims.get("scope")
+    return set(scope.split()) if isinstance(scope, str) else set()
+
+
+def route(**handlers: tuple[Handler, Scopes]) -> View:
+    """One URL's view: `route(GET=(list_things, needs("read:things")), POST=...)`.
+
+    Order of checks: method (405), token (401), scope (403), then the handler, which raises
+    ApiError for everything else. A handler cannot be registered without its Scopes
+    (TypeError). The view's `scopes_by_method` ({"GET": Scopes, ...}) is what the OpenAPI
+    document publishes as each operation's `x-required-scopes`.
+    """
+    if not handlers:
+        raise TypeError("a route needs at least one method")
+    for method, (handler, scopes) in handlers.items():
+        if not callable(handler) or not isinstance(scopes, Scopes):
+            raise TypeError(f"{method}: expected (handler, needs(...))")
+    allowed = ", ".join(sorted(handlers))
+
+    @csrf_exempt  # bearer tokens, not cookies: no CSRF exposure
+    @login_not_required  # authenticated here, with Auth0's 401 shape
+    def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        entry = handlers.get(request.method or "")
+        if entry is None:
+            return method_not_allowed(allowed)
+        handler, scopes = entry
+        return guarded(lambda: _call(request, handler, scopes, kwargs))
+
+    view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}  # type: ignore[attr-defined]
+    return view
+
+
+def _call(
+    request: HttpRequest, handler: Handler, scopes: Scopes, kwargs: dict[str, Any]
+) -> HttpResponse:
+    granted = authenticate(request)
+    if not scopes.satisfied_by(granted):
+        raise ApiError(
+            403,
+            scopes.message(),
+            "insufficient_scope",
+            headers={
+                "WWW-Authenticate": f'Bearer error="insufficient_scope", '
+                f'scope="{" ".join(scopes.names)}"'
+            },
+        )
+    return handler(request, **kwargs)
