@@ -10,17 +10,14 @@ Auth0's texts where Auth0 has them.
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import psycopg
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from apis.models import Api, Scope, SigningAlg
-from applications import credentials, grant_cache
-from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+from apis.models import Api, SigningAlg
+from applications import credentials, grant_lookup
+from applications.models import Application
 from keys import signing
 
 GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
@@ -86,89 +83,6 @@ def _requested_scopes(scope: str | None) -> list[str] | None:
     return list(dict.fromkeys(scope.split()))
 
 
-@dataclass(frozen=True)
-class _Grant:
-    """What minting needs about one (application, API) grant, read in a single query."""
-
-    client_id: str
-    secret_digest: str
-    grant_types: str
-    audience: str
-    signing_alg: str
-    encrypted_signing_secret: str
-    token_lifetime: int
-    scopes: tuple[str, ...]
-
-    @property
-    def allows_client_credentials(self) -> bool:
-        return CLIENT_CREDENTIALS in self.grant_types.split()
-
-
-@cache
-def _grant_sql() -> str:
-    # Hand-written because this is the token endpoint's whole success path: one query for
-    # the client, the API and the granted scopes (one row per scope). Building the same
-    # thing through the ORM costs about 20 times more CPU per request than executing it.
-    # Table and column names come from the models, so migrations stay the source of truth.
-    through = ClientGrant.scopes.through
-    field = ClientGrant.scopes.field
-    # Identifiers come from the models and the values are bound parameters.
-    return (
-        "SELECT a.client_id, a.secret_digest, a.grant_types, p.identifier, p.signing_alg, "  # noqa: S608
-        "p.encrypted_signing_secret, p.token_lifetime, s.value "
-        f"FROM {ClientGrant._meta.db_table} g "
-        f"JOIN {Application._meta.db_table} a ON a.id = g.application_id "
-        f"JOIN {Api._meta.db_table} p ON p.id = g.api_id "
-        f"LEFT JOIN {through._meta.db_table} gs ON gs.{field.m2m_column_name()} = g.id "
-        f"LEFT JOIN {Scope._meta.db_table} s ON s.id = gs.{field.m2m_reverse_name()} "
-        "WHERE a.client_id = %s AND p.identifier = %s "
-        "ORDER BY s.value"
-    )
-
-
-def _fetch_grant_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:  # SQLite caches compiled statements itself
-            cursor.execute(_grant_sql(), [client_id, audience])
-            return cursor.fetchall()
-    # On PostgreSQL, planning this five-table join costs about ten times more than running
-    # it (measured: ~1 ms against ~0.09 ms). Django's cursors bind parameters client-side and
-    # are never prepared, so this query alone runs on a server-side-binding cursor, which
-    # psycopg prepares once per connection (settings: OPTIONS["prepare_threshold"]). It is
-    # wrapped like any Django cursor, so it is logged and counted as usual.
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    wrapped = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    with wrapped as cursor:
-        cursor.execute(_grant_sql(), [client_id, audience])
-        return cursor.fetchall()
-
-
-def _load_grant(client_id: str, audience: str) -> _Grant | None:
-    return grant_cache.cached((client_id, audience), lambda: _read_grant(client_id, audience))
-
-
-def _read_grant(client_id: str, audience: str) -> _Grant | None:
-    rows = _fetch_grant_rows(client_id, audience)
-    if not rows:
-        return None
-    first = rows[0]
-    return _Grant(
-        client_id=first[0],
-        secret_digest=first[1],
-        grant_types=first[2],
-        audience=first[3],
-        signing_alg=first[4],
-        encrypted_signing_secret=first[5],
-        token_lifetime=first[6],
-        scopes=tuple(row[7] for row in rows if row[7] is not None),
-    )
-
-
 def _unauthorized(request: TokenRequest) -> OAuthError:
     # Wrong secret and unknown client look the same (Auth0's body for both).
     return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
@@ -211,7 +125,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         raise invalid_request("Missing required parameter: audience")
     if not request.client_secret:
         raise _unauthorized(request)
-    grant = _load_grant(request.client_id, request.audience)
+    grant = grant_lookup.find(request.client_id, request.audience)
     if grant is None:  # a refusal; only now is the application looked up on its own
         application = Application.objects.filter(client_id=request.client_id).first()
         if application is None or not credentials.verify_secret(
@@ -229,7 +143,7 @@ def issue_token(
 ) -> TokenResponse:
     """Mint a token for an application without its secret: for trusted callers only
     (the CLI and the console's Test tab), with the same rules as the endpoint."""
-    grant = _load_grant(client_id, audience)
+    grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
@@ -238,7 +152,7 @@ def issue_token(
     return _mint(grant, scope, now)
 
 
-def _mint(grant: _Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
+def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
     if not grant.allows_client_credentials:
         raise _unauthorized_client()
     requested = _requested_scopes(scope)
