@@ -24,6 +24,11 @@ GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
 
 
 class OAuthError(Exception):
+    """A refused token request: `status` is the HTTP status (400, 401, 403, 404 or 413),
+    `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri` an
+    optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
+    client that authenticated with HTTP Basic (section 5.2, invalid_client)."""
+
     def __init__(
         self,
         status: int,
@@ -41,6 +46,8 @@ class OAuthError(Exception):
         self.error_uri = error_uri
 
     def to_dict(self) -> dict[str, str]:
+        """The RFC 6749 section 5.2 JSON body: error, error_description and, when set,
+        error_uri (all strings)."""
         body = {"error": self.error, "error_description": self.description}
         if self.error_uri:
             body["error_uri"] = self.error_uri
@@ -48,11 +55,17 @@ class OAuthError(Exception):
 
 
 def invalid_request(description: str) -> OAuthError:
+    """RFC 6749 section 5.2 invalid_request, status 400: a malformed or incomplete request."""
     return OAuthError(400, "invalid_request", description)
 
 
 @dataclass(frozen=True)
 class TokenRequest:
+    """A client-credentials token request (RFC 6749 section 4.4.2) as sent: each parameter a
+    string, or None when absent. `client_id` and `client_secret` come from the body or from
+    HTTP Basic (section 2.3.1), and `used_basic_auth` says which. `scope` is space-separated
+    (section 3.3). Nothing is checked yet: `exchange` decides."""
+
     grant_type: str | None
     client_id: str | None
     client_secret: str | None
@@ -63,12 +76,17 @@ class TokenRequest:
 
 @dataclass(frozen=True)
 class TokenResponse:
+    """An issued token (RFC 6749 section 4.4.3): a signed JWT, its lifetime in seconds, and
+    the space-separated scopes it carries ("" for none)."""
+
     access_token: str
     expires_in: int
     scope: str
     token_type: str = "Bearer"
 
     def to_dict(self) -> dict[str, Any]:
+        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token, scope
+        (left out when empty), expires_in (int, seconds) and token_type ("Bearer")."""
         body: dict[str, Any] = {"access_token": self.access_token}
         if self.scope:
             body["scope"] = self.scope
@@ -112,7 +130,17 @@ def _no_grant(application: Application, audience: str) -> OAuthError:
 
 
 def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResponse:
-    """Authenticate the client and issue a token for the requested audience and scopes."""
+    """Authenticate the client and issue a token for the requested audience and scopes
+    (RFC 6749 section 4.4): all of the grant's scopes when `scope` is absent or blank, else
+    exactly the requested ones, each of which must be granted. `now` (an aware datetime,
+    default the current time) sets iat and exp.
+
+    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request or
+    unsupported_grant_type; 401 access_denied for an unknown client or a wrong or missing
+    secret, which look the same; 403 unauthorized_client when the application may not use
+    client credentials, 403 access_denied when it has no grant for the audience or asks for
+    a scope it was not granted. Lets signing.NoSigningKey and vault.UndecryptableSecret
+    through: those are the server's faults, not the client's."""
     if not request.grant_type:
         raise invalid_request("Missing required parameter: grant_type")
     if request.grant_type != "client_credentials":
@@ -142,7 +170,11 @@ def issue_token(
     client_id: str, audience: str, scope: str | None = None, now: dt.datetime | None = None
 ) -> TokenResponse:
     """Mint a token for an application without its secret: for trusted callers only
-    (the CLI and the console's Test tab), with the same rules as the endpoint."""
+    (the CLI and the console's Test tab), with the same rules as the endpoint. `scope` is
+    space-separated, None or blank for all granted scopes; `now` as in `exchange`.
+
+    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 403s as
+    `exchange`."""
     grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()
