@@ -1,40 +1,34 @@
 """The OAuth 2.0 client-credentials exchange (RFC 6749 section 4.4), without HTTP objects.
 
-`parse_token_request` turns a body and an Authorization header into a TokenRequest;
-`exchange` authenticates the client and issues a token; `issue_token` is the one path that
-mints every token (the endpoint, the `mint_token` command and the console's Test tab).
+`token_request.parse` reads a TokenRequest off the wire; `exchange` authenticates the client
+and issues a token; `issue_token` is the one path that mints every token (the endpoint, the
+`mint_token` command and the console's Test tab).
 Every failure is an OAuthError carrying its status and RFC 6749 section 5.2 body, with
 Auth0's texts where Auth0 has them.
 """
 
-import base64
-import binascii
 import datetime as dt
-import json
-import re
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
 
-import psycopg
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from apis.models import Api, Scope, SigningAlg
-from applications import credentials, grant_cache
-from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+from apis.models import Api, SigningAlg
+from applications import credentials, grant_lookup
+from applications.models import Application
 from keys import signing
 
-MAX_BODY_BYTES = 16 * 1024
-MAX_PARAMETER_CHARS = 4096
-PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope", "organization")
 GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
 
 
 class OAuthError(Exception):
+    """A refused token request: `status` is the HTTP status (400, 401, 403, 404 or 413),
+    `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri` an
+    optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
+    client that authenticated with HTTP Basic (section 5.2, invalid_client)."""
+
     def __init__(
         self,
         status: int,
@@ -52,6 +46,8 @@ class OAuthError(Exception):
         self.error_uri = error_uri
 
     def to_dict(self) -> dict[str, str]:
+        """The RFC 6749 section 5.2 JSON body: error, error_description and, when set,
+        error_uri (all strings)."""
         body = {"error": self.error, "error_description": self.description}
         if self.error_uri:
             body["error_uri"] = self.error_uri
@@ -59,11 +55,17 @@ class OAuthError(Exception):
 
 
 def invalid_request(description: str) -> OAuthError:
+    """RFC 6749 section 5.2 invalid_request, status 400: a malformed or incomplete request."""
     return OAuthError(400, "invalid_request", description)
 
 
 @dataclass(frozen=True)
 class TokenRequest:
+    """A client-credentials token request (RFC 6749 section 4.4.2) as sent: each parameter a
+    string, or None when absent. `client_id` and `client_secret` come from the body or from
+    HTTP Basic (section 2.3.1), and `used_basic_auth` says which. `scope` is space-separated
+    (section 3.3). Nothing is checked yet: `exchange` decides."""
+
     grant_type: str | None
     client_id: str | None
     client_secret: str | None
@@ -74,12 +76,17 @@ class TokenRequest:
 
 @dataclass(frozen=True)
 class TokenResponse:
+    """An issued token (RFC 6749 section 4.4.3): a signed JWT, its lifetime in seconds, and
+    the space-separated scopes it carries ("" for none)."""
+
     access_token: str
     expires_in: int
     scope: str
     token_type: str = "Bearer"
 
     def to_dict(self) -> dict[str, Any]:
+        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token, scope
+        (left out when empty), expires_in (int, seconds) and token_type ("Bearer")."""
         body: dict[str, Any] = {"access_token": self.access_token}
         if self.scope:
             body["scope"] = self.scope
@@ -88,202 +95,10 @@ class TokenResponse:
         return body
 
 
-# C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
-_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-
-
-def _check_text(name: str, value: str) -> str:
-    if len(value) > MAX_PARAMETER_CHARS:
-        raise invalid_request(f"Parameter '{name}' is too long.")
-    if _FORBIDDEN_CHARACTERS.search(value):
-        raise invalid_request(f"Parameter '{name}' contains control characters or invalid Unicode.")
-    return value
-
-
-def _form_parameters(body: bytes) -> dict[str, str]:
-    try:
-        text = body.decode("ascii")  # a form body is percent-encoded ASCII (RFC 6749 app. B)
-        pairs = parse_qsl(
-            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=64
-        )
-    except (UnicodeDecodeError, ValueError) as error:
-        raise invalid_request("The request body is not valid form-encoded UTF-8.") from error
-    params: dict[str, str] = {}
-    for name, value in pairs:
-        if name in PARAMETERS:
-            if name in params:
-                raise invalid_request(f"Parameter '{name}' must not be repeated.")
-            params[name] = _check_text(name, value)
-    return params
-
-
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise invalid_request(f"Parameter '{name}' must not be repeated.")
-        result[name] = value
-    return result
-
-
-def _json_parameters(body: bytes) -> dict[str, str]:
-    try:
-        document = json.loads(body.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
-    except OAuthError:
-        raise
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise invalid_request("The request body is not valid JSON.") from error
-    if not isinstance(document, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    params: dict[str, str] = {}
-    for name in PARAMETERS:
-        value = document.get(name)
-        if value is None:  # Auth0's SDKs send "organization": null; null means absent
-            continue
-        if not isinstance(value, str):
-            raise invalid_request(f"Parameter '{name}' must be a string.")
-        params[name] = _check_text(name, value)
-    return params
-
-
-def _basic_credentials(authorization: str) -> tuple[str, str]:
-    """RFC 6749 section 2.3.1: form-urlencoded id and secret, joined by ':' and base64ed."""
-    scheme, _, encoded = authorization.strip().partition(" ")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError) as error:
-        raise invalid_request("The Basic authorization header is malformed.") from error
-    if ":" not in decoded:
-        raise invalid_request("The Basic authorization header is malformed.")
-    client_id, _, client_secret = decoded.partition(":")
-    return (
-        _check_text("client_id", unquote_plus(client_id)),
-        _check_text("client_secret", unquote_plus(client_secret)),
-    )
-
-
-def parse_token_request(content_type: str, body: bytes, authorization: str | None) -> TokenRequest:
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type == "application/x-www-form-urlencoded":
-        params = _form_parameters(body)
-    elif media_type == "application/json":
-        params = _json_parameters(body)
-    else:
-        raise invalid_request(
-            "Content-Type must be application/x-www-form-urlencoded or application/json."
-        )
-    client_id = params.get("client_id")
-    client_secret = params.get("client_secret")
-    used_basic = False
-    # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
-    scheme = (authorization or "").split(None, 1)[:1]
-    if scheme and scheme[0].lower() == "basic":
-        if client_secret is not None:
-            raise invalid_request(
-                "Use one client authentication method: HTTP Basic or client_secret in the "
-                "body, not both."
-            )
-        basic_id, client_secret = _basic_credentials(authorization)
-        if client_id is not None and client_id != basic_id:
-            raise invalid_request("client_id in the body does not match the Basic credentials.")
-        client_id, used_basic = basic_id, True
-    return TokenRequest(
-        grant_type=params.get("grant_type"),
-        client_id=client_id,
-        client_secret=client_secret,
-        audience=params.get("audience"),
-        scope=params.get("scope"),
-        used_basic_auth=used_basic,
-    )
-
-
 def _requested_scopes(scope: str | None) -> list[str] | None:
     if scope is None or not scope.strip():
         return None
     return list(dict.fromkeys(scope.split()))
-
-
-@dataclass(frozen=True)
-class _Grant:
-    """What minting needs about one (application, API) grant, read in a single query."""
-
-    client_id: str
-    secret_digest: str
-    grant_types: str
-    audience: str
-    signing_alg: str
-    encrypted_signing_secret: str
-    token_lifetime: int
-    scopes: tuple[str, ...]
-
-    @property
-    def allows_client_credentials(self) -> bool:
-        return CLIENT_CREDENTIALS in self.grant_types.split()
-
-
-@cache
-def _grant_sql() -> str:
-    # Hand-written because this is the token endpoint's whole success path: one query for
-    # the client, the API and the granted scopes (one row per scope). Building the same
-    # thing through the ORM costs about 20 times more CPU per request than executing it.
-    # Table and column names come from the models, so migrations stay the source of truth.
-    through = ClientGrant.scopes.through
-    field = ClientGrant.scopes.field
-    # Identifiers come from the models and the values are bound parameters.
-    return (
-        "SELECT a.client_id, a.secret_digest, a.grant_types, p.identifier, p.signing_alg, "  # noqa: S608
-        "p.encrypted_signing_secret, p.token_lifetime, s.value "
-        f"FROM {ClientGrant._meta.db_table} g "
-        f"JOIN {Application._meta.db_table} a ON a.id = g.application_id "
-        f"JOIN {Api._meta.db_table} p ON p.id = g.api_id "
-        f"LEFT JOIN {through._meta.db_table} gs ON gs.{field.m2m_column_name()} = g.id "
-        f"LEFT JOIN {Scope._meta.db_table} s ON s.id = gs.{field.m2m_reverse_name()} "
-        "WHERE a.client_id = %s AND p.identifier = %s "
-        "ORDER BY s.value"
-    )
-
-
-def _fetch_grant_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:  # SQLite caches compiled statements itself
-            cursor.execute(_grant_sql(), [client_id, audience])
-            return cursor.fetchall()
-    # On PostgreSQL, planning this five-table join costs about ten times more than running
-    # it (measured: ~1 ms against ~0.09 ms). Django's cursors bind parameters client-side and
-    # are never prepared, so this query alone runs on a server-side-binding cursor, which
-    # psycopg prepares once per connection (settings: OPTIONS["prepare_threshold"]). It is
-    # wrapped like any Django cursor, so it is logged and counted as usual.
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    wrapped = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    with wrapped as cursor:
-        cursor.execute(_grant_sql(), [client_id, audience])
-        return cursor.fetchall()
-
-
-def _load_grant(client_id: str, audience: str) -> _Grant | None:
-    return grant_cache.cached((client_id, audience), lambda: _read_grant(client_id, audience))
-
-
-def _read_grant(client_id: str, audience: str) -> _Grant | None:
-    rows = _fetch_grant_rows(client_id, audience)
-    if not rows:
-        return None
-    first = rows[0]
-    return _Grant(
-        client_id=first[0],
-        secret_digest=first[1],
-        grant_types=first[2],
-        audience=first[3],
-        signing_alg=first[4],
-        encrypted_signing_secret=first[5],
-        token_lifetime=first[6],
-        scopes=tuple(row[7] for row in rows if row[7] is not None),
-    )
 
 
 def _unauthorized(request: TokenRequest) -> OAuthError:
@@ -315,7 +130,17 @@ def _no_grant(application: Application, audience: str) -> OAuthError:
 
 
 def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResponse:
-    """Authenticate the client and issue a token for the requested audience and scopes."""
+    """Authenticate the client and issue a token for the requested audience and scopes
+    (RFC 6749 section 4.4): all of the grant's scopes when `scope` is absent or blank, else
+    exactly the requested ones, each of which must be granted. `now` (an aware datetime,
+    default the current time) sets iat and exp.
+
+    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request or
+    unsupported_grant_type; 401 access_denied for an unknown client or a wrong or missing
+    secret, which look the same; 403 unauthorized_client when the application may not use
+    client credentials, 403 access_denied when it has no grant for the audience or asks for
+    a scope it was not granted. Lets signing.NoSigningKey and vault.UndecryptableSecret
+    through: those are the server's faults, not the client's."""
     if not request.grant_type:
         raise invalid_request("Missing required parameter: grant_type")
     if request.grant_type != "client_credentials":
@@ -328,7 +153,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         raise invalid_request("Missing required parameter: audience")
     if not request.client_secret:
         raise _unauthorized(request)
-    grant = _load_grant(request.client_id, request.audience)
+    grant = grant_lookup.find(request.client_id, request.audience)
     if grant is None:  # a refusal; only now is the application looked up on its own
         application = Application.objects.filter(client_id=request.client_id).first()
         if application is None or not credentials.verify_secret(
@@ -345,8 +170,12 @@ def issue_token(
     client_id: str, audience: str, scope: str | None = None, now: dt.datetime | None = None
 ) -> TokenResponse:
     """Mint a token for an application without its secret: for trusted callers only
-    (the CLI and the console's Test tab), with the same rules as the endpoint."""
-    grant = _load_grant(client_id, audience)
+    (the CLI and the console's Test tab), with the same rules as the endpoint. `scope` is
+    space-separated, None or blank for all granted scopes; `now` as in `exchange`.
+
+    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 403s as
+    `exchange`."""
+    grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
@@ -355,7 +184,7 @@ def issue_token(
     return _mint(grant, scope, now)
 
 
-def _mint(grant: _Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
+def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
     if not grant.allows_client_credentials:
         raise _unauthorized_client()
     requested = _requested_scopes(scope)

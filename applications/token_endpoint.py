@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import oauth
+from applications import oauth, token_request
 from keys import signing, vault
 
 logger = logging.getLogger(__name__)
@@ -23,11 +23,13 @@ def _read_body(request: HttpRequest) -> bytes:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError as error:
         raise oauth.invalid_request("Content-Length is not a number.") from error
-    if declared > oauth.MAX_BODY_BYTES:
+    if declared > token_request.MAX_BODY_BYTES:
         raise oauth.OAuthError(
-            413, "invalid_request", f"The request body exceeds {oauth.MAX_BODY_BYTES} bytes."
+            413,
+            "invalid_request",
+            f"The request body exceeds {token_request.MAX_BODY_BYTES} bytes.",
         )
-    return request.read(oauth.MAX_BODY_BYTES + 1)
+    return request.read(token_request.MAX_BODY_BYTES + 1)
 
 
 @csrf_exempt  # a machine-to-machine endpoint authenticated by client credentials, not cookies
@@ -42,10 +44,10 @@ def token(request: HttpRequest) -> JsonResponse:
         response["Allow"] = "POST"
         return response
     try:
-        token_request = oauth.parse_token_request(
+        parsed = token_request.parse(
             request.content_type or "", _read_body(request), request.headers.get("Authorization")
         )
-        result = oauth.exchange(token_request)
+        result = oauth.exchange(parsed)
     except (signing.NoSigningKey, vault.UndecryptableSecret):
         # The server is misconfigured (not bootstrapped, or KEY_ENCRYPTION_KEYS lost the key
         # that encrypted the signing keys): say so in the log, and let clients retry later.

@@ -108,7 +108,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Only server-side-binding cursors are ever prepared, and Django's own cursors bind
-    # client-side, so this affects just the token endpoint's lookup (applications/oauth.py).
+    # client-side, so this affects just the token endpoint's lookup (applications/grant_lookup.py).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)

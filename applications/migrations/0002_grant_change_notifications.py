@@ -2,7 +2,9 @@
 
 applications/grant_cache.py empties its per-connection cache of grants on each notification.
 Statement-level triggers, so a bulk write sends one notification, and PostgreSQL folds
-identical notifications in one transaction into one. Nothing on SQLite, which has no cache.
+identical notifications in one transaction into one. Nothing on SQLite, which needs no
+trigger: its cache is invalidated by `PRAGMA data_version` and the connection's own
+`total_changes`.
 """
 
 from django.db import migrations

@@ -1,0 +1,115 @@
+"""The grant behind a token request, read fast: the client, its API and its granted scopes.
+
+This is the token endpoint's whole success path on the database side (RFC 6749 section 4.4):
+one hand-written query, on PostgreSQL through a prepared server-side-binding cursor, and its
+result kept per connection by applications/grant_cache.py until the database says something
+it was read from changed. `oauth` decides what a grant allows; this module only reads it.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import psycopg
+from django.db import connection
+
+from apis.models import Api, Scope
+from applications import grant_cache
+from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What minting needs about one (application, API) grant, read in a single query.
+
+    `client_id` and `secret_digest` (hex HMAC-SHA256, see applications/credentials.py) are the
+    application's; `grant_types` is its space-separated grant types. `audience` is the API's
+    identifier, `signing_alg` a SigningAlg value ("RS256" or "HS256"),
+    `encrypted_signing_secret` its HS256 secret as stored (vault-encrypted, "" for RS256) and
+    `token_lifetime` its token lifetime in seconds. `scopes` holds the granted scope values,
+    sorted, possibly empty.
+    """
+
+    client_id: str
+    secret_digest: str
+    grant_types: str
+    audience: str
+    signing_alg: str
+    encrypted_signing_secret: str
+    token_lifetime: int
+    scopes: tuple[str, ...]
+
+    @property
+    def allows_client_credentials(self) -> bool:
+        """Whether the application may use the client-credentials grant (RFC 6749 section 4.4)."""
+        return CLIENT_CREDENTIALS in self.grant_types.split()
+
+
+@cache
+def _grant_sql() -> str:
+    # Hand-written because this is the token endpoint's whole success path: one query for
+    # the client, the API and the granted scopes (one row per scope). Building the same
+    # thing through the ORM costs about 20 times more CPU per request than executing it.
+    # Table and column names come from the models, so migrations stay the source of truth.
+    through = ClientGrant.scopes.through
+    field = ClientGrant.scopes.field
+    # Identifiers come from the models and the values are bound parameters.
+    return (
+        "SELECT a.client_id, a.secret_digest, a.grant_types, p.identifier, p.signing_alg, "  # noqa: S608
+        "p.encrypted_signing_secret, p.token_lifetime, s.value "
+        f"FROM {ClientGrant._meta.db_table} g "
+        f"JOIN {Application._meta.db_table} a ON a.id = g.application_id "
+        f"JOIN {Api._meta.db_table} p ON p.id = g.api_id "
+        f"LEFT JOIN {through._meta.db_table} gs ON gs.{field.m2m_column_name()} = g.id "
+        f"LEFT JOIN {Scope._meta.db_table} s ON s.id = gs.{field.m2m_reverse_name()} "
+        "WHERE a.client_id = %s AND p.identifier = %s "
+        "ORDER BY s.value"
+    )
+
+
+def _fetch_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:  # SQLite caches compiled statements itself
+            cursor.execute(_grant_sql(), [client_id, audience])
+            return cursor.fetchall()
+    # On PostgreSQL, planning this five-table join costs about ten times more than running
+    # it (measured: ~1 ms against ~0.09 ms). Django's cursors bind parameters client-side and
+    # are never prepared, so this query alone runs on a server-side-binding cursor, which
+    # psycopg prepares once per connection (settings: OPTIONS["prepare_threshold"]). It is
+    # wrapped like any Django cursor, so it is logged and counted as usual.
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with wrapped as cursor:
+        cursor.execute(_grant_sql(), [client_id, audience])
+        return cursor.fetchall()
+
+
+def find(client_id: str, audience: str) -> Grant | None:
+    """The grant of the application `client_id` for the API whose identifier is `audience`
+    (both as sent in the token request), or None when there is none: no such application, no
+    such API, or no grant between them. A found grant comes from this connection's cache when
+    nothing has changed since it was read; None is always read afresh. One query, none on a
+    cache hit (plus grant_cache's LISTEN, once per PostgreSQL connection)."""
+    return grant_cache.cached((client_id, audience), lambda: _read(client_id, audience))
+
+
+def _read(client_id: str, audience: str) -> Grant | None:
+    rows = _fetch_rows(client_id, audience)
+    if not rows:
+        return None
+    first = rows[0]
+    return Grant(
+        client_id=first[0],
+        secret_digest=first[1],
+        grant_types=first[2],
+        audience=first[3],
+        signing_alg=first[4],
+        encrypted_signing_secret=first[5],
+        token_lifetime=first[6],
+        scopes=tuple(row[7] for row in rows if row[7] is not None),
+    )

@@ -1,0 +1,144 @@
+"""The token request as it arrives on the wire, read into an `oauth.TokenRequest`.
+
+RFC 6749 section 4.4.2 defines the client-credentials request as a form body (appendix B);
+Auth0's SDKs also send it as a JSON object, so both are read, with the same parameters and
+the same limits. The client authenticates with HTTP Basic or with `client_secret` in the body
+(section 2.3.1), never both. Nothing here decides whether a token is issued (that is
+`oauth.exchange`), and nothing here reads the database. Every refusal is an `OAuthError`
+(400 invalid_request, section 5.2).
+"""
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus
+
+from applications.oauth import OAuthError, TokenRequest, invalid_request
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_PARAMETER_CHARS = 4096
+PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope", "organization")
+
+# C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_text(name: str, value: str) -> str:
+    if len(value) > MAX_PARAMETER_CHARS:
+        raise invalid_request(f"Parameter '{name}' is too long.")
+    if _FORBIDDEN_CHARACTERS.search(value):
+        raise invalid_request(f"Parameter '{name}' contains control characters or invalid Unicode.")
+    return value
+
+
+def _form_parameters(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("ascii")  # a form body is percent-encoded ASCII (RFC 6749 app. B)
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=64
+        )
+    except (UnicodeDecodeError, ValueError) as error:
+        raise invalid_request("The request body is not valid form-encoded UTF-8.") from error
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in PARAMETERS:
+            if name in params:
+                raise invalid_request(f"Parameter '{name}' must not be repeated.")
+            params[name] = _check_text(name, value)
+    return params
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise invalid_request(f"Parameter '{name}' must not be repeated.")
+        result[name] = value
+    return result
+
+
+def _json_parameters(body: bytes) -> dict[str, str]:
+    try:
+        document = json.loads(body.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
+    except OAuthError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise invalid_request("The request body is not valid JSON.") from error
+    if not isinstance(document, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    params: dict[str, str] = {}
+    for name in PARAMETERS:
+        value = document.get(name)
+        if value is None:  # Auth0's SDKs send "organization": null; null means absent
+            continue
+        if not isinstance(value, str):
+            raise invalid_request(f"Parameter '{name}' must be a string.")
+        params[name] = _check_text(name, value)
+    return params
+
+
+def _basic_credentials(authorization: str) -> tuple[str, str]:
+    """RFC 6749 section 2.3.1: form-urlencoded id and secret, joined by ':' and base64ed."""
+    scheme, _, encoded = authorization.strip().partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError) as error:
+        raise invalid_request("The Basic authorization header is malformed.") from error
+    if ":" not in decoded:
+        raise invalid_request("The Basic authorization header is malformed.")
+    client_id, _, client_secret = decoded.partition(":")
+    return (
+        _check_text("client_id", unquote_plus(client_id)),
+        _check_text("client_secret", unquote_plus(client_secret)),
+    )
+
+
+def parse(content_type: str, body: bytes, authorization: str | None) -> TokenRequest:
+    """Read a token request (RFC 6749 section 4.4.2) from its parts.
+
+    `content_type` is the Content-Type header's value ("" when absent; parameters such as
+    charset are ignored): application/x-www-form-urlencoded or application/json. `body` is
+    the raw body, at most MAX_BODY_BYTES (16 KiB; the view refuses more with a 413).
+    `authorization` is the Authorization header's value, or None; a "Basic" one carries the
+    client id and secret (section 2.3.1), and then the body must not carry client_secret, and
+    a client_id in the body must match.
+
+    Only PARAMETERS are read, each a string of at most MAX_PARAMETER_CHARS characters without
+    control characters; others are ignored, a repeated one is refused, and a JSON null means
+    absent. A missing parameter is None in the TokenRequest: `oauth.exchange` says which are
+    required. Raises OAuthError(400, "invalid_request") for anything malformed (section 5.2).
+    """
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        params = _form_parameters(body)
+    elif media_type == "application/json":
+        params = _json_parameters(body)
+    else:
+        raise invalid_request(
+            "Content-Type must be application/x-www-form-urlencoded or application/json."
+        )
+    client_id = params.get("client_id")
+    client_secret = params.get("client_secret")
+    used_basic = False
+    # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
+    scheme = (authorization or "").split(None, 1)[:1]
+    if scheme and scheme[0].lower() == "basic":
+        if client_secret is not None:
+            raise invalid_request(
+                "Use one client authentication method: HTTP Basic or client_secret in the "
+                "body, not both."
+            )
+        basic_id, client_secret = _basic_credentials(authorization)
+        if client_id is not None and client_id != basic_id:
+            raise invalid_request("client_id in the body does not match the Basic credentials.")
+        client_id, used_basic = basic_id, True
+    return TokenRequest(
+        grant_type=params.get("grant_type"),
+        client_id=client_id,
+        client_secret=client_secret,
+        audience=params.get("audience"),
+        scope=params.get("scope"),
+        used_basic_auth=used_basic,
+    )
