@@ -38,12 +38,12 @@ from keys.management_schemas import (
     GRANT_ID_PARAM,
     SINGLE_OBJECT_QUERY,
 )
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 
 def _tenant_key() -> SigningKey | None:
     # Auth0 lists the tenant's signing certificate on every client.
-    return SigningKey.objects.filter(state=KeyState.CURRENT).first()
+    return SigningKey.objects.current()
 
 
 def _client_or_404(client_id: str) -> Application:

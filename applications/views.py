@@ -35,7 +35,7 @@ from config.console import (
     staff_required,
 )
 from keys import vault
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 ONE_TIME_SECRET = "gatehouse.one_time_client_secret"
 
@@ -292,7 +292,7 @@ def application_certificates(request: HttpRequest, client_id: str) -> HttpRespon
         "advanced",
         "applications/partials/certificates.html",
         subtab="certificates",
-        key=SigningKey.objects.filter(state=KeyState.CURRENT).first(),
+        key=SigningKey.objects.current(),
         jwks_url=f"{settings.PUBLIC_URL}/.well-known/jwks.json",
     )
 

@@ -70,9 +70,10 @@ def _current_key() -> _CurrentKey:
     now = time.monotonic()
     if cached is not None and now - cached.checked_at < CURRENT_KEY_RECHECK_SECONDS:
         return cached
-    kid = SigningKey.objects.filter(state=KeyState.CURRENT).values_list("kid", flat=True).first()
-    if kid is None:
+    current = SigningKey.objects.only("kid").current()
+    if current is None:
         raise NoSigningKey("no current signing key: run `manage.py bootstrap`")
+    kid = current.kid
     private_key = _private_keys.get(kid)
     if private_key is None:
         ciphertext = SigningKey.objects.values_list("encrypted_private_key", flat=True).get(kid=kid)
@@ -248,7 +249,7 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
             .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
             .values_list("pk", flat=True)
         )
-        current = SigningKey.objects.filter(state=KeyState.CURRENT).first()
+        current = SigningKey.objects.current()
         upcoming = SigningKey.objects.filter(state=KeyState.NEXT).first()
         if upcoming is None:
             raise NoSigningKey("no next signing key: run `manage.py bootstrap`")
