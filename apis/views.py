@@ -27,11 +27,10 @@ from config.console import (
 
 
 def _urls() -> dict[str, str]:
-    base = settings.PUBLIC_URL
     return {
         "issuer": settings.ISSUER,
-        "jwks_url": f"{base}/.well-known/jwks.json",
-        "token_url": f"{base}/oauth/token",
+        "jwks_url": settings.JWKS_URI,
+        "token_url": settings.TOKEN_ENDPOINT,
     }
 
 

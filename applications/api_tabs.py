@@ -131,7 +131,7 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     form = TestTokenForm(data if "client" in data else None, choices=choices)
     context: dict[str, Any] = {"form": form, "has_grants": bool(choices)}
-    token_url = f"{settings.PUBLIC_URL}/oauth/token"
+    token_url = settings.TOKEN_ENDPOINT
     if form.is_bound and form.is_valid():
         client_id = form.cleaned_data["client"]
         context["request_snippets"] = snippets.token_request_snippets(

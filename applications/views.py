@@ -205,7 +205,7 @@ def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
         "applications/partials/settings.html",
         form=form,
         one_time_secret=one_time_secret,
-        token_url=f"{settings.PUBLIC_URL}/oauth/token",
+        token_url=settings.TOKEN_ENDPOINT,
     )
 
 
@@ -293,7 +293,7 @@ def application_certificates(request: HttpRequest, client_id: str) -> HttpRespon
         "applications/partials/certificates.html",
         subtab="certificates",
         key=SigningKey.objects.current(),
-        jwks_url=f"{settings.PUBLIC_URL}/.well-known/jwks.json",
+        jwks_url=settings.JWKS_URI,
     )
 
 

@@ -35,7 +35,7 @@ def signing_keys(request: HttpRequest) -> HttpResponse:
         {
             "keys": keys,
             "timeline": timeline.build(recent, timezone.now()),
-            "jwks_url": f"{settings.PUBLIC_URL}/.well-known/jwks.json",
+            "jwks_url": settings.JWKS_URI,
         },
         title="Signing Keys",
     )

@@ -37,12 +37,11 @@ def jwks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def openid_configuration(request: HttpRequest) -> JsonResponse:
     """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here."""
-    base = settings.PUBLIC_URL
     response = JsonResponse(
         {
             "issuer": settings.ISSUER,
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "token_endpoint": f"{base}/oauth/token",
+            "jwks_uri": settings.JWKS_URI,
+            "token_endpoint": settings.TOKEN_ENDPOINT,
             "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
