@@ -1,6 +1,6 @@
 """The console's Signing Keys page: the keys, their timeline, rotate, revoke, certificates.
 
-Thin views over keys/signing.py. (keys/views.py serves the public JWKS and discovery.)
+Thin views over keys/signing.py. (keys/endpoints.py serves the public JWKS and discovery.)
 """
 
 import ssl

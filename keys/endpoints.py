@@ -1,3 +1,9 @@
+"""The public protocol endpoints of the keys app (RFC 6749 section 3 calls them endpoints):
+the JWKS verifiers fetch, and the authorization server metadata (RFC 8414) that points to it.
+
+Anonymous, cacheable, and read-only; the console's Signing Keys pages are in keys/console.py.
+"""
+
 import hashlib
 import json
 
