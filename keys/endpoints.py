@@ -1,7 +1,7 @@
 """The public protocol endpoints of the keys app (RFC 6749 section 3 calls them endpoints):
 the JWKS verifiers fetch, and the authorization server metadata (RFC 8414) that points to it.
 
-Anonymous, cacheable, and read-only; the console's Signing Keys pages are in keys/console.py.
+Anonymous, cacheable, and read-only; the console's Signing Keys pages are in keys/views.py.
 """
 
 import hashlib
