@@ -23,8 +23,8 @@ from apis.models import Api, SigningAlg
 from apis.views import render_api_tab
 from applications import oauth
 from applications.forms import TestTokenForm
+from applications.grant_cards import grant_rows
 from applications.models import Application, ClientGrant
-from applications.views import grant_rows_for_api
 from config.console import paginate, search_term, staff_required
 from keys import signing
 
@@ -56,7 +56,7 @@ def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
         "applications/partials/api_applications.html",
         page=page,
         query=query,
-        rows=grant_rows_for_api(api, list(page.object_list)),
+        rows=grant_rows(list(page.object_list), [api]),
     )
 
 
