@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apis import resource_servers, snippets
 from apis.forms import ApiCreateForm, ApiSettingsForm, DeleteApiForm, ScopeForm
 from apis.models import Api, Scope, SigningAlg
+from apis.tabs import render_api_tab
 from config.console import (
     add_domain_errors,
     paginate,
@@ -32,19 +33,6 @@ def _urls() -> dict[str, str]:
         "jwks_url": settings.JWKS_URI,
         "token_url": settings.TOKEN_ENDPOINT,
     }
-
-
-def render_api_tab(
-    request: HttpRequest, api: Api, tab: str, panel: str, *, secret: bool = False, **context: object
-) -> HttpResponse:
-    """The API page with one tab open. Also used by the applications app for its two tabs."""
-    return render_tab(
-        request,
-        "apis/partials/page.html",
-        {"api": api, "tab": tab, "panel": panel, "section": "apis", **context},
-        title=api.name,
-        secret=secret,
-    )
 
 
 @staff_required

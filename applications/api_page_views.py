@@ -1,7 +1,7 @@
-"""The API page's Machine to Machine Applications and Test tabs.
+"""Console views for two tabs of the API page: Machine to Machine Applications and Test.
 
 They show applications, so they live here and not in the apis app (dependencies point one
-way: keys <- apis <- applications). They render inside the API page that apis/views.py draws.
+way: keys <- apis <- applications). They render inside the API page's frame, apis/tabs.py.
 """
 
 import json
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from apis import snippets
 from apis.models import Api
-from apis.views import render_api_tab
+from apis.tabs import render_api_tab
 from applications import oauth
 from applications.forms import TestTokenForm
 from applications.grant_cards import grant_rows
