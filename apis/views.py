@@ -85,7 +85,7 @@ def api_quickstart(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "quickstart",
-        "apis/partials/quickstart.html",
+        "apis/tabs/quickstart.html",
         snippets=snippets.validation_snippets(api, **urls),
         **urls,
     )
@@ -106,7 +106,7 @@ def _settings_tab(
         request,
         api,
         "settings",
-        "apis/partials/settings.html",
+        "apis/tabs/settings.html",
         secret=revealed_secret is not None,
         form=form or ApiSettingsForm(initial=_settings_initial(api)),
         delete_form=delete_form or DeleteApiForm(api_name=api.name),
@@ -180,7 +180,7 @@ def _scopes_tab(request: HttpRequest, api: Api, form: ScopeForm | None = None) -
         request,
         api,
         "scopes",
-        "apis/partials/scopes.html",
+        "apis/tabs/scopes.html",
         scopes=scopes,
         form=form or ScopeForm(),
     )

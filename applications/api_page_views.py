@@ -49,7 +49,7 @@ def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "applications",
-        "applications/partials/api_applications.html",
+        "applications/tabs/api_applications.html",
         page=page,
         query=query,
         rows=grant_rows(list(page.object_list), [api]),
@@ -101,7 +101,7 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "test",
-        "applications/partials/api_test.html",
+        "applications/tabs/api_test.html",
         secret="access_token" in context,
         **context,
     )
