@@ -158,13 +158,14 @@ def api_secret_rotate(request: HttpRequest, api_id: str) -> HttpResponse:
 @require_POST
 def api_delete(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
-    if api.is_system:
-        messages.error(request, "The system API cannot be deleted.")
-        return redirect("apis:settings", api.id)
     delete_form = DeleteApiForm(request.POST, api_name=api.name)
     if not delete_form.is_valid():
         return _settings_tab(request, api, delete_form=delete_form)
-    resource_servers.delete_api(api)
+    try:
+        resource_servers.delete_api(api)
+    except resource_servers.SystemApiProtected as error:
+        messages.error(request, str(error))
+        return redirect("apis:settings", api.id)
     messages.success(request, f"API {api.name} deleted, with its application authorizations.")
     return redirect("apis:list")
 
@@ -192,13 +193,13 @@ def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     if request.method == "GET":
         return _scopes_tab(request, api)
-    if api.is_system:
-        messages.error(request, "The system API's scopes cannot be changed.")
-        return redirect("apis:scopes", api.id)
     form = ScopeForm(request.POST)
     if form.is_valid():
         try:
             scope = resource_servers.add_scope(api, **form.cleaned_data)
+        except resource_servers.SystemApiProtected as error:
+            messages.error(request, str(error))
+            return redirect("apis:scopes", api.id)
         except ValidationError as error:
             add_domain_errors(form, error, aliases={"scopes": "value"})
         else:
@@ -211,9 +212,10 @@ def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
 @require_POST
 def scope_delete(request: HttpRequest, api_id: str, scope_id: int) -> HttpResponse:
     scope = get_object_or_404(Scope.objects.select_related("api"), pk=scope_id, api_id=api_id)
-    if scope.api.is_system:
-        messages.error(request, "The system API's scopes cannot be changed.")
-    else:
+    try:
         resource_servers.delete_scope(scope)
+    except resource_servers.SystemApiProtected as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"Scope {scope.value} deleted.")
     return redirect(reverse("apis:scopes", args=[api_id]))
