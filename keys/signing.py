@@ -335,6 +335,15 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
     return upcoming
 
 
+def revocable(key: SigningKey) -> bool:
+    """Whether an operator may revoke `key`: a previous key only. The current key must be
+    rotated out first, and the next key is replaced by rotating, not revoked."""
+    # Only the console applies this rule today; revoke() below, and so the Management API and
+    # the CLI, still accept a next key. They adopt this function (Auth0's rule) in the
+    # key-lifecycle issue.
+    return key.state == KeyState.PREVIOUS
+
+
 def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
     """Revoke a previous (or next) key: it leaves the JWKS and its tokens stop verifying.
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.console import render_tab, staff_required
 from keys import signing, timeline
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 # The timeline draws the most recent keys; the table lists them all.
 TIMELINE_KEYS = 12
@@ -34,6 +34,7 @@ def signing_keys(request: HttpRequest) -> HttpResponse:
         "keys/partials/signing_keys.html",
         {
             "keys": keys,
+            "revocable_kids": {key.kid for key in keys if signing.revocable(key)},
             "timeline": timeline.build(recent, timezone.now()),
             "jwks_url": settings.JWKS_URI,
         },
@@ -61,8 +62,7 @@ def rotate_key(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_key(request: HttpRequest, kid: str) -> HttpResponse:
     key = get_object_or_404(SigningKey, kid=kid)
-    # The console revokes previous keys only; the next key is replaced by rotating.
-    if key.state != KeyState.PREVIOUS:
+    if not signing.revocable(key):
         messages.error(request, "Only a previous key can be revoked.")
         return redirect("signing_keys")
     signing.revoke(key.kid)
