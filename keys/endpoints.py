@@ -9,8 +9,8 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.utils.http import parse_etags
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
 from keys import signing
@@ -25,16 +25,12 @@ JWKS_MAX_AGE_SECONDS = 300
 def jwks(request: HttpRequest) -> HttpResponse:
     body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    # If-None-Match uses the weak comparison (RFC 9110 section 13.1.2) and may list tags.
-    candidates = {
-        tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))
-    }
-    if etag in candidates or "*" in candidates:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/json")
+    response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
+    # "*"), keeping ETag and Cache-Control; the 200 otherwise.
+    response = get_conditional_response(request, etag=etag, response=response)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
