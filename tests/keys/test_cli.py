@@ -160,6 +160,6 @@ def test_rotate_before_bootstrap_says_what_to_do(db):
 
 
 def test_a_kid_starting_with_a_dash_is_a_kid_not_an_option(tenant):
-    # base64url thumbprints start with '-' one time in 64.
+    # base64url thumbprints start with '-' one time in 64; argparse's '--' says "not an option".
     with pytest.raises(CommandError, match="No signing key with kid '-abc'"):
-        call_command("revoke_signing_key", "-abc")
+        call_command("revoke_signing_key", "--", "-abc")
