@@ -36,12 +36,12 @@ from config.api import (
 )
 from config.api_schema import SINGLE_OBJECT_QUERY
 from keys.bearer import needs, needs_any, route
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 
 def _tenant_key() -> SigningKey | None:
     # Auth0 lists the tenant's signing certificate on every client.
-    return SigningKey.objects.filter(state=KeyState.CURRENT).first()
+    return SigningKey.objects.current()
 
 
 def _client_or_404(client_id: str) -> Application:

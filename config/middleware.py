@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -23,8 +22,9 @@ class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
                 {"error": "unauthorized", "error_description": "Authentication required"},
                 status=401,
             )
+        redirect = super().handle_no_permission(request, view_func)
         if getattr(request, "htmx", False):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
-            return response
-        return super().handle_no_permission(request, view_func)
+            # The login URL a plain request gets: `next` is the full path, query string
+            # included, URL-encoded.
+            return HttpResponseClientRedirect(redirect.url)
+        return redirect

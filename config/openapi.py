@@ -220,7 +220,7 @@ def document(contracts: Sequence[Contract], routes: Iterable[URLPattern]) -> Sch
             "description": "Auth0-compatible Management API v2 subset: resource servers, "
             "clients, client grants and signing keys. Authenticate with a Bearer access token "
             f"for the audience {settings.MANAGEMENT_API_IDENTIFIER} (client credentials at "
-            f"{settings.PUBLIC_URL}/oauth/token). Errors are "
+            f"{settings.TOKEN_ENDPOINT}). Errors are "
             "{statusCode, error, message, errorCode}.",
         },
         "servers": [{"url": settings.PUBLIC_URL + "/api/v2"}],

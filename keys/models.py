@@ -28,6 +28,11 @@ class SigningKeyQuerySet(models.QuerySet):
         in_lifecycle_order(), whose CASE costs more to compile than a lookup by kid takes."""
         return self.exclude(state=KeyState.REVOKED)
 
+    def current(self) -> "SigningKey | None":
+        """The key that signs new tokens, or None before `manage.py bootstrap`. The database
+        allows at most one (the one_current_signing_key constraint)."""
+        return self.filter(state=KeyState.CURRENT).first()
+
 
 class SigningKey(models.Model):
     """One of the tenant's RSA signing keys. Never hard-deleted: revoked keys stay as history."""

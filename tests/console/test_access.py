@@ -1,6 +1,8 @@
 """Every console URL refuses anonymous users and non-staff users, found by walking the
 URL patterns, so a view added later without a check fails here."""
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, reverse
@@ -46,9 +48,16 @@ def test_anonymous_get_and_post_redirect_to_login(client, console_urls_filled):
 def test_anonymous_htmx_request_gets_hx_redirect_not_a_login_form(client, console_urls_filled):
     for url in console_urls_filled:
         response = client.get(url, headers=HTMX)
-        assert response.status_code == 204, url
-        assert response["HX-Redirect"] == f"/login/?next={url}"
+        assert response.status_code == 200, url
+        assert response["HX-Redirect"] == f"/login/?next={quote(url, safe='/')}"
         assert response.content == b""
+
+
+def test_anonymous_htmx_redirect_keeps_the_query_string_encoded(client, tenant):
+    response = client.get("/apis/?q=orders&page=2", headers=HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/apis/%3Fq%3Dorders%26page%3D2"
+    assert "Location" not in response
 
 
 def test_signed_in_non_staff_user_is_forbidden_everywhere(client, console_urls_filled):

@@ -47,6 +47,8 @@ def console(live_server, settings, transactional_db):
     """The tenant as after `make run`, served at the live server's address."""
     settings.PUBLIC_URL = live_server.url
     settings.ISSUER = live_server.url + "/"
+    settings.JWKS_URI = live_server.url + "/.well-known/jwks.json"
+    settings.TOKEN_ENDPOINT = live_server.url + "/oauth/token"
     signing.ensure_keys()
     resource_servers.ensure_management_api()
     get_user_model().objects.create_superuser("admin", email="", password=PASSWORD)

@@ -78,6 +78,19 @@ def test_jwks_not_modified_for_a_matching_etag(client, tenant):
     assert response.content == b""
     assert response["ETag"] == etag
     assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("header", ['"stale", W/{etag}', "*"], ids=["weak-in-a-list", "star"])
+def test_jwks_not_modified_for_a_weak_listed_or_star_etag(client, tenant, header):
+    etag = client.get("/.well-known/jwks.json")["ETag"]
+
+    response = client.get(
+        "/.well-known/jwks.json", headers={"If-None-Match": header.format(etag=etag)}
+    )
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
 
 
 def test_jwks_etag_changes_with_rotation(client, tenant):
