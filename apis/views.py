@@ -5,6 +5,8 @@ Every view has the same shape: fetch, bind a form, call apis/resource_servers.py
 (the full page, or the tab alone for htmx; config/console.py decides) or redirect.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -27,7 +29,7 @@ from config.console import (
 )
 
 
-def _urls() -> dict[str, str]:
+def _urls() -> dict[str, Any]:
     return {
         "issuer": settings.ISSUER,
         "jwks_url": settings.JWKS_URI,

@@ -103,9 +103,9 @@ def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
 def delete_client(request: HttpRequest, client_id: str) -> HttpResponse:
     """204 even when it does not exist; its grants go with it."""
     read_query(request, [])
-    application = Application.objects.filter(client_id=read_path(client_id, CLIENT_ID_PARAM))
-    if application := application.first():
-        clients.delete_application(application)
+    found = Application.objects.filter(client_id=read_path(client_id, CLIENT_ID_PARAM)).first()
+    if found is not None:
+        clients.delete_application(found)
     return no_content()
 
 

@@ -130,7 +130,7 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
                 "Use one client authentication method: HTTP Basic or client_secret in the "
                 "body, not both."
             )
-        basic_id, client_secret = _basic_credentials(authorization)
+        basic_id, client_secret = _basic_credentials(authorization or "")
         if client_id is not None and client_id != basic_id:
             raise invalid_request("client_id in the body does not match the Basic credentials.")
         client_id, used_basic = basic_id, True

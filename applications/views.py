@@ -256,8 +256,8 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
             request, f"{application.name} is authorized for {api.name} with {granted}."
         )
     else:
-        grant = ClientGrant.objects.filter(application=application, api=api).first()
-        if grant is not None:
-            clients.delete_grant(grant)
+        existing = ClientGrant.objects.filter(application=application, api=api).first()
+        if existing is not None:
+            clients.delete_grant(existing)
         messages.success(request, f"{application.name} is no longer authorized for {api.name}.")
     return redirect(next_url)

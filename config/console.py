@@ -33,7 +33,7 @@ def wants_partial(request: HttpRequest) -> bool:
     """htmx swaps a fragment in place; a history restore (a cache miss on Back) and every
     plain browser request need the whole page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_tab(

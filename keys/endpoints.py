@@ -25,12 +25,12 @@ JWKS_MAX_AGE_SECONDS = 300
 def jwks(request: HttpRequest) -> HttpResponse:
     body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    full = HttpResponse(body, content_type="application/json")
+    full["ETag"] = etag
+    full["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
     # "*"), keeping ETag and Cache-Control; the 200 otherwise.
-    response = get_conditional_response(request, etag=etag, response=response)
+    response = get_conditional_response(request, etag=etag, response=full) or full
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -9,7 +9,7 @@ class KeyState(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class SigningKeyQuerySet(models.QuerySet):
+class SigningKeyQuerySet(models.QuerySet["SigningKey"]):
     def in_lifecycle_order(self) -> "SigningKeyQuerySet":
         """Current, next, previous, then revoked; within a state, the key that stopped
         signing last comes first."""
