@@ -7,6 +7,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +16,59 @@ from urllib.parse import urlencode
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients
 from applications.models import Application
-from keys import signing
+from keys import crypto, signing
+
+
+class KeyPool:
+    """Real RSA private keys from keys/crypto.py, made once per session and lent to every test.
+
+    Each test draws from the start of the pool, so the keys within one test's database are
+    all distinct; a test that needs more keys than any test before it (several rotations)
+    has the real generator make the missing ones, which later tests then reuse. Everything
+    else about a key (certificate, JWK, kid, encryption) is still made per key by
+    `keys.signing`, at the time and with the settings of the test."""
+
+    def __init__(self) -> None:
+        self._keys: list[rsa.RSAPrivateKey] = []
+        # Rotations run in threads too (tests/keys/test_concurrent_rotation.py).
+        self._lock = threading.Lock()
+
+    def lender(self) -> Callable[[], rsa.RSAPrivateKey]:
+        """A generator for one test: the pool's keys in order, then fresh ones."""
+        lent = 0
+
+        def next_key() -> rsa.RSAPrivateKey:
+            nonlocal lent
+            with self._lock:
+                if lent == len(self._keys):
+                    self._keys.append(crypto.generate_private_key())
+                key = self._keys[lent]
+                lent += 1
+            return key
+
+        return next_key
+
+
+@pytest.fixture(scope="session")
+def key_pool() -> KeyPool:
+    return KeyPool()
+
+
+@pytest.fixture(autouse=True)
+def _pooled_signing_keys(request, key_pool, monkeypatch):
+    """RSA-2048 generation (about 46 ms a key, two per tenant) dominated the suite, so new
+    signing keys come from the session's pool, except in tests marked `real_key_generation`:
+    those are about the keys that are made, and get a fresh key from the real generator
+    each time. Subprocesses (`manage.py`) always generate their own."""
+    if request.node.get_closest_marker("real_key_generation") is None:
+        monkeypatch.setattr(signing, "generate_private_key", key_pool.lender())
 
 
 @pytest.fixture(autouse=True)
