@@ -2,6 +2,7 @@
 applications with their one-time secrets, and grants, all made through the domain modules."""
 
 import base64
+import functools
 import json
 import os
 import sqlite3
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth.hashers import make_password
 
 from apis import resource_servers
 from apis.models import Api
@@ -77,6 +79,13 @@ def _fresh_key_cache():
     signing.forget_cached_keys()
     yield
     signing.forget_cached_keys()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> Callable[[str], str]:
+    """Django's `make_password`, once per password per session: PBKDF2 at Django's work
+    factor takes about half a second, more than most tests. Logging in still checks it."""
+    return functools.cache(make_password)
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
 
 @pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user(
-        "ops", password="not-a-real-password", is_staff=True
+def staff(db, password_hash):
+    return get_user_model().objects.create(
+        username="ops", password=password_hash("not-a-real-password"), is_staff=True
     )
 
 

@@ -43,13 +43,19 @@ def browser():
 
 
 @pytest.fixture
-def console(live_server, settings, transactional_db):
+def console(live_server, settings, transactional_db, password_hash):
     """The tenant as after `make run`, served at the live server's address."""
     settings.PUBLIC_URL = live_server.url
     settings.ISSUER = live_server.url + "/"
     signing.ensure_keys()
     resource_servers.ensure_management_api()
-    get_user_model().objects.create_superuser("admin", email="", password=PASSWORD)
+    get_user_model().objects.create(
+        username="admin",
+        email="",
+        password=password_hash(PASSWORD),
+        is_staff=True,
+        is_superuser=True,
+    )
     return live_server.url
 
 
