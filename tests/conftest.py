@@ -19,6 +19,7 @@ import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.hashers import make_password
+from django.db.models import Model
 
 from apis import resource_servers
 from apis.models import Api
@@ -142,6 +143,49 @@ def m2m_client(tenant) -> Client:
 def granted_client(m2m_client, orders_api) -> Client:
     clients.authorize(m2m_client.application, orders_api, ["read:orders", "write:orders"])
     return m2m_client
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    """A superuser signed in to the Django admin. No password: hashing one costs more than the
+    whole test."""
+    client.force_login(django_user_model.objects.create_superuser("support", password=None))
+    return client
+
+
+@pytest.fixture
+def everything(granted_client, hs256_api, orders_api) -> list[str]:
+    """One of each model, and every secret that must never reach an admin page."""
+    clients.authorize(granted_client.application, hs256_api.api, ["read:ledger"])
+    return [
+        granted_client.secret,
+        hs256_api.secret,
+        Application.objects.get(pk=granted_client.application.pk).secret_digest,
+        Api.objects.get(pk=hs256_api.api.pk).encrypted_signing_secret,
+        *private_key_strings(),
+    ]
+
+
+def admin_pages(*models: type[Model]) -> list[str]:
+    """Each model's admin list page and the change page of each of its rows."""
+    pages = []
+    for model in models:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        pks = list(model.objects.values_list("pk", flat=True))
+        assert pks, f"no {model.__name__} to show: the walk would miss its change pages"
+        pages.append(base)
+        pages.extend(f"{base}{pk}/change/" for pk in pks)
+    return pages
+
+
+def assert_no_secret_on(client, pages: list[str], secrets: list[str]) -> None:
+    """Each page opens (200) and shows none of `secrets`."""
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        body = response.content.decode()
+        for secret in secrets:
+            assert secret not in body, page
 
 
 def basic_header(client_id: str, client_secret: str) -> str:
