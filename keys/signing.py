@@ -14,7 +14,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,8 +266,15 @@ def jwks() -> dict[str, list[dict[str, object]]]:
     return {"keys": [key.to_jwk() for key in keys]}
 
 
+# Where every new signing key's RSA private key comes from. A module attribute, read at each
+# call, so that the test suite can hand out real keys it generated once per session instead
+# of spending about 46 ms per key in every test (tests/conftest.py, `key_pool`). Nothing in
+# the product changes it; everything else about a new key is made here for each key.
+generate_private_key: Callable[[], rsa.RSAPrivateKey] = crypto.generate_private_key
+
+
 def _new_key(state: str, now: dt.datetime) -> SigningKey:
-    material = crypto.generate_key_material(settings.TENANT_HOST, now)
+    material = crypto.key_material(generate_private_key(), settings.TENANT_HOST, now)
     return SigningKey(
         kid=material.kid,
         state=state,
