@@ -45,7 +45,7 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the
-# HS256 secret changes only through rotate_signing_secret.
+# HS256 secret changes only through rotate_signing_secret and set_signing_secret.
 EDITABLE_FIELDS = (
     "name",
     "token_lifetime",

@@ -313,3 +313,14 @@ def test_read_only_fields_are_still_refused(mgmt: Mgmt, orders_api):
         assert response.json() == bad_body(
             f"Payload validation error: 'Additional properties not allowed: {field}'."
         )
+
+
+@pytest.mark.parametrize("alg", ["RS512", "PS256"])
+def test_other_signing_algorithms_stay_an_enum_error(mgmt: Mgmt, tenant, alg):
+    # A documented difference: Gatehouse signs with RS256 and HS256 only.
+    response = mgmt.post("/resource-servers", {"identifier": "urn:alg", "signing_alg": alg})
+    assert response.status_code == 400
+    assert response.json() == bad_body(
+        f"Payload validation error: 'No enum match for: \"{alg}\"' on property signing_alg "
+        "(Algorithm used to sign JWTs. RS256 (default) or HS256.)."
+    )
