@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis import resource_servers
-from apis.api_schemas import REQUESTS, RESOURCE_SERVERS_QUERY, RS_ID_PARAM
+from apis.api_schemas import OPTIONS_NOT_USED, REQUESTS, RESOURCE_SERVERS_QUERY, RS_ID_PARAM
 from apis.models import Api
 from apis.resource_servers import ScopeSpec, SystemApiProtected
 from config.api import (
@@ -64,6 +64,12 @@ def _scope_specs(scopes: list[dict[str, str]]) -> list[ScopeSpec]:
     return [ScopeSpec(scope["value"], scope.get("description", "")) for scope in scopes]
 
 
+def _drop_unused_options(body: dict[str, Any]) -> None:
+    # The schema let them through only with the value that means "not used".
+    for name in OPTIONS_NOT_USED:
+        body.pop(name, None)
+
+
 def list_resource_servers(request: HttpRequest) -> JsonResponse:
     query = read_query(request, RESOURCE_SERVERS_QUERY)
     apis = Api.objects.prefetch_related("scopes").order_by("-is_system", "name", "id")
@@ -81,6 +87,7 @@ def create_resource_server(request: HttpRequest) -> JsonResponse:
     # (up to the name's 200 characters; identifiers may have 600).
     name = body.pop("name", identifier[:200])
     scopes = _scope_specs(body.pop("scopes", []))
+    _drop_unused_options(body)
     if Api.objects.filter(identifier=identifier).exists():
         raise _duplicate()
     try:
@@ -88,6 +95,7 @@ def create_resource_server(request: HttpRequest) -> JsonResponse:
             name=name,
             identifier=identifier,
             scopes=scopes,
+            signing_secret=body.pop("signing_secret", None),
             **resource_servers.with_web_lifetime(body),
         )
     except ValidationError as error:
@@ -95,7 +103,8 @@ def create_resource_server(request: HttpRequest) -> JsonResponse:
             raise _duplicate() from error
         raise invalid_body_from(error) from error
     result: dict[str, Any] = Api.objects.prefetch_related("scopes").get(pk=api.pk).to_dict()
-    if secret is not None:  # HS256: the caller needs the secret it just had generated
+    # HS256: the caller needs a secret it had generated; one it chose is not echoed (Auth0).
+    if secret is not None:
         result["signing_secret"] = secret
     return created(result)
 
@@ -106,16 +115,21 @@ def get_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
 
 
 def update_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
-    """PATCH: `scopes` replaces the whole list (dropped scopes leave every grant)."""
+    """PATCH: `scopes` replaces the whole list (dropped scopes leave every grant);
+    `signing_secret` rotates an HS256 API to that secret. All or nothing."""
     read_query(request, [])
     api = _find_or_404(ref)
     schema = "SystemResourceServerUpdate" if api.is_system else "ResourceServerUpdate"
     body = read_body(request, REQUESTS, schema)
     scopes = body.pop("scopes", None)
+    signing_secret = body.pop("signing_secret", None)
+    _drop_unused_options(body)
     try:
         with transaction.atomic():
             if body:
                 api = resource_servers.update_api(api, **body)
+            if signing_secret is not None:
+                resource_servers.set_signing_secret(api, signing_secret)
             if scopes is not None:
                 resource_servers.replace_scopes(api, _scope_specs(scopes))
     except ValidationError as error:

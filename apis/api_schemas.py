@@ -8,7 +8,15 @@ apis.models, so the contract cannot drift from the domain.
 from django.db.models import CharField
 
 from apis import resource_servers
-from apis.models import MAX_TOKEN_LIFETIME, NAME_PATTERN, SCOPE_PATTERN, Api, Scope, SigningAlg
+from apis.models import (
+    MAX_TOKEN_LIFETIME,
+    NAME_PATTERN,
+    SCOPE_PATTERN,
+    Api,
+    Scope,
+    SigningAlg,
+    TokenDialect,
+)
 from config.api_schema import (
     FIELDS,
     INCLUDE_FIELDS,
@@ -91,6 +99,81 @@ RS_ID_PARAM = path_param(
     "The id or the URL-encoded identifier of the resource server.",
 )
 
+# Auth0's resource-server options for features Gatehouse does not have. Each is accepted only
+# with the value that means "not used" (what Terraform and the deploy CLI send when they send
+# it at all), and ignored; any other value is a 400 naming the reason.
+_OPTIONS_NOT_USED: dict[str, SchemaDict] = {
+    "subject_type_authorization": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Who may get tokens for this API: applications with a client grant.",
+        "properties": {
+            "user": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "policy": {
+                        "type": "string",
+                        "enum": ["allow_all", "deny_all", "require_client_grant"],
+                        "description": "Gatehouse issues no tokens to users: any of Auth0's "
+                        "policies, none applies.",
+                    }
+                },
+            },
+            "client": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "policy": {
+                        "type": "string",
+                        "enum": ["require_client_grant"],
+                        "description": "Applications always need a client grant: only "
+                        "require_client_grant.",
+                    }
+                },
+            },
+        },
+    },
+    "token_encryption": {
+        "type": "object",
+        "nullable": True,
+        "enum": [None],
+        "description": "Gatehouse does not encrypt access tokens: only null.",
+    },
+    "consent_policy": {
+        "type": "string",
+        "nullable": True,
+        "enum": [None],
+        "description": "Gatehouse has no user consent: only null.",
+    },
+    "authorization_details": {
+        "type": "array",
+        "nullable": True,
+        "items": {"type": "object"},
+        "maxItems": 0,
+        "description": "Gatehouse has no rich authorization requests (RFC 9396): only null or [].",
+    },
+    "proof_of_possession": {
+        "type": "object",
+        "nullable": True,
+        "enum": [None],
+        "description": "Gatehouse issues bearer tokens only: only null.",
+    },
+    "allow_online_access": {
+        "type": "boolean",
+        "enum": [False],
+        "description": "Gatehouse has no user sessions: only false.",
+    },
+}
+OPTIONS_NOT_USED = tuple(_OPTIONS_NOT_USED)
+_SIGNING_SECRET: SchemaDict = {
+    "type": "string",
+    "minLength": resource_servers.MIN_SIGNING_SECRET_LENGTH,
+    "pattern": TEXT_PATTERN,
+    "description": "The secret used to sign tokens when using symmetric algorithms (HS256); "
+    f"at least {resource_servers.MIN_SIGNING_SECRET_LENGTH} characters.",
+}
+
 _CREATE: SchemaDict = {
     "type": "object",
     "additionalProperties": False,
@@ -133,16 +216,35 @@ _CREATE: SchemaDict = {
             "description": "Expiration value (in seconds) for access tokens issued for "
             "this API via implicit grant. Cannot be greater than token_lifetime.",
         },
+        "signing_secret": _SIGNING_SECRET,
+        "token_dialect": {
+            "type": "string",
+            "enum": [
+                TokenDialect.ACCESS_TOKEN,
+                "access_token_authz",
+                TokenDialect.RFC9068_PROFILE,
+                "rfc9068_profile_authz",
+            ],
+            "description": "Dialect of issued access tokens: access_token (default) or "
+            "rfc9068_profile (RFC 9068). The *_authz dialects need RBAC (400).",
+        },
+        "enforce_policies": {
+            "type": "boolean",
+            "description": "Whether RBAC is enforced: only false (Gatehouse has no RBAC).",
+        },
+        **_OPTIONS_NOT_USED,
     },
 }
-# PATCH takes what the domain lets change after creation, and `scopes` (the whole list).
+# PATCH takes what the domain lets change after creation, `scopes` (the whole list), a new
+# HS256 `signing_secret` and the unused options.
 _UPDATE: SchemaDict = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
         name: schema
         for name, schema in _CREATE["properties"].items()
-        if name in resource_servers.EDITABLE_FIELDS or name == "scopes"
+        if name in resource_servers.EDITABLE_FIELDS
+        or name in ("scopes", "signing_secret", *OPTIONS_NOT_USED)
     },
 }
 
@@ -182,12 +284,15 @@ _RESOURCE_SERVER = object_schema(
         "signing_alg": {"type": "string", "enum": list(SigningAlg.values)},
         "signing_secret": {
             "type": "string",
-            "description": "HS256 only, and only in the response to the create request.",
+            "description": "HS256 only, and only in the response to a create request that "
+            "let Gatehouse generate it.",
         },
         "allow_offline_access": BOOL,
         "skip_consent_for_verifiable_first_party_clients": BOOL,
         "token_lifetime": INT,
         "token_lifetime_for_web": INT,
+        "token_dialect": {"type": "string", "enum": list(TokenDialect.values)},
+        "enforce_policies": BOOL,
     },
     required=[
         "id",
@@ -233,8 +338,10 @@ CONTRACT = Contract(
                     (400, 409),
                     body="ResourceServerCreate",
                     description="409 when the identifier is taken. 400 also when "
-                    "token_lifetime_for_web is greater than token_lifetime, or a scope is "
-                    "repeated.",
+                    "token_lifetime_for_web is greater than token_lifetime, a scope is "
+                    "repeated, signing_secret is sent for an RS256 API, or an RBAC setting is "
+                    "asked for. An HS256 API created without signing_secret returns its "
+                    "generated secret, once; a chosen secret is never returned.",
                 ),
             },
         ),
@@ -257,7 +364,8 @@ CONTRACT = Contract(
                     parameters=[RS_ID_PARAM],
                     body="ResourceServerUpdate",
                     description="`scopes` replaces the whole list; scopes dropped from it are "
-                    "removed from every client grant. The system API rejects `scopes` (400).",
+                    "removed from every client grant. The system API rejects `scopes` (400). "
+                    "`signing_secret` rotates an HS256 API's secret (400 for RS256).",
                 ),
                 "DELETE": Operation(
                     "delete_resource_servers_by_id",

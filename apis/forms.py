@@ -3,7 +3,7 @@ apis/resource_servers.py and its errors are shown on these fields."""
 
 from django import forms
 
-from apis.models import MAX_TOKEN_LIFETIME, SigningAlg
+from apis.models import MAX_TOKEN_LIFETIME, SigningAlg, TokenDialect
 
 IDENTIFIER_HELP = (
     "A logical identifier for this API, used as the audience (aud) of its tokens. We "
@@ -52,6 +52,16 @@ class ApiSettingsForm(forms.Form):
         max_value=MAX_TOKEN_LIFETIME,
         help_text="For tokens issued to browser-based flows; at most the token expiration.",
     )
+    # A select, not a ChoiceField: apis/resource_servers.py decides what is allowed (and says
+    # why the RBAC dialects are not), so a forged value gets the domain's message.
+    token_dialect = forms.CharField(
+        label="Token Dialect",
+        required=False,
+        max_length=32,
+        widget=forms.Select(choices=TokenDialect.choices),
+        help_text="access_token: Auth0's default claims (azp, gty). rfc9068_profile: RFC 9068 "
+        "JWT access tokens (typ at+jwt, client_id instead of azp).",
+    )
     skip_consent_for_verifiable_first_party_clients = forms.BooleanField(
         label="Allow Skipping User Consent",
         required=False,
@@ -62,6 +72,12 @@ class ApiSettingsForm(forms.Form):
         required=False,
         help_text="Applications may ask for refresh tokens for this API.",
     )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("token_dialect"):  # not sent: leave the dialect as it is
+            cleaned.pop("token_dialect", None)
+        return cleaned
 
 
 class ScopeForm(forms.Form):

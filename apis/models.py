@@ -21,6 +21,14 @@ class SigningAlg(models.TextChoices):
     HS256 = "HS256", "HS256"
 
 
+class TokenDialect(models.TextChoices):
+    """The access-token shapes Gatehouse issues (Auth0's `token_dialect`). Auth0's `*_authz`
+    dialects add RBAC permissions, which Gatehouse does not have (apis/resource_servers.py)."""
+
+    ACCESS_TOKEN = "access_token", "access_token (Auth0's default claims)"
+    RFC9068_PROFILE = "rfc9068_profile", "rfc9068_profile (RFC 9068 JWT access tokens)"
+
+
 class Api(models.Model):
     """An OAuth2 resource server: its identifier is the `aud` of the tokens issued for it."""
 
@@ -41,6 +49,13 @@ class Api(models.Model):
     token_lifetime_for_web = models.PositiveIntegerField(
         default=7200, validators=[MinValueValidator(0), MaxValueValidator(MAX_TOKEN_LIFETIME)]
     )
+    # "" until set: tokens then take the access_token shape, and the Management API leaves the
+    # field out, as Auth0 does (AUTH0_COMPAT.md section 4.1).
+    token_dialect = models.CharField(
+        max_length=32, blank=True, default="", choices=TokenDialect.choices
+    )
+    # Auth0's RBAC switch; None until set. Only false is possible without RBAC.
+    enforce_policies = models.BooleanField(null=True, blank=True, default=None)
     allow_offline_access = models.BooleanField(default=False)
     skip_consent_for_verifiable_first_party_clients = models.BooleanField(default=False)
     is_system = models.BooleanField(default=False, editable=False)
@@ -68,6 +83,14 @@ class Api(models.Model):
                 | (Q(signing_alg="HS256") & ~Q(encrypted_signing_secret="")),
                 name="api_hs256_has_secret",
             ),
+            models.CheckConstraint(
+                condition=Q(token_dialect__in=["", *TokenDialect.values]),
+                name="api_token_dialect_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(enforce_policies__isnull=True) | Q(enforce_policies=False),
+                name="api_enforce_policies_without_rbac",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +100,7 @@ class Api(models.Model):
         """The Management API shape of a resource server (Auth0's field names and defaults).
 
         `scopes` may be given when the caller prefetched them; the signing secret never appears.
+        `token_dialect` and `enforce_policies` appear only once set.
         """
         if scopes is None:
             scopes = list(self.scopes.all())
@@ -98,6 +122,11 @@ class Api(models.Model):
             token_lifetime=self.token_lifetime,
             token_lifetime_for_web=self.token_lifetime_for_web,
         )
+        # Present only once set, as in Auth0's responses.
+        if self.token_dialect:
+            body["token_dialect"] = self.token_dialect
+        if self.enforce_policies is not None:
+            body["enforce_policies"] = self.enforce_policies
         return body
 
     def clean(self) -> None:

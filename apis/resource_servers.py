@@ -44,14 +44,21 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("update:signing_keys", "Update Signing Keys"),
 )
 
-# Fields a user may change after creation. identifier and signing_alg are immutable.
+# Fields a user may change after creation. identifier and signing_alg are immutable; the
+# HS256 secret changes only through rotate_signing_secret and set_signing_secret.
 EDITABLE_FIELDS = (
     "name",
     "token_lifetime",
     "token_lifetime_for_web",
     "allow_offline_access",
     "skip_consent_for_verifiable_first_party_clients",
+    "token_dialect",
+    "enforce_policies",
 )
+# Auth0's rule for a signing secret a caller chooses.
+MIN_SIGNING_SECRET_LENGTH = 16
+# Auth0's dialects that add a `permissions` claim from RBAC, which Gatehouse does not have.
+RBAC_TOKEN_DIALECTS = ("access_token_authz", "rfc9068_profile_authz")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,44 @@ class SystemApiProtected(Exception):
 def new_signing_secret() -> str:
     """256 random bits for an HS256 API, as base64url text (the HMAC key is its UTF-8 bytes)."""
     return secrets.token_urlsafe(32)
+
+
+def _refuse_rbac(fields: dict[str, Any]) -> None:
+    """RBAC settings are refused by name, before the model's generic choice error."""
+    dialect = fields.get("token_dialect")
+    if dialect in RBAC_TOKEN_DIALECTS:
+        raise ValidationError(
+            {
+                "token_dialect": f"token_dialect {dialect} needs RBAC permissions, which "
+                "Gatehouse does not support yet"
+            }
+        )
+    if fields.get("enforce_policies") is True:
+        raise ValidationError(
+            {
+                "enforce_policies": "enforce_policies true needs RBAC roles and permissions, "
+                "which Gatehouse does not support yet"
+            }
+        )
+
+
+def _encrypted_chosen_secret(signing_alg: str, secret: str) -> str:
+    """A caller's HS256 secret, checked and encrypted for storage (keys/vault.py)."""
+    if signing_alg != SigningAlg.HS256:
+        raise ValidationError(
+            {
+                "signing_secret": "Only HS256 APIs have a signing secret: this API's tokens "
+                "are signed with the tenant's RS256 keys."
+            }
+        )
+    if len(secret) < MIN_SIGNING_SECRET_LENGTH:
+        raise ValidationError(
+            {
+                "signing_secret": "The signing secret must be at least "
+                f"{MIN_SIGNING_SECRET_LENGTH} characters long."
+            }
+        )
+    return vault.encrypt(secret.encode())
 
 
 def _validated_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
@@ -105,22 +150,29 @@ def create_api(
     signing_alg: str = SigningAlg.RS256,
     scopes: Sequence[ScopeSpec] = (),
     is_system: bool = False,
+    signing_secret: str | None = None,
     **settings_fields: object,
 ) -> tuple[Api, str | None]:
-    """Create an API with its scopes. Returns the API and, for HS256, its new secret.
+    """Create an API with its scopes. Returns the API and, for HS256, the secret Gatehouse
+    generated, to be shown once; None when the caller chose `signing_secret` (HS256 only, at
+    least 16 characters: it already has it) and for RS256.
 
     Raises ValidationError (keyed by field) and writes nothing when anything is invalid: a
     `token_lifetime` under the web lifetime's default needs a `token_lifetime_for_web` too
-    (callers that take only a lifetime use `with_web_lifetime`).
+    (callers that take only a lifetime use `with_web_lifetime`); the RBAC dialects and
+    `enforce_policies=True` are refused with that reason.
     """
     unknown = set(settings_fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    _refuse_rbac(settings_fields)
     api = Api(name=name, identifier=identifier, signing_alg=signing_alg, is_system=is_system)
     for field, value in settings_fields.items():
         setattr(api, field, value)
     secret = None
-    if signing_alg == SigningAlg.HS256:
+    if signing_secret is not None:
+        api.encrypted_signing_secret = _encrypted_chosen_secret(signing_alg, signing_secret)
+    elif signing_alg == SigningAlg.HS256:
         secret = new_signing_secret()
         api.encrypted_signing_secret = vault.encrypt(secret.encode())
     api.full_clean()  # includes the identifier uniqueness check
@@ -137,10 +189,12 @@ def create_api(
 
 
 def update_api(api: Api, **changes: object) -> Api:
-    """Change editable settings. Nothing is saved unless every change is valid."""
+    """Change editable settings. Nothing is saved unless every change is valid; the RBAC
+    dialects and `enforce_policies=True` are refused with that reason."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    _refuse_rbac(changes)
     candidate = Api.objects.get(pk=api.pk)
     for field, value in changes.items():
         setattr(candidate, field, value)
@@ -204,6 +258,14 @@ def reveal_signing_secret(api: Api) -> str:
     if api.signing_alg != SigningAlg.HS256:
         raise ValueError("only HS256 APIs have a signing secret")
     return vault.decrypt(api.encrypted_signing_secret).decode()
+
+
+def set_signing_secret(api: Api, secret: str) -> None:
+    """Rotate an HS256 API to a secret the caller chose (at least 16 characters); tokens
+    signed with the old one stop verifying. ValidationError, and nothing changes, for a
+    shorter secret or an RS256 API."""
+    api.encrypted_signing_secret = _encrypted_chosen_secret(api.signing_alg, secret)
+    api.save(update_fields=["encrypted_signing_secret", "updated_at"])
 
 
 def rotate_signing_secret(api: Api) -> str:

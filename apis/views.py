@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apis import resource_servers, snippets
 from apis.forms import ApiCreateForm, ApiSettingsForm, DeleteApiForm, ScopeForm
-from apis.models import Api, Scope, SigningAlg
+from apis.models import Api, Scope, SigningAlg, TokenDialect
 from apis.tabs import render_api_tab
 from config.console import (
     add_domain_errors,
@@ -94,7 +94,10 @@ def api_quickstart(request: HttpRequest, api_id: str) -> HttpResponse:
 
 
 def _settings_initial(api: Api) -> dict[str, object]:
-    return {field: getattr(api, field) for field in resource_servers.EDITABLE_FIELDS}
+    initial = {field: getattr(api, field) for field in ApiSettingsForm.base_fields}
+    # Never set means access_token, which is what the tokens carry.
+    initial["token_dialect"] = api.token_dialect or TokenDialect.ACCESS_TOKEN
+    return initial
 
 
 def _settings_tab(

@@ -26,8 +26,9 @@ class Grant:
     application's; `grant_types` is its space-separated grant types. `audience` is the API's
     identifier, `signing_alg` a SigningAlg value ("RS256" or "HS256"),
     `encrypted_signing_secret` its HS256 secret as stored (vault-encrypted, "" for RS256) and
-    `token_lifetime` its token lifetime in seconds. `scopes` holds the granted scope values,
-    sorted, possibly empty.
+    `token_lifetime` its token lifetime in seconds, `token_dialect` a TokenDialect value or ""
+    (never set, which means access_token). `scopes` holds the granted scope values, sorted,
+    possibly empty.
     """
 
     client_id: str
@@ -37,6 +38,7 @@ class Grant:
     signing_alg: str
     encrypted_signing_secret: str
     token_lifetime: int
+    token_dialect: str
     scopes: tuple[str, ...]
 
     @property
@@ -56,7 +58,7 @@ def _grant_sql() -> str:
     # Identifiers come from the models and the values are bound parameters.
     return (
         "SELECT a.client_id, a.secret_digest, a.grant_types, p.identifier, p.signing_alg, "  # noqa: S608
-        "p.encrypted_signing_secret, p.token_lifetime, s.value "
+        "p.encrypted_signing_secret, p.token_lifetime, p.token_dialect, s.value "
         f"FROM {ClientGrant._meta.db_table} g "
         f"JOIN {Application._meta.db_table} a ON a.id = g.application_id "
         f"JOIN {Api._meta.db_table} p ON p.id = g.api_id "
@@ -112,5 +114,6 @@ def _read(client_id: str, audience: str) -> Grant | None:
         signing_alg=first[4],
         encrypted_signing_secret=first[5],
         token_lifetime=first[6],
-        scopes=tuple(row[7] for row in rows if row[7] is not None),
+        token_dialect=first[7],
+        scopes=tuple(row[8] for row in rows if row[8] is not None),
     )

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from apis.models import Api, SigningAlg
+from apis.models import Api, SigningAlg, TokenDialect
 from applications import credentials, grant_lookup
 from applications.models import Application
 from keys import signing
@@ -184,6 +184,36 @@ def issue_token(
     return _mint(grant, scope, now)
 
 
+def _claims(
+    grant: grant_lookup.Grant, scopes: list[str] | tuple[str, ...], issued_at: int
+) -> dict[str, Any]:
+    """The access token's claims in the API's dialect.
+
+    access_token (also when never set): Auth0's client-credentials claims, in its order:
+    iss, sub (`<client_id>@clients`), aud, iat, exp, scope (only when non-empty), gty, azp,
+    jti. rfc9068_profile: RFC 9068 section 2.2's iss, exp, aud, sub, client_id, iat and jti,
+    with scope as in section 2.2.3 (space-separated, only when non-empty) and no gty or azp.
+    `sub` stays `<client_id>@clients`: section 2.2 wants an identifier of the client when no
+    resource owner is involved, and the suffix keeps it apart from any user subject.
+    """
+    claims: dict[str, Any] = {
+        "iss": settings.ISSUER,
+        "sub": f"{grant.client_id}@clients",
+        "aud": grant.audience,
+        "iat": issued_at,
+        "exp": issued_at + grant.token_lifetime,
+    }
+    if scopes:
+        claims["scope"] = " ".join(scopes)
+    if grant.token_dialect == TokenDialect.RFC9068_PROFILE:
+        claims["client_id"] = grant.client_id
+    else:
+        claims["gty"] = "client-credentials"
+        claims["azp"] = grant.client_id
+    claims["jti"] = secrets.token_urlsafe(16)
+    return claims
+
+
 def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
     if not grant.allows_client_credentials:
         raise _unauthorized_client()
@@ -198,22 +228,12 @@ def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None)
             )
         scopes = requested
     issued_at = int((now or timezone.now()).timestamp())
-    claims: dict[str, Any] = {
-        "iss": settings.ISSUER,
-        "sub": f"{grant.client_id}@clients",
-        "aud": grant.audience,
-        "iat": issued_at,
-        "exp": issued_at + grant.token_lifetime,
-    }
-    if scopes:
-        claims["scope"] = " ".join(scopes)
-    claims["gty"] = "client-credentials"
-    claims["azp"] = grant.client_id
-    claims["jti"] = secrets.token_urlsafe(16)
+    claims = _claims(grant, scopes, issued_at)
+    typ = "at+jwt" if grant.token_dialect == TokenDialect.RFC9068_PROFILE else "JWT"
     if grant.signing_alg == SigningAlg.HS256:
-        access_token = signing.sign_hs256(claims, grant.encrypted_signing_secret)
+        access_token = signing.sign_hs256(claims, grant.encrypted_signing_secret, typ)
     else:
-        access_token = signing.sign_rs256(claims)
+        access_token = signing.sign_rs256(claims, typ)
     return TokenResponse(
         access_token=access_token, expires_in=grant.token_lifetime, scope=claims.get("scope", "")
     )

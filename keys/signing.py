@@ -90,10 +90,20 @@ def current_kid() -> str:
     return _current_key().kid
 
 
-def sign_rs256(claims: Mapping[str, Any]) -> str:
-    """A JWS (RFC 7515) over `claims`, signed with the tenant's current key."""
+# The JOSE header `typ` values a token may carry: plain JWT (RFC 7519 section 5.1), or the
+# media type of RFC 9068 JWT access tokens (section 2.1).
+TOKEN_TYPES = ("JWT", "at+jwt")
+
+
+def sign_rs256(claims: Mapping[str, Any], typ: str = "JWT") -> str:
+    """A JWS (RFC 7515) over `claims`, signed with the tenant's current key; `typ` is the
+    JOSE header's type, one of TOKEN_TYPES."""
+    if typ not in TOKEN_TYPES:
+        raise ValueError(f"unknown token type {typ!r}")
     key = _current_key()
-    return jwt.encode(dict(claims), key.private_key, algorithm="RS256", headers={"kid": key.kid})
+    return jwt.encode(
+        dict(claims), key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": typ}
+    )
 
 
 def _hs256_secret(encrypted_secret: str) -> bytes:
@@ -106,19 +116,24 @@ def _hs256_secret(encrypted_secret: str) -> bytes:
     return secret
 
 
-_HS256_HEADER = crypto.b64url(
-    json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode()
-)
+_HS256_HEADERS = {
+    typ: crypto.b64url(json.dumps({"alg": "HS256", "typ": typ}, separators=(",", ":")).encode())
+    for typ in TOKEN_TYPES
+}
 
 
-def sign_hs256(claims: Mapping[str, Any], encrypted_secret: str) -> str:
+def sign_hs256(claims: Mapping[str, Any], encrypted_secret: str, typ: str = "JWT") -> str:
     """A JWS (RFC 7515 section 7.1, compact) signed with an API's own HS256 secret, given
-    encrypted as stored. Built directly: PyJWT spends more time checking that an HMAC key is
-    not a PEM than HMAC-SHA256 takes, and the header never changes. `verify` uses PyJWT."""
+    encrypted as stored; `typ` is the JOSE header's type, one of TOKEN_TYPES. Built directly:
+    PyJWT spends more time checking that an HMAC key is not a PEM than HMAC-SHA256 takes, and
+    the headers never change. `verify` uses PyJWT."""
+    header = _HS256_HEADERS.get(typ)
+    if header is None:
+        raise ValueError(f"unknown token type {typ!r}")
     payload = crypto.b64url(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = f"{_HS256_HEADER}.{payload}".encode("ascii")
+    signing_input = f"{header}.{payload}".encode("ascii")
     mac = hmac.new(_hs256_secret(encrypted_secret), signing_input, hashlib.sha256).digest()
-    return f"{_HS256_HEADER}.{payload}.{crypto.b64url(mac)}"
+    return f"{header}.{payload}.{crypto.b64url(mac)}"
 
 
 def _public_key(kid: str) -> rsa.RSAPublicKey:

@@ -86,6 +86,41 @@ def test_create_hs256_api_json_includes_the_secret_once(cli):
     assert stored and body["signing_secret"] not in stored
 
 
+def test_create_api_with_a_token_dialect(db):
+    body = json.loads(
+        run(
+            "create_api",
+            "--name",
+            "P",
+            "--identifier",
+            "urn:p",
+            "--token-dialect",
+            "rfc9068_profile",
+            "--json",
+        )
+    )
+    assert body["token_dialect"] == "rfc9068_profile"
+    assert Api.objects.get(identifier="urn:p").token_dialect == "rfc9068_profile"
+
+
+def test_create_api_refuses_an_rbac_dialect(db):
+    with pytest.raises(CommandError) as excinfo:
+        run(
+            "create_api",
+            "--name",
+            "P",
+            "--identifier",
+            "urn:p",
+            "--token-dialect",
+            "access_token_authz",
+        )
+    assert str(excinfo.value) == (
+        "token_dialect: token_dialect access_token_authz needs RBAC permissions, which "
+        "Gatehouse does not support yet"
+    )
+    assert not Api.objects.filter(identifier="urn:p").exists()
+
+
 def run(*args: str, **options) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **options)

@@ -379,3 +379,92 @@ def test_system_api_identifier_cannot_be_updated(tenant):
 def test_no_second_system_api_by_create(tenant):
     with pytest.raises(ValidationError):
         create(identifier="http://127.0.0.1:8000/api/v2/")
+
+
+# --- signing secrets, token dialects, RBAC (issue 9 item 7) ---------------------------------
+
+RBAC = "needs RBAC permissions, which Gatehouse does not support yet"
+
+
+def test_a_supplied_hs256_secret_is_stored_encrypted_and_not_returned(db):
+    api, generated = resource_servers.create_api(
+        name="Ledger",
+        identifier="https://l/",
+        signing_alg="HS256",
+        signing_secret="sixteen chars..!",
+    )
+    assert generated is None  # the caller chose it: nothing to show
+    assert "sixteen" not in api.encrypted_signing_secret
+    assert resource_servers.reveal_signing_secret(api) == "sixteen chars..!"
+
+
+@pytest.mark.parametrize(
+    ("alg", "secret", "message"),
+    [
+        ("HS256", "fifteen chars..", "The signing secret must be at least 16 characters long."),
+        (
+            "RS256",
+            "sixteen chars..!",
+            "Only HS256 APIs have a signing secret: this API's tokens are signed with the "
+            "tenant's RS256 keys.",
+        ),
+    ],
+)
+def test_a_bad_supplied_secret_is_refused(db, alg, secret, message):
+    with pytest.raises(ValidationError) as excinfo:
+        resource_servers.create_api(
+            name="L", identifier="https://l/", signing_alg=alg, signing_secret=secret
+        )
+    assert excinfo.value.message_dict == {"signing_secret": [message]}
+    assert not Api.objects.filter(identifier="https://l/").exists()
+
+
+def test_rotating_to_a_chosen_secret(db, hs256_api):
+    resource_servers.set_signing_secret(hs256_api.api, "a chosen secret!")
+    api = Api.objects.get(pk=hs256_api.api.pk)
+    assert resource_servers.reveal_signing_secret(api) == "a chosen secret!"
+    with pytest.raises(ValidationError):
+        resource_servers.set_signing_secret(api, "short")
+    assert resource_servers.reveal_signing_secret(api) == "a chosen secret!"
+
+
+def test_token_dialect_is_unset_until_chosen(db):
+    api = create()
+    assert (api.token_dialect, api.enforce_policies) == ("", None)
+    assert "token_dialect" not in api.to_dict()
+    api = resource_servers.update_api(api, token_dialect="rfc9068_profile", enforce_policies=False)
+    assert api.to_dict()["token_dialect"] == "rfc9068_profile"
+    assert api.to_dict()["enforce_policies"] is False
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"token_dialect": "access_token_authz"}, f"token_dialect access_token_authz {RBAC}"),
+        ({"token_dialect": "rfc9068_profile_authz"}, f"token_dialect rfc9068_profile_authz {RBAC}"),
+        (
+            {"enforce_policies": True},
+            "enforce_policies true needs RBAC roles and permissions, which Gatehouse does not "
+            "support yet",
+        ),
+    ],
+)
+def test_rbac_settings_are_refused_everywhere(db, fields, message):
+    field = next(iter(fields))
+    with pytest.raises(ValidationError) as excinfo:
+        create(**fields)
+    assert excinfo.value.message_dict == {field: [message]}
+    api = create()
+    with pytest.raises(ValidationError) as excinfo:
+        resource_servers.update_api(api, **fields)
+    assert excinfo.value.message_dict == {field: [message]}
+    assert Api.objects.get(pk=api.pk).to_dict() == api.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("token_dialect", "access_token_authz"), ("enforce_policies", True)]
+)
+def test_rbac_settings_are_a_database_constraint(db, column, value):
+    api = create()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Api.objects.filter(pk=api.pk).update(**{column: value})

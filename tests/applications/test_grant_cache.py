@@ -194,6 +194,23 @@ def test_a_new_token_lifetime_set_elsewhere_applies_to_the_next_token(client, wa
     assert response.json()["expires_in"] == 9000
 
 
+def test_a_new_token_dialect_set_elsewhere_applies_to_the_next_token(client, warm):
+    # The dialect is read in the grant's query, so the cache must forget it like the rest.
+    _in_another_connection(
+        lambda: resource_servers.update_api(
+            Api.objects.get(identifier=ORDERS), token_dialect="rfc9068_profile"
+        )
+    )
+    response = _eventually(
+        lambda: _request_token(client, warm.client_id, warm.secret),
+        lambda r: (
+            r.status_code == 200
+            and jwt.get_unverified_header(r.json()["access_token"])["typ"] == "at+jwt"
+        ),
+    )
+    assert jwt.get_unverified_header(response.json()["access_token"])["typ"] == "at+jwt"
+
+
 def _other_client(settings):
     """A database client of its own, outside Django."""
     database = settings.DATABASES["default"]

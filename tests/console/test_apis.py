@@ -170,6 +170,37 @@ def test_settings_save_and_inline_errors(staff_client, orders_api):
     assert (orders_api.name, orders_api.token_lifetime) == ("Orders v2", 3600)
 
 
+def test_settings_show_and_change_the_token_dialect(staff_client, orders_api):
+    url = f"/apis/{orders_api.id}/settings/"
+    body = assert_full_page(staff_client.get(url))
+    assert '<label for="id_token_dialect">Token Dialect</label>' in body
+    assert '<option value="access_token" selected>' in body  # unset means access_token
+    assert '<option value="rfc9068_profile">' in body
+    assert "access_token_authz" not in body
+    form = {"name": "Orders", "token_lifetime": "86400", "token_lifetime_for_web": "7200"}
+    response = staff_client.post(url, {**form, "token_dialect": "rfc9068_profile"})
+    assert response.status_code == 302
+    orders_api.refresh_from_db()
+    assert orders_api.token_dialect == "rfc9068_profile"
+    assert '<option value="rfc9068_profile" selected>' in html(staff_client.get(url))
+
+    # The domain's rule, not only the form's choices, decides.
+    refused = staff_client.post(url, {**form, "token_dialect": "access_token_authz"}, headers=HTMX)
+    body = assert_partial(refused)
+    assert 'id="id_token_dialect_error"' in body
+    assert (
+        "token_dialect access_token_authz needs RBAC permissions, which Gatehouse does not "
+        "support yet"
+    ) in body
+    orders_api.refresh_from_db()
+    assert orders_api.token_dialect == "rfc9068_profile"
+
+    # A form without the field (an older page) leaves the dialect as it is.
+    assert staff_client.post(url, form).status_code == 302
+    orders_api.refresh_from_db()
+    assert orders_api.token_dialect == "rfc9068_profile"
+
+
 def test_settings_form_has_no_immutable_or_secret_fields(staff_client, hs256_api):
     body = html(staff_client.get(f"/apis/{hs256_api.api.id}/settings/"))
     assert 'name="identifier"' not in body

@@ -44,6 +44,19 @@ def test_no_secret_reaches_any_log_record(client, mgmt: Mgmt, mgmt_token, settin
             "scopes": [{"value": "read:logs"}],
         },
     ).json()
+    chosen, rotated_to = "a chosen secret for logs", "another chosen secret"
+    chosen_api = mgmt.post(
+        "/resource-servers",
+        {"identifier": "urn:chosen", "signing_alg": "HS256", "signing_secret": chosen},
+    ).json()
+    assert (
+        mgmt.patch(
+            f"/resource-servers/{chosen_api['id']}", {"signing_secret": rotated_to}
+        ).status_code
+        == 200
+    )
+    refused = mgmt.patch(f"/resource-servers/{chosen_api['id']}", {"signing_secret": "n1n3-chrs"})
+    assert refused.status_code == 400 and "n1n3-chrs" not in refused.content.decode()
     created = mgmt.post("/clients", {"name": "Logger", "app_type": "non_interactive"}).json()
     client_id, client_secret = created["client_id"], created["client_secret"]
     mgmt.post(
@@ -76,6 +89,9 @@ def test_no_secret_reaches_any_log_record(client, mgmt: Mgmt, mgmt_token, settin
     secrets = [
         mgmt_token,
         api["signing_secret"],
+        chosen,
+        rotated_to,
+        "n1n3-chrs",
         client_secret,
         rotated,
         granted.json()["access_token"],
