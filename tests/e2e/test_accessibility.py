@@ -8,13 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from apis import resource_servers
+from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients
 from keys import signing
 
-from .conftest import log_in
+from .conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,13 +101,14 @@ def tenant_in_use(console):
     clients.authorize(billing, orders, ["read:orders"])
     clients.authorize(billing, ledger, ["read:ledger"])
     signing.rotate()
-    return {"orders": orders, "ledger": ledger, "billing": billing}
+    system = Api.objects.get(is_system=True)
+    return {"orders": orders, "ledger": ledger, "system": system, "billing": billing}
 
 
 def console_pages(things) -> list[str]:
     """Every page config/console_urls.py routes (GET), with data on it."""
     pages = ["/apis/", "/apis/new/", "/applications/", "/applications/new/", "/signing-keys/"]
-    for api in (things["orders"], things["ledger"]):
+    for api in (things["orders"], things["ledger"], things["system"]):
         for tab in ("quickstart", "settings", "scopes", "applications", "test"):
             pages.append(f"/apis/{api.id}/{tab}/")
     client_id = things["billing"].client_id
@@ -121,6 +124,13 @@ def test_login_page_is_accessible(browser, console):
     page.goto(console + "/login/")
     problems = describe(axe_violations(page)) + "\n".join(ambiguous_controls(page))
     page.get_by_role("button", name="Log in").click()  # empty: the error state
+    problems += describe(axe_violations(page)) + "\n".join(ambiguous_controls(page))
+    # A signed-in user who is not staff gets the 403 page.
+    get_user_model().objects.create_user("visitor", password=PASSWORD)
+    page.get_by_label("Username").fill("visitor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Not allowed").wait_for()
     problems += describe(axe_violations(page)) + "\n".join(ambiguous_controls(page))
     context.close()
     assert not problems, problems
