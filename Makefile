@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# npm writes this file on every install: the browser tests' axe-core (package.json), pinned.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run test lint format bench install clean
 
@@ -20,7 +22,10 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP) $(DEV_STAMP)
 
-install: $(DEV_STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(DEV_STAMP) $(NODE_STAMP)
 
 # The issuer and audiences follow the port unless PUBLIC_URL says otherwise.
 run: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
@@ -31,7 +36,7 @@ run: $(STAMP)
 	@echo "Gatehouse console: $(PUBLIC_URL)/  (JWKS: $(PUBLIC_URL)/.well-known/jwks.json)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -50,4 +55,4 @@ bench: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench_token.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware (WhiteNoise's advice): static files skip sessions and auth.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,7 +153,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `manage.py bootstrap` collects static files here; WhiteNoise serves them (git-ignored var/).
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production: content-hashed names (so WhiteNoise caches them for a year) and gzip
+    # copies, listed in a manifest that collectstatic writes. With DEBUG on (`make run`, the
+    # test suite) the plain storage serves from the source folders and needs no collectstatic,
+    # so editing app.css shows at once and a missing manifest can never fail a page.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Hard limit on request bodies Django will buffer; /oauth/token applies a tighter one itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -259,6 +259,8 @@ def cli(tmp_path_factory) -> Cli:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
+        # bootstrap collects static files: into the scratch folder, not the checkout's var/.
+        "STATIC_ROOT": str(database.parent / "static"),
         # Set, as in any real deployment, so stderr holds only what the command says.
         "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DEBUG": "true",

@@ -65,8 +65,12 @@ def test_bootstrap_is_idempotent(cli):
     assert cli.rows("SELECT COUNT(*) FROM apis_api WHERE is_system") == [(1,)]
 
 
-def test_bootstrap_in_process_twice(db):
+def test_bootstrap_in_process_twice(db, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
     call_command("bootstrap", stdout=io.StringIO())
+    # The deploy step collects static files for WhiteNoise (the console's and htmx).
+    assert (tmp_path / "static" / "css" / "app.css").is_file()
+    assert list((tmp_path / "static" / "django_htmx").glob("htmx-*.min.js"))
     first = set(SigningKey.objects.values_list("kid", "state"))
     call_command("bootstrap", stdout=io.StringIO())
 

@@ -244,7 +244,8 @@ def test_delete_api_needs_its_name_typed(staff_client, orders_api, m2m_client):
     wrong = staff_client.post(url, {"confirm_name": "orders"}, headers=HTMX)
     body = assert_partial(wrong)
     assert 'id="id_confirm_name_error"' in body and "The name does not match." in body
-    assert '<details class="confirm" open>' in body
+    # Shown open, not as a popover that only a click could open.
+    assert 'id="confirm-delete-api" role="dialog"' in body
     assert Api.objects.filter(pk=orders_api.pk).exists()
     response = staff_client.post(url, {"confirm_name": "Orders"})
     assert response.status_code == 302 and response["Location"] == "/apis/"

@@ -31,7 +31,7 @@ def test_page_lists_keys_with_state_and_certificates(staff_client, tenant):
     assert _state_of(body, current.kid) == "current" and _state_of(body, upcoming.kid) == "next"
     assert current.thumbprint in body
     assert f'href="/signing-keys/{current.kid}/certificate.pem"' in body
-    assert "Revoke</summary>" not in body  # nothing is revocable before a rotation
+    assert ">Revoke</button>" not in body  # nothing is revocable before a rotation
     assert body.count('<g class="timeline-row"') == 2
 
 
@@ -46,7 +46,7 @@ def test_rotate_promotes_next_and_publishes_a_new_next(staff_client, tenant):
     assert _state_of(body, upcoming.kid) == "current"
     assert _state_of(body, old_current.kid) == "previous"
     assert SigningKey.objects.filter(state=KeyState.NEXT).exclude(pk=upcoming.pk).count() == 1
-    assert body.count("Revoke</summary>") == 1
+    assert body.count(">Revoke</button>") == 1
     assert "Tokens signed with this key stop verifying at once" in body
     assert body.count('<g class="timeline-row"') == 3
 

@@ -10,12 +10,15 @@ from keys import signing, vault
 
 class Command(StrictCommand):
     help = (
-        "Apply migrations and make sure the tenant signing keys and the system Management API "
-        "exist. Idempotent: run it on every deploy."
+        "Apply migrations, collect static files into STATIC_ROOT, and make sure the tenant "
+        "signing keys and the system Management API exist. Idempotent: run it on every deploy."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        # The deploy step operators already run: with DEBUG off, WhiteNoise serves only what
+        # was collected (hashed and compressed), so a deploy without it has an unstyled console.
+        call_command("collectstatic", interactive=False, verbosity=0)
         created = signing.ensure_keys()
         api = resource_servers.ensure_management_api()
         try:
