@@ -314,6 +314,7 @@ def ensure_keys(now: dt.datetime | None = None) -> list[SigningKey]:
         states = set(
             SigningKey.objects.select_for_update()
             .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
+            .order_by("pk")  # one lock order for every transaction, or two can deadlock
             .values_list("state", flat=True)
         )
         for state in (KeyState.CURRENT, KeyState.NEXT):
@@ -339,6 +340,9 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
         list(
             SigningKey.objects.select_for_update()
             .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
+            # One lock order (the model's -created_at ties for keys made together), or two
+            # rotations can each hold one row and wait for the other: a deadlock.
+            .order_by("pk")
             .values_list("pk", flat=True)
         )
         current = SigningKey.objects.current()
@@ -397,7 +401,11 @@ def reencrypt_private_keys() -> int:
     """Re-encrypt every stored private key under the first KEY_ENCRYPTION_KEYS entry."""
     count = 0
     with transaction.atomic():
-        for key in SigningKey.objects.select_for_update().only("pk", "encrypted_private_key"):
+        for key in (
+            SigningKey.objects.select_for_update()
+            .only("pk", "encrypted_private_key")
+            .order_by("pk")
+        ):
             key.encrypted_private_key = vault.reencrypt(key.encrypted_private_key)
             key.save(update_fields=["encrypted_private_key"])
             count += 1
