@@ -87,8 +87,9 @@ CONTRACT = Contract(
                     (200, "The revoked key.", ref("SigningKeyRef")),
                     (400, 404),
                     parameters=[KID_PARAM],
-                    description="400 for the current key (rotate first) or a revoked key. "
-                    "No request body.",
+                    description="Only a previous key can be revoked: 400 "
+                    "invalid_signing_key_state for the current key (rotate first), the next "
+                    "key or a revoked key, and nothing changes. No request body.",
                 ),
             },
         ),

@@ -80,28 +80,39 @@ def test_revoke_a_previous_key(mgmt: Mgmt, client, tenant):
     assert mgmt.get("/keys/signing").json()[-1]["kid"] == old.kid  # revoked keys listed last
 
 
-@pytest.mark.parametrize("state", [KeyState.CURRENT, KeyState.REVOKED])
-def test_revoking_the_current_or_a_revoked_key_is_400(mgmt: Mgmt, tenant, state):
+def keys_table() -> list[dict]:
+    """Every stored column of every key, to prove a refusal wrote nothing."""
+    return list(SigningKey.objects.order_by("pk").values())
+
+
+REFUSALS = {
+    KeyState.CURRENT: "The current signing key cannot be revoked; rotate first.",
+    KeyState.NEXT: "The next signing key cannot be revoked; only a previous key can be revoked.",
+    KeyState.REVOKED: "The signing key is already revoked.",
+}
+
+
+@pytest.mark.parametrize("state", [KeyState.CURRENT, KeyState.NEXT, KeyState.REVOKED])
+def test_revoking_anything_but_a_previous_key_is_400_and_writes_nothing(
+    mgmt: Mgmt, client, tenant, state
+):
     if state == KeyState.REVOKED:
         old = key(KeyState.CURRENT)
         mgmt.post("/keys/signing/rotate")
         assert mgmt.put(f"/keys/signing/{old.kid}/revoke").status_code == 200
         mgmt.token = management_token(tenant, ALL_SCOPES, name="After revocation")
     target = key(state)
-    before = {k.kid: k.state for k in SigningKey.objects.all()}
-    response = mgmt.put(f"/keys/signing/{target.kid}/revoke")
+    before, published = keys_table(), jwks_kids(client)
+    response = mgmt.call("PUT", f"/keys/signing/{target.kid}/revoke", content_type="")
     assert response.status_code == 400
     assert response.json() == {
         "statusCode": 400,
         "error": "Bad Request",
-        "message": (
-            "The current signing key cannot be revoked; rotate first."
-            if state == KeyState.CURRENT
-            else "The signing key is already revoked."
-        ),
+        "message": REFUSALS[state],
         "errorCode": "invalid_signing_key_state",
     }
-    assert {k.kid: k.state for k in SigningKey.objects.all()} == before
+    assert keys_table() == before
+    assert jwks_kids(client) == published
 
 
 def test_revoke_unknown_is_404(mgmt: Mgmt):
