@@ -18,6 +18,7 @@ from applications.models import (
 from config.api_schema import (
     FIELDS,
     FROM,
+    ID_SCHEMA,
     INCLUDE_FIELDS,
     INCLUDE_TOTALS,
     PAGE,
@@ -46,9 +47,6 @@ from config.openapi import (
 )
 
 _DESCRIPTION_LENGTH = Application._meta.get_field("description").max_length
-# Lookups accept up to 64 characters (Auth0's ids are 32); longer ones cannot exist.
-CLIENT_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
-GRANT_ID_PATTERN = r"^cgr_[A-Za-z0-9]{1,60}$"
 
 CLIENTS_QUERY = [
     PAGE,
@@ -92,12 +90,9 @@ CLIENT_GRANTS_QUERY = [
         "Optional filter on client_id.",
     ),
 ]
-CLIENT_ID_PARAM = path_param(
-    "id", {"type": "string", "pattern": CLIENT_ID_PATTERN}, "ID of the client."
-)
-GRANT_ID_PARAM = path_param(
-    "id", {"type": "string", "pattern": GRANT_ID_PATTERN}, "ID of the client grant."
-)
+# Any id up to MAX_ID_LENGTH is looked up (a missing one is a 404), not only ours.
+CLIENT_ID_PARAM = path_param("id", ID_SCHEMA, "ID of the client.")
+GRANT_ID_PARAM = path_param("id", ID_SCHEMA, "ID of the client grant.")
 
 # Auth0's grant options for organizations and all-scope grants. Gatehouse has neither, so each
 # is accepted only with the value that means "not used" (what Terraform and the SDKs send when

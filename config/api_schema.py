@@ -251,6 +251,20 @@ def query(name: str, schema: SchemaDict, description: str) -> SchemaDict:
     return parameter
 
 
+# An object's path id (client, client grant, signing key) is looked up whatever its format:
+# an id issued elsewhere (Auth0's kid has 21 characters, ours 43) is well-formed and merely
+# missing, a 404 `inexistent_...`. Only what cannot be any id is a 400 invalid_uri, so the
+# database never sees it: empty, NUL or lone surrogates (refused with `type`), or longer than
+# MAX_ID_LENGTH, twice Auth0's longest id (32) and the longest id column here (kid, 64).
+MAX_ID_LENGTH = 64
+ID_SCHEMA: SchemaDict = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_ID_LENGTH,
+    "pattern": TEXT_PATTERN,
+}
+
+
 def path_param(name: str, schema: SchemaDict, description: str) -> SchemaDict:
     """A path parameter (OpenAPI 3.0 Parameter Object)."""
     check_parameter_schema(schema, name)

@@ -23,6 +23,8 @@ class SigningKeyAdmin(admin.ModelAdmin):
     list_display = ("kid", "state", "thumbprint", "created_at", "current_since", "current_until")
     list_filter = ("state",)
     search_fields = ("kid", "thumbprint")
+    # Read-only for state: rotating and revoking go through keys/signing.py (console, API, CLI).
+    actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are made by rotation, never by hand

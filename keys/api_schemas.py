@@ -4,13 +4,12 @@ Path parameter, response schemas and documented operations in Auth0's shapes
 (AUTH0_COMPAT.md section 7); the scopes come from the routes in keys/api.py.
 """
 
-from config.api_schema import Schemas, path_param, ref
+from config.api_schema import ID_SCHEMA, Schemas, path_param, ref
 from config.openapi import BOOL, DATE, STRING, Contract, Operation, Path, object_schema
 
-# A kid is the RFC 7638 SHA-256 thumbprint of the public key: 43 base64url characters.
-KID_PARAM = path_param(
-    "kid", {"type": "string", "pattern": r"^[A-Za-z0-9_-]{43}$"}, "Key id of the key."
-)
+# Our kids are RFC 7638 SHA-256 thumbprints (43 base64url characters), Auth0's have 21: any
+# id up to MAX_ID_LENGTH is looked up, and a missing one is a 404.
+KID_PARAM = path_param("kid", ID_SCHEMA, "Key id of the key.")
 
 RESPONSES = {
     "SigningKey": object_schema(
@@ -87,8 +86,9 @@ CONTRACT = Contract(
                     (200, "The revoked key.", ref("SigningKeyRef")),
                     (400, 404),
                     parameters=[KID_PARAM],
-                    description="400 for the current key (rotate first) or a revoked key. "
-                    "No request body.",
+                    description="Only a previous key can be revoked: 400 "
+                    "invalid_signing_key_state for the current key (rotate first), the next "
+                    "key or a revoked key, and nothing changes. No request body.",
                 ),
             },
         ),

@@ -362,35 +362,37 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
 
 
 def revocable(key: SigningKey) -> bool:
-    """Whether an operator may revoke `key`: a previous key only. The current key must be
-    rotated out first, and the next key is replaced by rotating, not revoked."""
-    # Only the console applies this rule today; revoke() below, and so the Management API and
-    # the CLI, still accept a next key. They adopt this function (Auth0's rule) in the
-    # key-lifecycle issue.
+    """Whether `key` may be revoked: a previous key only (Auth0's rule, AUTH0_COMPAT.md
+    section 7.2). The current key must be rotated out first. The next key is never revoked:
+    verifiers that cached the JWKS already know it, and would not know a replacement, so the
+    rotation that follows would break them; rotating is how it is replaced."""
     return key.state == KeyState.PREVIOUS
 
 
-def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
-    """Revoke a previous (or next) key: it leaves the JWKS and its tokens stop verifying.
+_REFUSALS = {
+    KeyState.CURRENT: "the current signing key cannot be revoked; rotate first",
+    KeyState.NEXT: "the next signing key cannot be revoked; only a previous key can be revoked",
+    KeyState.REVOKED: "the signing key is already revoked",
+}
 
-    Revoking the next key publishes a fresh next key in the same transaction, so a rotation
-    always has a key to promote. The current key cannot be revoked: rotate first.
+
+def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
+    """Revoke a previous key: it leaves the JWKS and its tokens stop verifying at once.
+
+    Every surface (console, Management API, CLI) revokes through here, so this is where the
+    rule is decided: anything but a previous key raises KeyStateError, with a message that
+    says why, and nothing is written. An unknown kid raises SigningKey.DoesNotExist.
     """
     now = now or timezone.now()
     with transaction.atomic():
         key = SigningKey.objects.select_for_update().filter(kid=kid).first()
         if key is None:
             raise SigningKey.DoesNotExist(f"no signing key with kid {kid!r}")
-        if key.state == KeyState.CURRENT:
-            raise KeyStateError("the current signing key cannot be revoked; rotate first")
-        if key.state == KeyState.REVOKED:
-            raise KeyStateError("the signing key is already revoked")
-        was_next = key.state == KeyState.NEXT
+        if not revocable(key):
+            raise KeyStateError(_REFUSALS[KeyState(key.state)])
         key.state = KeyState.REVOKED
         key.revoked_at = now
         key.save(update_fields=["state", "revoked_at"])
-        if was_next:
-            _new_key(KeyState.NEXT, now).save()
     with _lock:
         _public_keys.pop(kid, None)
         _private_keys.pop(kid, None)

@@ -61,15 +61,16 @@ def rotate_key(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def revoke_key(request: HttpRequest, kid: str) -> HttpResponse:
-    key = get_object_or_404(SigningKey, kid=kid)
-    if not signing.revocable(key):
-        messages.error(request, "Only a previous key can be revoked.")
-        return redirect("signing_keys")
-    signing.revoke(key.kid)
-    messages.success(
-        request,
-        f"Key {key.kid} revoked. It left the JWKS; tokens it signed no longer verify.",
-    )
+    key = get_object_or_404(SigningKey.objects.only("kid"), kid=kid)
+    try:
+        signing.revoke(key.kid)  # decides: a previous key only
+    except signing.KeyStateError as error:
+        messages.error(request, str(error).capitalize() + ".")
+    else:
+        messages.success(
+            request,
+            f"Key {key.kid} revoked. It left the JWKS; tokens it signed no longer verify.",
+        )
     return redirect("signing_keys")
 
 

@@ -67,14 +67,23 @@ def test_revoke_previous_key_stops_its_tokens(staff_client, granted_client, orde
     assert old_kid not in [key["kid"] for key in jwks["keys"]]
 
 
-def test_current_and_next_keys_cannot_be_revoked_here(staff_client, tenant):
-    for state in (KeyState.CURRENT, KeyState.NEXT):
-        key = SigningKey.objects.get(state=state)
-        response = staff_client.post(f"/signing-keys/{key.kid}/revoke/")
-        assert response.status_code == 302
-        assert "Only a previous key can be revoked." in html(staff_client.get("/signing-keys/"))
-        key.refresh_from_db()
-        assert key.state == state
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (KeyState.CURRENT, "The current signing key cannot be revoked; rotate first."),
+        (
+            KeyState.NEXT,
+            "The next signing key cannot be revoked; only a previous key can be revoked.",
+        ),
+    ],
+)
+def test_current_and_next_keys_cannot_be_revoked_here(staff_client, tenant, state, message):
+    key = SigningKey.objects.get(state=state)
+    before = list(SigningKey.objects.order_by("pk").values())
+    response = staff_client.post(f"/signing-keys/{key.kid}/revoke/")
+    assert response.status_code == 302 and response["Location"] == "/signing-keys/"
+    assert message in html(staff_client.get("/signing-keys/"))
+    assert list(SigningKey.objects.order_by("pk").values()) == before
     assert staff_client.post("/signing-keys/not-a-kid/revoke/").status_code == 404
 
 

@@ -3,6 +3,7 @@ superuser show no secret or private key, and no key can be added, edited or dele
 
 import pytest
 
+from keys import signing
 from keys.models import KeyState, SigningKey
 from tests.conftest import admin_pages, assert_no_secret_on
 
@@ -55,3 +56,28 @@ def test_key_change_page_is_read_only(admin_client, tenant):
     admin_client.post(f"/admin/keys/signingkey/{current.pk}/change/", {"state": "revoked"})
 
     assert SigningKey.objects.get(pk=current.pk).state == KeyState.CURRENT
+
+
+def test_no_admin_action_or_edit_changes_a_keys_state(admin_client, client, tenant):
+    # Revoking or rotating goes through keys/signing.py only (the console, the Management API,
+    # the CLI): the admin shows keys and offers nothing that changes one.
+    signing.rotate()
+    before = list(SigningKey.objects.order_by("pk").values())
+    changelist = admin_client.get("/admin/keys/signingkey/")
+    assert changelist.status_code == 200
+    assert changelist.context["action_form"] is None
+    for key in SigningKey.objects.all():
+        page = admin_client.get(f"/admin/keys/signingkey/{key.pk}/change/")
+        assert page.context["has_change_permission"] is False
+        assert b'name="state"' not in page.content
+        for state in KeyState.values:
+            response = admin_client.post(
+                f"/admin/keys/signingkey/{key.pk}/change/", {"state": state, "_save": "Save"}
+            )
+            assert response.status_code == 403
+    for action in ("delete_selected", "revoke", "revoke_selected"):
+        admin_client.post(
+            "/admin/keys/signingkey/",
+            {"action": action, "_selected_action": [k.pk for k in SigningKey.objects.all()]},
+        )
+    assert list(SigningKey.objects.order_by("pk").values()) == before

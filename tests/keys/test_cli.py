@@ -89,6 +89,21 @@ def test_revoking_the_current_key_is_refused(cli):
     assert kid_in(cli, "current") == current
 
 
+def test_revoking_the_next_key_is_refused(cli):
+    upcoming = kid_in(cli, "next")
+    states = cli.rows("SELECT kid, state, revoked_at FROM keys_signingkey ORDER BY kid")
+    before = cli.counts()
+
+    result = cli.run("revoke_signing_key", "--", upcoming)
+
+    assert_refused(cli, result, before)
+    assert result.stderr == (
+        "CommandError: The next signing key cannot be revoked; "
+        "only a previous key can be revoked.\n"
+    )
+    assert cli.rows("SELECT kid, state, revoked_at FROM keys_signingkey ORDER BY kid") == states
+
+
 def test_revoking_an_unknown_kid_is_refused(cli):
     before = cli.counts()
 
@@ -124,15 +139,19 @@ def test_revoke_of_an_already_revoked_key_via_call_command(tenant, capsys):
         call_command("revoke_signing_key", "--", old)
 
 
-def test_revoking_the_next_key_via_call_command_publishes_a_new_one(tenant, client):
+def test_revoking_the_next_key_via_call_command_is_refused_and_writes_nothing(tenant, client):
     upcoming = SigningKey.objects.get(state=KeyState.NEXT).kid
+    before = list(SigningKey.objects.order_by("pk").values())
 
-    call_command("revoke_signing_key", "--", upcoming)
+    with pytest.raises(
+        CommandError,
+        match=r"^The next signing key cannot be revoked; only a previous key can be revoked\.$",
+    ):
+        call_command("revoke_signing_key", "--", upcoming)
 
+    assert list(SigningKey.objects.order_by("pk").values()) == before
     kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
-    assert upcoming not in kids
-    assert len(kids) == 2
-    assert kids[1] == SigningKey.objects.get(state=KeyState.NEXT).kid
+    assert kids[1] == upcoming
 
 
 @pytest.mark.parametrize(

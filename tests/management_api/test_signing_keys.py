@@ -80,37 +80,83 @@ def test_revoke_a_previous_key(mgmt: Mgmt, client, tenant):
     assert mgmt.get("/keys/signing").json()[-1]["kid"] == old.kid  # revoked keys listed last
 
 
-@pytest.mark.parametrize("state", [KeyState.CURRENT, KeyState.REVOKED])
-def test_revoking_the_current_or_a_revoked_key_is_400(mgmt: Mgmt, tenant, state):
+def keys_table() -> list[dict]:
+    """Every stored column of every key, to prove a refusal wrote nothing."""
+    return list(SigningKey.objects.order_by("pk").values())
+
+
+REFUSALS = {
+    KeyState.CURRENT: "The current signing key cannot be revoked; rotate first.",
+    KeyState.NEXT: "The next signing key cannot be revoked; only a previous key can be revoked.",
+    KeyState.REVOKED: "The signing key is already revoked.",
+}
+
+
+@pytest.mark.parametrize("state", [KeyState.CURRENT, KeyState.NEXT, KeyState.REVOKED])
+def test_revoking_anything_but_a_previous_key_is_400_and_writes_nothing(
+    mgmt: Mgmt, client, tenant, state
+):
     if state == KeyState.REVOKED:
         old = key(KeyState.CURRENT)
         mgmt.post("/keys/signing/rotate")
         assert mgmt.put(f"/keys/signing/{old.kid}/revoke").status_code == 200
         mgmt.token = management_token(tenant, ALL_SCOPES, name="After revocation")
     target = key(state)
-    before = {k.kid: k.state for k in SigningKey.objects.all()}
-    response = mgmt.put(f"/keys/signing/{target.kid}/revoke")
+    before, published = keys_table(), jwks_kids(client)
+    response = mgmt.call("PUT", f"/keys/signing/{target.kid}/revoke", content_type="")
     assert response.status_code == 400
     assert response.json() == {
         "statusCode": 400,
         "error": "Bad Request",
-        "message": (
-            "The current signing key cannot be revoked; rotate first."
-            if state == KeyState.CURRENT
-            else "The signing key is already revoked."
-        ),
+        "message": REFUSALS[state],
         "errorCode": "invalid_signing_key_state",
     }
-    assert {k.kid: k.state for k in SigningKey.objects.all()} == before
+    assert keys_table() == before
+    assert jwks_kids(client) == published
 
 
-def test_revoke_unknown_is_404(mgmt: Mgmt):
-    response = mgmt.put("/keys/signing/" + "A" * 43 + "/revoke")
+# Auth0's kids are 21 characters (AUTH0_COMPAT.md section 3), ours 43: an id in either format,
+# or any other storable string of up to 64 characters, is looked up and may simply not exist.
+AUTH0_KID = "tMQzailSAdaW4nojXxES9"
+MISSING_KIDS = [AUTH0_KID, "A" * 43, "short", "-starts-with-a-dash", "x" * 64, "a.b~c%20d"]
+
+
+@pytest.mark.parametrize("kid", MISSING_KIDS)
+def test_get_a_well_formed_missing_kid_is_404(mgmt: Mgmt, kid):
+    response = mgmt.get(f"/keys/signing/{kid}")
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_a_malformed_kid_is_invalid_uri(mgmt: Mgmt):
-    response = mgmt.get("/keys/signing/short")
+@pytest.mark.parametrize("kid", MISSING_KIDS)
+def test_revoke_a_well_formed_missing_kid_is_404_and_writes_nothing(mgmt: Mgmt, kid):
+    before = keys_table()
+    response = mgmt.call("PUT", f"/keys/signing/{kid}/revoke", content_type="")
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+    assert keys_table() == before
+
+
+@pytest.mark.parametrize(
+    ("kid", "detail"),
+    [
+        ("x" * 65, "String is too long (65 chars), maximum 64"),
+        (
+            "a%00b",
+            "String contains characters that are not allowed (NUL or lone surrogates)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_a_kid_that_cannot_be_any_id_is_invalid_uri(mgmt: Mgmt, kid, detail, method):
+    before = keys_table()
+    path = f"/keys/signing/{kid}" + ("/revoke" if method == "PUT" else "")
+    response = mgmt.call(method, path, content_type="")
     assert response.status_code == 400
-    assert response.json()["errorCode"] == "invalid_uri"
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": f"Path validation error: '{detail}' on property kid (Key id of the key.).",
+        "errorCode": "invalid_uri",
+    }
+    assert keys_table() == before

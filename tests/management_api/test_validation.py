@@ -193,7 +193,6 @@ def test_endpoints_without_query_parameters_refuse_them(mgmt: Mgmt, tenant, path
     "path",
     [
         "/clients/%00",
-        "/clients/%ED%A0%80",
         "/client-grants/%00",
         "/keys/signing/%00",
         "/resource-servers/%00",
@@ -205,3 +204,15 @@ def test_hostile_path_parameters_are_400_not_500(mgmt: Mgmt, tenant, path, metho
     response = mgmt.call(method, path, {} if method == "PATCH" else None)
     assert response.status_code in (400, 405)
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(("method", "status"), [("GET", 404), ("PATCH", 404), ("DELETE", 204)])
+def test_an_undecodable_path_id_is_looked_up_as_its_literal_text(
+    mgmt: Mgmt, tenant, method, status
+):
+    # Django re-percent-encodes bytes that are not UTF-8 (RFC 3987 section 3.2), so no lone
+    # surrogate reaches a view: the id is the storable text "%ED%A0%80", and no client has it.
+    response = mgmt.call(method, "/clients/%ED%A0%80", {} if method == "PATCH" else None)
+    assert response.status_code == status
+    if status == 404:
+        assert response.json()["errorCode"] == "inexistent_client"

@@ -9,8 +9,9 @@ from keys.models import SigningKey
 
 class Command(StrictCommand):
     help = (
-        "Revoke a previous (or next) signing key: it leaves the JWKS and its tokens stop "
-        "verifying. A kid that starts with '-' goes after '--': revoke_signing_key -- -KID."
+        "Revoke a previous signing key: it leaves the JWKS and its tokens stop verifying. "
+        "The current and next keys cannot be revoked (rotate instead). "
+        "A kid that starts with '-' goes after '--': revoke_signing_key -- -KID."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
