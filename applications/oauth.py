@@ -8,6 +8,7 @@ Auth0's texts where Auth0 has them.
 """
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -95,10 +96,31 @@ class TokenResponse:
         return body
 
 
+# RFC 6749 section 3.3: scope = scope-token *( SP scope-token ),
+# scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). Anything else, whatever Python calls
+# whitespace (U+00A0, U+0085, U+3000, ...), is neither a separator nor part of a scope.
+_NOT_IN_SCOPE = re.compile(r"[^\x20\x21\x23-\x5B\x5D-\x7E]")
+
+
 def _requested_scopes(scope: str | None) -> list[str] | None:
-    if scope is None or not scope.strip():
+    """The scopes a `scope` parameter asks for (RFC 6749 section 3.3), in order, without
+    repeats; None when it is absent or blank (only spaces), which asks for every granted scope.
+
+    Only the space character U+0020 separates scopes (runs of it, and spaces around, are
+    tolerated). Raises OAuthError 400 invalid_scope (section 5.2) naming the first character
+    that is neither a space nor a scope-token character."""
+    if scope is None:
         return None
-    return list(dict.fromkeys(scope.split()))
+    bad = _NOT_IN_SCOPE.search(scope)
+    if bad is not None:
+        raise OAuthError(
+            400,
+            "invalid_scope",
+            f"Invalid scope: U+{ord(bad.group()):04X} is not allowed. Scopes are separated by "
+            'spaces (U+0020) and hold printable ASCII characters other than " and \\.',
+        )
+    values = [value for value in scope.split(" ") if value]
+    return list(dict.fromkeys(values)) or None
 
 
 def _unauthorized(request: TokenRequest) -> OAuthError:
@@ -135,8 +157,9 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     exactly the requested ones, each of which must be granted. `now` (an aware datetime,
     default the current time) sets iat and exp.
 
-    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request or
-    unsupported_grant_type; 401 access_denied for an unknown client or a wrong or missing
+    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request,
+    unsupported_grant_type, or invalid_scope for a scope that is not space-separated
+    scope-tokens (section 3.3); 401 access_denied for an unknown client or a wrong or missing
     secret, which look the same; 403 unauthorized_client when the application may not use
     client credentials, 403 access_denied when it has no grant for the audience or asks for
     a scope it was not granted. Lets signing.NoSigningKey and vault.UndecryptableSecret
@@ -151,6 +174,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         raise invalid_request("Missing required parameter: client_id")
     if not request.audience:
         raise invalid_request("Missing required parameter: audience")
+    requested = _requested_scopes(request.scope)  # its syntax is checked before anything else
     if not request.client_secret:
         raise _unauthorized(request)
     grant = grant_lookup.find(request.client_id, request.audience)
@@ -163,7 +187,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         raise _no_grant(application, request.audience)
     if not credentials.verify_secret(request.client_secret, grant.secret_digest):
         raise _unauthorized(request)
-    return _mint(grant, request.scope, now)
+    return _mint(grant, requested, now)
 
 
 def issue_token(
@@ -173,21 +197,23 @@ def issue_token(
     (the CLI and the console's Test tab), with the same rules as the endpoint. `scope` is
     space-separated, None or blank for all granted scopes; `now` as in `exchange`.
 
-    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 403s as
-    `exchange`."""
+    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 400
+    invalid_scope and 403s as `exchange`."""
+    requested = _requested_scopes(scope)
     grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
             raise OAuthError(404, "invalid_client", f"Unknown client: {client_id}")
         raise _no_grant(application, audience)
-    return _mint(grant, scope, now)
+    return _mint(grant, requested, now)
 
 
-def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
+def _mint(
+    grant: grant_lookup.Grant, requested: list[str] | None, now: dt.datetime | None
+) -> TokenResponse:
     if not grant.allows_client_credentials:
         raise _unauthorized_client()
-    requested = _requested_scopes(scope)
     if requested is None:
         scopes: list[str] | tuple[str, ...] = grant.scopes
     else:

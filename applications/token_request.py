@@ -23,6 +23,10 @@ PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope", "
 
 # C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
 _FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# RFC 9110 section 5.6.2: an authentication scheme is a token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# RFC 9110 section 5.6.3: optional whitespace (OWS) is SP or HTAB, nothing else.
+OWS = " \t"
 
 
 def _check_text(name: str, value: str) -> str:
@@ -79,11 +83,27 @@ def _json_parameters(body: bytes) -> dict[str, str]:
     return params
 
 
-def _basic_credentials(authorization: str) -> tuple[str, str]:
-    """RFC 6749 section 2.3.1: form-urlencoded id and secret, joined by ':' and base64ed."""
-    scheme, _, encoded = authorization.strip().partition(" ")
+def _authorization(header: str | None) -> tuple[str, str] | None:
+    """The Authorization header as (scheme in lower case, credentials), None when absent or
+    empty. RFC 9110 sections 5.5 and 11.4: `auth-scheme [ 1*SP credentials ]` inside optional
+    SP/HTAB. Only those two characters are whitespace here; a scheme that is not a token (say
+    "Basic" glued to its credentials by U+00A0) makes the header malformed, never something
+    to guess at."""
+    value = (header or "").strip(OWS)
+    if not value:
+        return None
+    scheme, _, rest = value.partition(" ")
+    if not _TOKEN.fullmatch(scheme):
+        raise invalid_request("The Authorization header is malformed.")
+    return scheme.lower(), rest.lstrip(" ")
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    """RFC 7617 section 2 and RFC 6749 section 2.3.1: `encoded` is the token68 after
+    "Basic" and its spaces, the base64 of the form-urlencoded id and secret joined by ':'.
+    Nothing is stripped from it: any other character makes it malformed."""
     try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
     except (binascii.Error, ValueError) as error:
         raise invalid_request("The Basic authorization header is malformed.") from error
     if ":" not in decoded:
@@ -98,8 +118,8 @@ def _basic_credentials(authorization: str) -> tuple[str, str]:
 def parse(content_type: str, body: bytes, authorization: str | None) -> TokenRequest:
     """Read a token request (RFC 6749 section 4.4.2) from its parts.
 
-    `content_type` is the Content-Type header's value ("" when absent; parameters such as
-    charset are ignored): application/x-www-form-urlencoded or application/json. `body` is
+    `content_type` is the Content-Type header's value as sent ("" when absent; parameters
+    such as charset are ignored): application/x-www-form-urlencoded or application/json. `body` is
     the raw body, at most MAX_BODY_BYTES (16 KiB; the view refuses more with a 413).
     `authorization` is the Authorization header's value, or None; a "Basic" one carries the
     client id and secret (section 2.3.1), and then the body must not carry client_secret, and
@@ -110,7 +130,8 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
     absent. A missing parameter is None in the TokenRequest: `oauth.exchange` says which are
     required. Raises OAuthError(400, "invalid_request") for anything malformed (section 5.2).
     """
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    # RFC 9110 section 8.3.1: the media type ends at ";" or OWS; no other padding is one.
+    media_type = content_type.split(";", 1)[0].strip(OWS).lower()
     if media_type == "application/x-www-form-urlencoded":
         params = _form_parameters(body)
     elif media_type == "application/json":
@@ -123,14 +144,14 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
     client_secret = params.get("client_secret")
     used_basic = False
     # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
-    scheme = (authorization or "").split(None, 1)[:1]
-    if scheme and scheme[0].lower() == "basic":
+    scheme_and_credentials = _authorization(authorization)
+    if scheme_and_credentials is not None and scheme_and_credentials[0] == "basic":
         if client_secret is not None:
             raise invalid_request(
                 "Use one client authentication method: HTTP Basic or client_secret in the "
                 "body, not both."
             )
-        basic_id, client_secret = _basic_credentials(authorization)
+        basic_id, client_secret = _basic_credentials(scheme_and_credentials[1])
         if client_id is not None and client_id != basic_id:
             raise invalid_request("client_id in the body does not match the Basic credentials.")
         client_id, used_basic = basic_id, True
