@@ -42,7 +42,7 @@ class Grant:
     @property
     def allows_client_credentials(self) -> bool:
         """Whether the application may use the client-credentials grant (RFC 6749 section 4.4)."""
-        return CLIENT_CREDENTIALS in self.grant_types.split()
+        return CLIENT_CREDENTIALS in self.grant_types.split(" ")  # as Application does
 
 
 @cache
