@@ -3,9 +3,10 @@
 RFC 6749 section 4.4.2 defines the client-credentials request as a form body (appendix B);
 Auth0's SDKs also send it as a JSON object, so both are read, with the same parameters and
 the same limits. The client authenticates with HTTP Basic or with `client_secret` in the body
-(section 2.3.1), never both. Nothing here decides whether a token is issued (that is
-`oauth.exchange`), and nothing here reads the database. Every refusal is an `OAuthError`
-(400 invalid_request, section 5.2).
+(section 2.3.1), never both. RFC 8707's `resource` is read here and checked for syntax only.
+Nothing here decides whether a token is issued (that is `oauth.exchange`), and nothing here
+reads the database. Every refusal is an `OAuthError` (400 invalid_request, section 5.2, or
+RFC 8707's invalid_target for a resource that is no absolute URI or is repeated).
 """
 
 import base64
@@ -19,7 +20,15 @@ from applications.oauth import OAuthError, TokenRequest, invalid_request
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_PARAMETER_CHARS = 4096
-PARAMETERS = ("grant_type", "client_id", "client_secret", "audience", "scope", "organization")
+PARAMETERS = (
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "audience",
+    "resource",
+    "scope",
+    "organization",
+)
 
 # C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
 _FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
@@ -27,6 +36,12 @@ _FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # RFC 9110 section 5.6.3: optional whitespace (OWS) is SP or HTAB, nothing else.
 OWS = " \t"
+# RFC 3986 section 4.3: absolute-URI = scheme ":" hier-part [ "?" query ], checked by its
+# characters: a scheme, then only unreserved, sub-delims, ":", "@", "/", "?", "[", "]" and
+# well-formed percent-escapes. No "#": RFC 8707 section 2 forbids a fragment.
+_ABSOLUTE_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]]|%[0-9A-Fa-f]{2})*"
+)
 
 
 def _check_text(name: str, value: str) -> str:
@@ -48,10 +63,34 @@ def _form_parameters(body: bytes) -> dict[str, str]:
     params: dict[str, str] = {}
     for name, value in pairs:
         if name in PARAMETERS:
+            if name == "resource" and name in params:
+                raise _one_resource()
             if name in params:
                 raise invalid_request(f"Parameter '{name}' must not be repeated.")
             params[name] = _check_text(name, value)
     return params
+
+
+def _one_resource() -> OAuthError:
+    # RFC 8707 section 2 allows several; Auth0's tokens have one audience, a string.
+    return OAuthError(
+        400,
+        "invalid_target",
+        "Gatehouse issues a token for one resource at a time: send one resource parameter.",
+    )
+
+
+def _checked_resource(resource: str | None) -> str | None:
+    """RFC 8707 section 2: the resource is an absolute URI (RFC 3986 section 4.3) without a
+    fragment; else invalid_target. Empty means absent (RFC 6749 section 3.2)."""
+    if resource and not _ABSOLUTE_URI.fullmatch(resource):
+        raise OAuthError(
+            400,
+            "invalid_target",
+            "The resource parameter must be an absolute URI without a fragment "
+            "(RFC 8707 section 2).",
+        )
+    return resource or None
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -128,7 +167,9 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
     Only PARAMETERS are read, each a string of at most MAX_PARAMETER_CHARS characters without
     control characters; others are ignored, a repeated one is refused, and a JSON null means
     absent. A missing parameter is None in the TokenRequest: `oauth.exchange` says which are
-    required. Raises OAuthError(400, "invalid_request") for anything malformed (section 5.2).
+    required. Raises OAuthError(400, "invalid_request") for anything malformed (section 5.2),
+    and OAuthError(400, "invalid_target") for a `resource` that is repeated or is not an
+    absolute URI without a fragment (RFC 8707 section 2; an empty one is absent).
     """
     # RFC 9110 section 8.3.1: the media type ends at ";" or OWS; no other padding is one.
     media_type = content_type.split(";", 1)[0].strip(OWS).lower()
@@ -160,6 +201,7 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
         client_id=client_id,
         client_secret=client_secret,
         audience=params.get("audience"),
+        resource=_checked_resource(params.get("resource")),
         scope=params.get("scope"),
         used_basic_auth=used_basic,
     )
