@@ -1,4 +1,5 @@
-"""The resource servers' slice of the Management API contract (/api/v2/resource-servers).
+"""The apis app's slices of the Management API contract: resource servers
+(/api/v2/resource-servers) and the tenant's settings (/api/v2/tenants/settings).
 
 Request schemas (enforced by apis/api.py, published in the OpenAPI document), response schemas
 and documented operations, in Auth0's shapes (AUTH0_COMPAT.md section 4). Limits come from
@@ -264,6 +265,63 @@ CONTRACT = Contract(
                     (400,),
                     parameters=[RS_ID_PARAM],
                     description="Deletes its client grants too. 400 for the system API.",
+                ),
+            },
+        ),
+    },
+)
+
+
+# --- tenant settings (/api/v2/tenants/settings) ---------------------------------------------
+
+_DEFAULT_AUDIENCE: SchemaDict = {
+    "type": "string",
+    "maxLength": _IDENTIFIER_LENGTH,
+    "pattern": TEXT_PATTERN,
+    "description": "The identifier of the API a token request that names no audience is for; "
+    "empty for none.",
+}
+TENANT_SETTINGS_REQUESTS = Schemas(
+    {
+        # Auth0's tenant settings have many more fields; Gatehouse has this one, and refuses
+        # the others rather than accept what it would ignore.
+        "TenantSettingsUpdate": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"default_audience": _DEFAULT_AUDIENCE},
+        },
+    }
+)
+_TENANT_SETTINGS = object_schema(
+    {"default_audience": {**STRING, "description": _DEFAULT_AUDIENCE["description"]}}
+)
+_TENANTS_TAG = "Tenants"
+TENANT_SETTINGS = Contract(
+    requests=TENANT_SETTINGS_REQUESTS,
+    responses={
+        "TenantSettings": _TENANT_SETTINGS,
+        "TenantSettingsFields": selection(_TENANT_SETTINGS),
+    },
+    paths={
+        "mgmt-tenant-settings": Path(
+            "/tenants/settings",
+            _TENANTS_TAG,
+            {
+                "GET": Operation(
+                    "get_settings",
+                    "Get tenant settings",
+                    (200, "Tenant settings.", ref("TenantSettingsFields")),
+                    parameters=SINGLE_OBJECT_QUERY,
+                    description='`default_audience` is "" when none is set.',
+                ),
+                "PATCH": Operation(
+                    "patch_settings",
+                    "Update tenant settings",
+                    (200, "Tenant settings updated.", ref("TenantSettings")),
+                    body="TenantSettingsUpdate",
+                    description="`default_audience` must be the identifier of an existing API, "
+                    'exactly, or "" to clear it (400 otherwise). Deleting that API clears it. '
+                    "Auth0's other tenant settings are not supported and are refused (400).",
                 ),
             },
         ),

@@ -231,7 +231,8 @@ def test_a_token_signed_by_a_revoked_key_is_invalid(mgmt: Mgmt, mgmt_token):
 # scope is needed.
 CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
 
-# Section 10 of AUTH0_COMPAT.md, written out: method, path, the scopes it needs.
+# Section 10 of AUTH0_COMPAT.md (and Auth0's tenant settings scopes), written out: method, path,
+# the scopes it needs.
 ENDPOINTS = [
     ("GET", "/resource-servers", ["read:resource_servers"]),
     ("POST", "/resource-servers", ["create:resource_servers"]),
@@ -253,6 +254,8 @@ ENDPOINTS = [
     ("GET", "/keys/signing/{kid}", ["read:signing_keys"]),
     ("POST", "/keys/signing/rotate", ["create:signing_keys", "update:signing_keys"]),
     ("PUT", "/keys/signing/{previous_kid}/revoke", ["update:signing_keys"]),
+    ("GET", "/tenants/settings", ["read:tenant_settings"]),
+    ("PATCH", "/tenants/settings", ["update:tenant_settings"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -354,6 +357,7 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/keys/signing/{kid}": "mgmt-signing-key",
         "/keys/signing/rotate": "mgmt-signing-keys-rotate",
         "/keys/signing/{previous_kid}/revoke": "mgmt-signing-key-revoke",
+        "/tenants/settings": "mgmt-tenant-settings",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))
