@@ -96,6 +96,8 @@ def _checked_resource(resource: str | None) -> str | None:
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in pairs:
+        if name == "resource" and name in result:
+            raise _one_resource()
         if name in result:
             raise invalid_request(f"Parameter '{name}' must not be repeated.")
         result[name] = value

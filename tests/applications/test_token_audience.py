@@ -139,6 +139,18 @@ def test_only_one_resource_per_request(post_token, granted_client, hs256_api):
     )
 
 
+def test_only_one_resource_in_a_json_body_either(client, granted_client):
+    body = (
+        json.dumps(request_for(granted_client, resource=ORDERS))[:-1]
+        + f', "resource": "{ORDERS}"}}'
+    )
+
+    response = client.post("/oauth/token", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_target"
+
+
 def test_a_json_resource_must_be_a_string(client, granted_client):
     body = json.dumps({**request_for(granted_client), "resource": [ORDERS]})
 
