@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apis.models import Api, Scope
@@ -32,7 +33,7 @@ class ApiAdmin(admin.ModelAdmin):
     search_fields = ("name", "identifier", "id")
     inlines = [ScopeInline]
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Api]:
         return super().get_queryset(request).defer("encrypted_signing_secret")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -6,6 +6,8 @@ and documented operations, in Auth0's shapes (AUTH0_COMPAT.md section 4). Limits
 apis.models, so the contract cannot drift from the domain.
 """
 
+from django.db.models import CharField
+
 from apis import resource_servers
 from apis.models import MAX_TOKEN_LIFETIME, NAME_PATTERN, SCOPE_PATTERN, Api, Scope, SigningAlg
 from config.api_schema import (
@@ -38,9 +40,9 @@ from config.openapi import (
 
 
 def _max_length(model: type[Api] | type[Scope], name: str) -> int:
-    length = model._meta.get_field(name).max_length
-    assert length is not None
-    return length
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None
+    return field.max_length
 
 
 # The model's pattern, with NUL added: PostgreSQL cannot store it, so it is refused up front.

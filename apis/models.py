@@ -139,7 +139,7 @@ class Scope(models.Model):
 SINGLETON_ID = 1
 
 
-class TenantSettingsQuerySet(models.QuerySet):
+class TenantSettingsQuerySet(models.QuerySet["TenantSettings"]):
     def current(self) -> "TenantSettings":
         """The tenant's settings: the saved row, or (unsaved) the defaults when nothing was
         ever set. Reading never writes."""

@@ -5,6 +5,8 @@ Every view has the same shape: fetch, bind a form, call apis/resource_servers.py
 (the full page, or the tab alone for htmx; config/console.py decides) or redirect.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apis import resource_servers, snippets
 from apis.forms import ApiCreateForm, ApiSettingsForm, DeleteApiForm, ScopeForm
 from apis.models import Api, Scope, SigningAlg
+from apis.tabs import render_api_tab
 from config.console import (
     add_domain_errors,
     paginate,
@@ -26,26 +29,12 @@ from config.console import (
 )
 
 
-def _urls() -> dict[str, str]:
-    base = settings.PUBLIC_URL
+def _urls() -> dict[str, Any]:
     return {
         "issuer": settings.ISSUER,
-        "jwks_url": f"{base}/.well-known/jwks.json",
-        "token_url": f"{base}/oauth/token",
+        "jwks_url": settings.JWKS_URI,
+        "token_url": settings.TOKEN_ENDPOINT,
     }
-
-
-def render_api_tab(
-    request: HttpRequest, api: Api, tab: str, panel: str, *, secret: bool = False, **context: object
-) -> HttpResponse:
-    """The API page with one tab open. Also used by the applications app for its two tabs."""
-    return render_tab(
-        request,
-        "apis/partials/page.html",
-        {"api": api, "tab": tab, "panel": panel, "section": "apis", **context},
-        title=api.name,
-        secret=secret,
-    )
 
 
 @staff_required
@@ -98,7 +87,7 @@ def api_quickstart(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "quickstart",
-        "apis/partials/quickstart.html",
+        "apis/tabs/quickstart.html",
         snippets=snippets.validation_snippets(api, **urls),
         **urls,
     )
@@ -119,7 +108,7 @@ def _settings_tab(
         request,
         api,
         "settings",
-        "apis/partials/settings.html",
+        "apis/tabs/settings.html",
         secret=revealed_secret is not None,
         form=form or ApiSettingsForm(initial=_settings_initial(api)),
         delete_form=delete_form or DeleteApiForm(api_name=api.name),
@@ -171,13 +160,14 @@ def api_secret_rotate(request: HttpRequest, api_id: str) -> HttpResponse:
 @require_POST
 def api_delete(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
-    if api.is_system:
-        messages.error(request, "The system API cannot be deleted.")
-        return redirect("apis:settings", api.id)
     delete_form = DeleteApiForm(request.POST, api_name=api.name)
     if not delete_form.is_valid():
         return _settings_tab(request, api, delete_form=delete_form)
-    resource_servers.delete_api(api)
+    try:
+        resource_servers.delete_api(api)
+    except resource_servers.SystemApiProtected as error:
+        messages.error(request, str(error))
+        return redirect("apis:settings", api.id)
     messages.success(request, f"API {api.name} deleted, with its application authorizations.")
     return redirect("apis:list")
 
@@ -193,7 +183,7 @@ def _scopes_tab(request: HttpRequest, api: Api, form: ScopeForm | None = None) -
         request,
         api,
         "scopes",
-        "apis/partials/scopes.html",
+        "apis/tabs/scopes.html",
         scopes=scopes,
         form=form or ScopeForm(),
     )
@@ -205,13 +195,13 @@ def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     if request.method == "GET":
         return _scopes_tab(request, api)
-    if api.is_system:
-        messages.error(request, "The system API's scopes cannot be changed.")
-        return redirect("apis:scopes", api.id)
     form = ScopeForm(request.POST)
     if form.is_valid():
         try:
             scope = resource_servers.add_scope(api, **form.cleaned_data)
+        except resource_servers.SystemApiProtected as error:
+            messages.error(request, str(error))
+            return redirect("apis:scopes", api.id)
         except ValidationError as error:
             add_domain_errors(form, error, aliases={"scopes": "value"})
         else:
@@ -224,9 +214,10 @@ def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
 @require_POST
 def scope_delete(request: HttpRequest, api_id: str, scope_id: int) -> HttpResponse:
     scope = get_object_or_404(Scope.objects.select_related("api"), pk=scope_id, api_id=api_id)
-    if scope.api.is_system:
-        messages.error(request, "The system API's scopes cannot be changed.")
-    else:
+    try:
         resource_servers.delete_scope(scope)
+    except resource_servers.SystemApiProtected as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"Scope {scope.value} deleted.")
     return redirect(reverse("apis:scopes", args=[api_id]))

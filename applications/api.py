@@ -36,12 +36,12 @@ from config.api import (
 )
 from config.api_schema import SINGLE_OBJECT_QUERY
 from keys.bearer import needs, needs_any, route
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 
 def _tenant_key() -> SigningKey | None:
     # Auth0 lists the tenant's signing certificate on every client.
-    return SigningKey.objects.filter(state=KeyState.CURRENT).first()
+    return SigningKey.objects.current()
 
 
 def _client_or_404(client_id: str) -> Application:
@@ -103,9 +103,9 @@ def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
 def delete_client(request: HttpRequest, client_id: str) -> HttpResponse:
     """204 even when it does not exist; its grants go with it."""
     read_query(request, [])
-    application = Application.objects.filter(client_id=read_path(client_id, CLIENT_ID_PARAM))
-    if application := application.first():
-        clients.delete_application(application)
+    found = Application.objects.filter(client_id=read_path(client_id, CLIENT_ID_PARAM)).first()
+    if found is not None:
+        clients.delete_application(found)
     return no_content()
 
 

@@ -5,7 +5,7 @@ from django import forms
 
 from applications.models import AppType, TokenEndpointAuthMethod
 
-APP_TYPE_HELP = {
+APP_TYPE_HELP: dict[str, str] = {
     AppType.NON_INTERACTIVE: "CLIs, daemons or services talking to your APIs with the client "
     "credentials grant.",
     AppType.REGULAR_WEB: "Traditional web apps that run on a server.",
@@ -68,7 +68,9 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: object, scope_values: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["scopes"].choices = [(value, value) for value in scope_values]
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = [(value, value) for value in scope_values]
 
 
 class TestTokenForm(forms.Form):
@@ -76,4 +78,6 @@ class TestTokenForm(forms.Form):
 
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["client"].choices = choices
+        client = self.fields["client"]
+        assert isinstance(client, forms.ChoiceField)
+        client.choices = choices

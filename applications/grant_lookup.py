@@ -79,10 +79,11 @@ def _fetch_rows(client_id: str, audience: str) -> list[tuple[Any, ...]]:
     # wrapped like any Django cursor, so it is logged and counted as usual.
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
+    # Django's stubs type these for its own CursorWrapper; any DB-API cursor works.
     wrapped = (
-        connection.make_debug_cursor(raw)
+        connection.make_debug_cursor(raw)  # type: ignore[arg-type]
         if connection.queries_logged
-        else connection.make_cursor(raw)
+        else connection.make_cursor(raw)  # type: ignore[arg-type]
     )
     with wrapped as cursor:
         cursor.execute(_grant_sql(), [client_id, audience])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import api_tabs, views
+from applications import api_page_views, views
 
 app_name = "applications"
 
@@ -31,7 +31,11 @@ urlpatterns = [
         views.grant_update,
         name="grant",
     ),
-    # Tabs of the API page that show applications (see api_tabs.py for why they live here).
-    path("apis/<str:api_id>/applications/", api_tabs.api_applications, name="api_applications"),
-    path("apis/<str:api_id>/test/", api_tabs.api_test, name="api_test"),
+    # Tabs of the API page that show applications (api_page_views.py says why they live here).
+    path(
+        "apis/<str:api_id>/applications/",
+        api_page_views.api_applications,
+        name="api_applications",
+    ),
+    path("apis/<str:api_id>/test/", api_page_views.api_test, name="api_test"),
 ]

@@ -6,8 +6,6 @@ that creates or rotates it stores it, encrypted, in the session and redirects; t
 of the application's settings pops it. It never travels in a URL.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +24,7 @@ from applications.forms import (
     GrantForm,
     GrantTypesForm,
 )
+from applications.grant_cards import grant_rows
 from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
 from config.console import (
     add_domain_errors,
@@ -35,7 +34,7 @@ from config.console import (
     staff_required,
 )
 from keys import vault
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 ONE_TIME_SECRET = "gatehouse.one_time_client_secret"
 
@@ -54,66 +53,6 @@ def _pop_secret(request: HttpRequest, application: Application) -> str | None:
         return None
     del request.session[ONE_TIME_SECRET]
     return vault.decrypt(stash["secret"]).decode()
-
-
-@dataclass
-class GrantRow:
-    """One application-and-API pair as a grant card shows it."""
-
-    application: Application
-    api: Api
-    scope_values: list[str]
-    grant: ClientGrant | None
-    granted: set[str]
-
-    @property
-    def card_id(self) -> str:
-        return f"grant-{self.application.client_id}-{self.api.id}"
-
-
-def grant_rows_for_api(api: Api, applications: list[Application]) -> list[GrantRow]:
-    """Cards for one API and a page of applications: three queries whatever the page size."""
-    scope_values = list(Scope.objects.filter(api=api).values_list("value", flat=True))
-    grants = {
-        grant.application_id: grant
-        for grant in ClientGrant.objects.filter(
-            api=api, application__in=applications
-        ).prefetch_related("scopes")
-    }
-    return [
-        GrantRow(
-            application,
-            api,
-            scope_values,
-            grants.get(application.pk),
-            {scope.value for scope in grants[application.pk].scopes.all()}
-            if application.pk in grants
-            else set(),
-        )
-        for application in applications
-    ]
-
-
-def _grant_rows_for_application(application: Application, apis: list[Api]) -> list[GrantRow]:
-    scopes: dict[str, list[str]] = {api.id: [] for api in apis}
-    for api_id, value in Scope.objects.filter(api__in=apis).values_list("api_id", "value"):
-        scopes[api_id].append(value)
-    grants = {
-        grant.api_id: grant
-        for grant in ClientGrant.objects.filter(
-            application=application, api__in=apis
-        ).prefetch_related("scopes")
-    }
-    return [
-        GrantRow(
-            application,
-            api,
-            scopes[api.id],
-            grants.get(api.id),
-            {scope.value for scope in grants[api.id].scopes.all()} if api.id in grants else set(),
-        )
-        for api in apis
-    ]
 
 
 def _render_app_tab(
@@ -202,10 +141,10 @@ def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
         request,
         application,
         "settings",
-        "applications/partials/settings.html",
+        "applications/tabs/settings.html",
         form=form,
         one_time_secret=one_time_secret,
-        token_url=f"{settings.PUBLIC_URL}/oauth/token",
+        token_url=settings.TOKEN_ENDPOINT,
     )
 
 
@@ -246,9 +185,9 @@ def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
         request,
         application,
         "apis",
-        "applications/partials/apis.html",
+        "applications/tabs/apis.html",
         page=page,
-        rows=_grant_rows_for_application(application, list(page.object_list)),
+        rows=grant_rows([application], list(page.object_list)),
     )
 
 
@@ -276,7 +215,7 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
         request,
         application,
         "advanced",
-        "applications/partials/grant_types.html",
+        "applications/tabs/grant_types.html",
         form=form,
         subtab="grant_types",
     )
@@ -290,10 +229,10 @@ def application_certificates(request: HttpRequest, client_id: str) -> HttpRespon
         request,
         application,
         "advanced",
-        "applications/partials/certificates.html",
+        "applications/tabs/certificates.html",
         subtab="certificates",
-        key=SigningKey.objects.filter(state=KeyState.CURRENT).first(),
-        jwks_url=f"{settings.PUBLIC_URL}/.well-known/jwks.json",
+        key=SigningKey.objects.current(),
+        jwks_url=settings.JWKS_URI,
     )
 
 
@@ -317,8 +256,8 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
             request, f"{application.name} is authorized for {api.name} with {granted}."
         )
     else:
-        grant = ClientGrant.objects.filter(application=application, api=api).first()
-        if grant is not None:
-            clients.delete_grant(grant)
+        existing = ClientGrant.objects.filter(application=application, api=api).first()
+        if existing is not None:
+            clients.delete_grant(existing)
         messages.success(request, f"{application.name} is no longer authorized for {api.name}.")
     return redirect(next_url)

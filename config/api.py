@@ -140,7 +140,7 @@ def public(handler: Handler) -> View:
             return method_not_allowed("GET")
         return guarded(lambda: handler(request, **kwargs))
 
-    view.public = True
+    view.public = True  # type: ignore[attr-defined]
     return view
 
 
@@ -151,7 +151,7 @@ def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
     return error_response(404, "Not Found", "not_found")
 
 
-unknown_path.public = True
+unknown_path.public = True  # type: ignore[attr-defined]
 
 
 def no_content() -> HttpResponse:

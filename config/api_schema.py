@@ -123,7 +123,10 @@ def _duplicate_indexes(items: list[Any]) -> tuple[int, int]:
 
 def _detail(error: ValidationError) -> str:
     """z-schema's text for the keyword that failed."""
-    keyword, bound, value = error.validator, error.validator_value, error.instance
+    # Typed loosely by jsonschema (they may be unset); iter_errors always sets all three.
+    keyword: Any = error.validator
+    bound: Any = error.validator_value
+    value: Any = error.instance
     if error.message == _UNSTORABLE:
         return _UNSTORABLE
     if keyword == "type":
@@ -151,7 +154,8 @@ def _detail(error: ValidationError) -> str:
         missing = next(name for name in bound if name not in value)
         return f"Missing required property: {missing}"
     if keyword == "additionalProperties":
-        known = error.schema.get("properties", {})
+        schema: Any = error.schema
+        known = schema.get("properties", {})
         return f"Additional properties not allowed: {','.join(n for n in value if n not in known)}"
     # Unreachable: Schemas refuses any other keyword when it loads a schema.
     raise ImproperlyConfigured(f"no wording for JSON Schema keyword {keyword!r}")
@@ -218,7 +222,8 @@ class Schemas:
         error = next(validator.iter_errors(value), None)
         if error is None:
             return
-        description = str(error.schema.get("description", ""))
+        failed: Any = error.schema
+        description = str(failed.get("description", ""))
         raise SchemaError(_detail(error), _path(path, iter(error.absolute_path)), description)
 
 

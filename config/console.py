@@ -33,7 +33,7 @@ def wants_partial(request: HttpRequest) -> bool:
     """htmx swaps a fragment in place; a history restore (a cache miss on Back) and every
     plain browser request need the whole page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_tab(
@@ -50,6 +50,10 @@ def render_tab(
     The full page (console.html) includes the same partial inside <main id="main">, the
     region every htmx request targets, so the two can never disagree. `secret=True` marks a
     response that shows a secret: no cache may keep it.
+
+    `partial_template` is one of templates/<app>/partials/, the templates a view returns
+    alone. Tab panels (templates/<app>/tabs/) and reused fragments (templates/<app>/includes/,
+    templates/includes/) are only ever included.
     """
     context = {**context, "partial_template": partial_template, "title": title}
     if wants_partial(request):

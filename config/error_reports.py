@@ -17,7 +17,7 @@ class SecretFreeExceptionReporterFilter(SafeExceptionReporterFilter):
         # Django's filter steps aside in DEBUG; `make run` is DEBUG, and secrets are real there.
         return True
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, Any]]:
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
         return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
 
     def get_post_parameters(self, request: Any) -> Any:

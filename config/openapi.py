@@ -221,7 +221,7 @@ def document(contracts: Sequence[Contract], routes: Iterable[URLPattern]) -> Sch
             "clients, client grants, signing keys and tenant settings. Authenticate with a "
             "Bearer access token "
             f"for the audience {settings.MANAGEMENT_API_IDENTIFIER} (client credentials at "
-            f"{settings.PUBLIC_URL}/oauth/token). Errors are "
+            f"{settings.TOKEN_ENDPOINT}). Errors are "
             "{statusCode, error, message, errorCode}.",
         },
         "servers": [{"url": settings.PUBLIC_URL + "/api/v2"}],

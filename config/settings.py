@@ -24,6 +24,9 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The `iss` claim of every token (Auth0 style: the tenant URL with a trailing slash).
 ISSUER = PUBLIC_URL + "/"
+# The protocol endpoints' public URLs, as discovery publishes them (RFC 8414 section 2).
+JWKS_URI = PUBLIC_URL + "/.well-known/jwks.json"
+TOKEN_ENDPOINT = PUBLIC_URL + "/oauth/token"
 # The audience of Management API tokens, and the identifier of the system API.
 MANAGEMENT_API_IDENTIFIER = PUBLIC_URL + "/api/v2/"
 TENANT_HOST = urlsplit(PUBLIC_URL).hostname or "localhost"

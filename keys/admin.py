@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from keys.models import SigningKey
@@ -32,5 +33,5 @@ class SigningKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: SigningKey | None = None) -> bool:
         return False  # never hard-deleted; revoke instead
 
-    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SigningKey]:
         return super().get_queryset(request).defer("encrypted_private_key")

@@ -9,7 +9,7 @@ class KeyState(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class SigningKeyQuerySet(models.QuerySet):
+class SigningKeyQuerySet(models.QuerySet["SigningKey"]):
     def in_lifecycle_order(self) -> "SigningKeyQuerySet":
         """Current, next, previous, then revoked; within a state, the key that stopped
         signing last comes first."""
@@ -27,6 +27,11 @@ class SigningKeyQuerySet(models.QuerySet):
         """Keys in the JWKS (every key but the revoked ones), unordered: the JWKS adds
         in_lifecycle_order(), whose CASE costs more to compile than a lookup by kid takes."""
         return self.exclude(state=KeyState.REVOKED)
+
+    def current(self) -> "SigningKey | None":
+        """The key that signs new tokens, or None before `manage.py bootstrap`. The database
+        allows at most one (the one_current_signing_key constraint)."""
+        return self.filter(state=KeyState.CURRENT).first()
 
 
 class SigningKey(models.Model):

@@ -1,4 +1,4 @@
-"""The tenant's signing keys in use: sign, verify, publish (JWKS), rotate and revoke.
+"""The tenant's signing keys in use: sign, verify, inspect, publish (JWKS), rotate and revoke.
 
 This is the only module that imports `jwt`. Parsed keys are cached per `kid` in process
 memory, so no token request decrypts or parses a PEM; the identity of the current key is
@@ -6,13 +6,15 @@ re-read from the database at most every CURRENT_KEY_RECHECK_SECONDS, which is ho
 made by another process is noticed.
 """
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +72,10 @@ def _current_key() -> _CurrentKey:
     now = time.monotonic()
     if cached is not None and now - cached.checked_at < CURRENT_KEY_RECHECK_SECONDS:
         return cached
-    kid = SigningKey.objects.filter(state=KeyState.CURRENT).values_list("kid", flat=True).first()
-    if kid is None:
+    current = SigningKey.objects.only("kid").current()
+    if current is None:
         raise NoSigningKey("no current signing key: run `manage.py bootstrap`")
+    kid = current.kid
     private_key = _private_keys.get(kid)
     if private_key is None:
         ciphertext = SigningKey.objects.values_list("encrypted_private_key", flat=True).get(kid=kid)
@@ -189,14 +192,89 @@ def verify(
     return claims
 
 
+@dataclass(frozen=True)
+class TokenInspection:
+    """A token taken apart for display (the console's Test tab), and whether it verifies."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    issued_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    verified: bool
+    verify_error: str
+    kid: str
+
+    @property
+    def header_json(self) -> str:
+        return json.dumps(self.header, indent=2)
+
+    @property
+    def payload_json(self) -> str:
+        return json.dumps(self.payload, indent=2)
+
+
+def _b64json(segment: str) -> dict[str, Any]:
+    padded = segment + "=" * (-len(segment) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded))
+
+
+def _timestamp(value: object) -> dt.datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    return None
+
+
+def inspect_token(
+    token: str,
+    *,
+    audience: str,
+    hs256_encrypted_secret: str | None = None,
+    now: dt.datetime | None = None,
+) -> TokenInspection:
+    """Decode a token for display, and check it the way a resource server would.
+
+    The header and payload are read without trusting them (RFC 7515 section 7.1: base64url
+    JSON before the first and second dots; an unreadable segment shows as empty). Whether
+    the token may be trusted is `verify`'s answer: the published keys, or the API's HS256
+    secret when given, with audience, issuer and expiry checked against `now`.
+    """
+    try:
+        header_segment, payload_segment, _ = token.split(".")
+        header, payload = _b64json(header_segment), _b64json(payload_segment)
+    except (ValueError, binascii.Error, json.JSONDecodeError):
+        header, payload = {}, {}
+    try:
+        verify(token, audience=audience, now=now, hs256_encrypted_secret=hs256_encrypted_secret)
+    except InvalidToken as error:
+        verified, verify_error = False, str(error)
+    else:
+        verified, verify_error = True, ""
+    return TokenInspection(
+        header=header,
+        payload=payload,
+        issued_at=_timestamp(payload.get("iat")),
+        expires_at=_timestamp(payload.get("exp")),
+        verified=verified,
+        verify_error=verify_error,
+        kid=str(header.get("kid", "")),
+    )
+
+
 def jwks() -> dict[str, list[dict[str, object]]]:
     """Auth0's order: current, next, then previous (newest first)."""
     keys = SigningKey.objects.published().in_lifecycle_order()
     return {"keys": [key.to_jwk() for key in keys]}
 
 
+# Where every new signing key's RSA private key comes from. A module attribute, read at each
+# call, so that the test suite can hand out real keys it generated once per session instead
+# of spending about 46 ms per key in every test (tests/conftest.py, `key_pool`). Nothing in
+# the product changes it; everything else about a new key is made here for each key.
+generate_private_key: Callable[[], rsa.RSAPrivateKey] = crypto.generate_private_key
+
+
 def _new_key(state: str, now: dt.datetime) -> SigningKey:
-    material = crypto.generate_key_material(settings.TENANT_HOST, now)
+    material = crypto.key_material(generate_private_key(), settings.TENANT_HOST, now)
     return SigningKey(
         kid=material.kid,
         state=state,
@@ -248,7 +326,7 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
             .filter(state__in=[KeyState.CURRENT, KeyState.NEXT])
             .values_list("pk", flat=True)
         )
-        current = SigningKey.objects.filter(state=KeyState.CURRENT).first()
+        current = SigningKey.objects.current()
         upcoming = SigningKey.objects.filter(state=KeyState.NEXT).first()
         if upcoming is None:
             raise NoSigningKey("no next signing key: run `manage.py bootstrap`")
@@ -262,6 +340,15 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
         replacement.save()
     _current = None
     return upcoming
+
+
+def revocable(key: SigningKey) -> bool:
+    """Whether an operator may revoke `key`: a previous key only. The current key must be
+    rotated out first, and the next key is replaced by rotating, not revoked."""
+    # Only the console applies this rule today; revoke() below, and so the Management API and
+    # the CLI, still accept a next key. They adopt this function (Auth0's rule) in the
+    # key-lifecycle issue.
+    return key.state == KeyState.PREVIOUS
 
 
 def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:

@@ -1,57 +1,97 @@
-import hashlib
-import json
+"""The console's Signing Keys page: the keys, their timeline, rotate, revoke, certificates.
+
+Thin views over keys/signing.py. (keys/endpoints.py serves the public JWKS and discovery.)
+"""
+
+import ssl
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.utils.http import parse_etags
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from keys import signing
+from config.console import render_tab, staff_required
+from keys import signing, timeline
+from keys.models import SigningKey
 
-# Verifiers re-fetch at most this often; the next key is published ahead of rotation, so a
-# rotation never needs a fresh fetch. Revocation is the one change this delays.
-JWKS_MAX_AGE_SECONDS = 300
+# The timeline draws the most recent keys; the table lists them all.
+TIMELINE_KEYS = 12
 
 
-@login_not_required
+@staff_required
 @require_GET
-def jwks(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    # If-None-Match uses the weak comparison (RFC 9110 section 13.1.2) and may list tags.
-    candidates = {
-        tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))
-    }
-    if etag in candidates or "*" in candidates:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-@login_not_required
-@require_GET
-def openid_configuration(request: HttpRequest) -> JsonResponse:
-    """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here.
-
-    `resource_indicators_supported` says /oauth/token takes RFC 8707's `resource` as the
-    audience. No registered member says that (RFC 8414 section 2 allows others); RFC 9728's
-    `protected_resources` would instead publish every API's identifier to anyone."""
-    base = settings.PUBLIC_URL
-    response = JsonResponse(
-        {
-            "issuer": settings.ISSUER,
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "token_endpoint": f"{base}/oauth/token",
-            "grant_types_supported": ["client_credentials"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "resource_indicators_supported": True,
-        }
+def signing_keys(request: HttpRequest) -> HttpResponse:
+    keys = list(
+        SigningKey.objects.defer(
+            "encrypted_private_key", "pkcs7_pem", "x5c", "public_jwk"
+        ).in_lifecycle_order()
     )
-    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
+    recent = sorted(keys, key=lambda key: key.created_at, reverse=True)[:TIMELINE_KEYS]
+    return render_tab(
+        request,
+        "keys/partials/signing_keys.html",
+        {
+            "keys": keys,
+            "revocable_kids": {key.kid for key in keys if signing.revocable(key)},
+            "timeline": timeline.build(recent, timezone.now()),
+            "jwks_url": settings.JWKS_URI,
+        },
+        title="Signing Keys",
+    )
+
+
+@staff_required
+@require_POST
+def rotate_key(request: HttpRequest) -> HttpResponse:
+    try:
+        key = signing.rotate()
+    except signing.NoSigningKey as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Rotated. New tokens are signed with {key.kid}; tokens signed with the previous "
+            "key keep verifying until you revoke it.",
+        )
+    return redirect("signing_keys")
+
+
+@staff_required
+@require_POST
+def revoke_key(request: HttpRequest, kid: str) -> HttpResponse:
+    key = get_object_or_404(SigningKey, kid=kid)
+    if not signing.revocable(key):
+        messages.error(request, "Only a previous key can be revoked.")
+        return redirect("signing_keys")
+    signing.revoke(key.kid)
+    messages.success(
+        request,
+        f"Key {key.kid} revoked. It left the JWKS; tokens it signed no longer verify.",
+    )
+    return redirect("signing_keys")
+
+
+def _download(body: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@staff_required
+@require_GET
+def certificate_pem(request: HttpRequest, kid: str) -> HttpResponse:
+    key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)
+    return _download(
+        key.cert_pem, f"{settings.TENANT_HOST}-{kid[:8]}.pem", "application/x-pem-file"
+    )
+
+
+@staff_required
+@require_GET
+def certificate_cer(request: HttpRequest, kid: str) -> HttpResponse:
+    """The same certificate DER-encoded, the form Windows tools expect in a .cer file."""
+    key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)
+    der = ssl.PEM_cert_to_DER_cert(key.cert_pem.replace("\r\n", "\n"))
+    return _download(der, f"{settings.TENANT_HOST}-{kid[:8]}.cer", "application/pkix-cert")

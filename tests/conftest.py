@@ -2,11 +2,14 @@
 applications with their one-time secrets, and grants, all made through the domain modules."""
 
 import base64
+import functools
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +17,61 @@ from urllib.parse import urlencode
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth.hashers import make_password
+from django.db.models import Model
 
 from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients
 from applications.models import Application
-from keys import signing
+from keys import crypto, signing
+
+
+class KeyPool:
+    """Real RSA private keys from keys/crypto.py, made once per session and lent to every test.
+
+    Each test draws from the start of the pool, so the keys within one test's database are
+    all distinct; a test that needs more keys than any test before it (several rotations)
+    has the real generator make the missing ones, which later tests then reuse. Everything
+    else about a key (certificate, JWK, kid, encryption) is still made per key by
+    `keys.signing`, at the time and with the settings of the test."""
+
+    def __init__(self) -> None:
+        self._keys: list[rsa.RSAPrivateKey] = []
+        # Rotations run in threads too (tests/keys/test_concurrent_rotation.py).
+        self._lock = threading.Lock()
+
+    def lender(self) -> Callable[[], rsa.RSAPrivateKey]:
+        """A generator for one test: the pool's keys in order, then fresh ones."""
+        lent = 0
+
+        def next_key() -> rsa.RSAPrivateKey:
+            nonlocal lent
+            with self._lock:
+                if lent == len(self._keys):
+                    self._keys.append(crypto.generate_private_key())
+                key = self._keys[lent]
+                lent += 1
+            return key
+
+        return next_key
+
+
+@pytest.fixture(scope="session")
+def key_pool() -> KeyPool:
+    return KeyPool()
+
+
+@pytest.fixture(autouse=True)
+def _pooled_signing_keys(request, key_pool, monkeypatch):
+    """RSA-2048 generation (about 46 ms a key, two per tenant) dominated the suite, so new
+    signing keys come from the session's pool, except in tests marked `real_key_generation`:
+    those are about the keys that are made, and get a fresh key from the real generator
+    each time. Subprocesses (`manage.py`) always generate their own."""
+    if request.node.get_closest_marker("real_key_generation") is None:
+        monkeypatch.setattr(signing, "generate_private_key", key_pool.lender())
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +80,13 @@ def _fresh_key_cache():
     signing.forget_cached_keys()
     yield
     signing.forget_cached_keys()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> Callable[[str], str]:
+    """Django's `make_password`, once per password per session: PBKDF2 at Django's work
+    factor takes about half a second, more than most tests. Logging in still checks it."""
+    return functools.cache(make_password)
 
 
 @pytest.fixture
@@ -85,6 +143,49 @@ def m2m_client(tenant) -> Client:
 def granted_client(m2m_client, orders_api) -> Client:
     clients.authorize(m2m_client.application, orders_api, ["read:orders", "write:orders"])
     return m2m_client
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    """A superuser signed in to the Django admin. No password: hashing one costs more than the
+    whole test."""
+    client.force_login(django_user_model.objects.create_superuser("support", password=None))
+    return client
+
+
+@pytest.fixture
+def everything(granted_client, hs256_api, orders_api) -> list[str]:
+    """One of each model, and every secret that must never reach an admin page."""
+    clients.authorize(granted_client.application, hs256_api.api, ["read:ledger"])
+    return [
+        granted_client.secret,
+        hs256_api.secret,
+        Application.objects.get(pk=granted_client.application.pk).secret_digest,
+        Api.objects.get(pk=hs256_api.api.pk).encrypted_signing_secret,
+        *private_key_strings(),
+    ]
+
+
+def admin_pages(*models: type[Model]) -> list[str]:
+    """Each model's admin list page and the change page of each of its rows."""
+    pages = []
+    for model in models:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        pks = list(model.objects.values_list("pk", flat=True))
+        assert pks, f"no {model.__name__} to show: the walk would miss its change pages"
+        pages.append(base)
+        pages.extend(f"{base}{pk}/change/" for pk in pks)
+    return pages
+
+
+def assert_no_secret_on(client, pages: list[str], secrets: list[str]) -> None:
+    """Each page opens (200) and shows none of `secrets`."""
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        body = response.content.decode()
+        for secret in secrets:
+            assert secret not in body, page
 
 
 def basic_header(client_id: str, client_secret: str) -> str:

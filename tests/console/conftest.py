@@ -1,14 +1,18 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, reverse
+
+from config import console_urls
+from keys.models import SigningKey
 
 HTMX = {"HX-Request": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
 
 @pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user(
-        "ops", password="not-a-real-password", is_staff=True
+def staff(db, password_hash):
+    return get_user_model().objects.create(
+        username="ops", password=password_hash("not-a-real-password"), is_staff=True
     )
 
 
@@ -16,6 +20,31 @@ def staff(db):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+def _console_patterns(patterns=None, namespace=""):
+    for entry in console_urls.urlpatterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{entry.namespace}:" if entry.namespace else namespace
+            yield from _console_patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield namespace + entry.name, list(entry.pattern.converters)
+
+
+@pytest.fixture
+def console_urls_filled(granted_client, orders_api) -> list[str]:
+    """Every console URL, found by walking the URL patterns, with real objects' ids filled in."""
+    values = {
+        "api_id": orders_api.id,
+        "scope_id": orders_api.scopes.first().pk,
+        "client_id": granted_client.client_id,
+        "kid": SigningKey.objects.first().kid,
+    }
+    urls = [
+        reverse(name, kwargs={k: values[k] for k in params}) for name, params in _console_patterns()
+    ]
+    assert len(urls) >= 25  # the walk really found the console
+    return urls
 
 
 def html(response) -> str:

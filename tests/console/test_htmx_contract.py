@@ -3,32 +3,15 @@ without HX-Request, the fragment with it, the full page for a history restore, a
 `Vary: HX-Request` so no cache serves one for the other."""
 
 import pytest
-from django.urls import reverse
-
-from keys.models import SigningKey
 
 from .conftest import HISTORY_RESTORE, HTMX, assert_full_page, assert_partial
-from .test_access import _console_patterns
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page_urls(granted_client, orders_api):
-    values = {
-        "api_id": orders_api.id,
-        "scope_id": orders_api.scopes.first().pk,
-        "client_id": granted_client.client_id,
-        "kid": SigningKey.objects.first().kid,
-    }
-    return [
-        reverse(name, kwargs={k: values[k] for k in params}) for name, params in _console_patterns()
-    ]
-
-
-def test_every_page_is_full_or_partial_and_varies(staff_client, page_urls):
+def test_every_page_is_full_or_partial_and_varies(staff_client, console_urls_filled):
     pages = 0
-    for url in page_urls:
+    for url in console_urls_filled:
         plain = staff_client.get(url)
         if plain.status_code != 200 or not plain["Content-Type"].startswith("text/html"):
             continue  # redirects, POST-only actions and certificate downloads

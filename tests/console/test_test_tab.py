@@ -103,6 +103,7 @@ def test_quick_start_python_snippet_verifies_a_token_from_the_live_jwks(
 ):
     settings.PUBLIC_URL = live_server.url
     settings.ISSUER = live_server.url + "/"
+    settings.JWKS_URI = live_server.url + "/.well-known/jwks.json"
     client.force_login(staff)
     body = html(client.get(f"/apis/{orders_api.id}/quickstart/"))
     snippet = _code(body, "quickstart-python")

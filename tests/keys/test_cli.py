@@ -67,7 +67,7 @@ def test_rotate_then_revoke_the_previous_key(cli):
     current = kid_in(cli, "current")
 
     rotated = cli.run("rotate_signing_key")
-    revoked = cli.run("revoke_signing_key", current)
+    revoked = cli.run("revoke_signing_key", "--", current)
 
     assert rotated.returncode == 0, rotated.stderr
     assert rotated.stdout == f"Rotated: {kid_in(cli, 'current')} is now the current signing key.\n"
@@ -80,7 +80,7 @@ def test_revoking_the_current_key_is_refused(cli):
     current = kid_in(cli, "current")
     before = cli.counts()
 
-    result = cli.run("revoke_signing_key", current)
+    result = cli.run("revoke_signing_key", "--", current)
 
     assert_refused(cli, result, before)
     assert result.stderr == (
@@ -118,16 +118,16 @@ def test_bad_arguments_exit_1_with_one_line(cli, args):
 def test_revoke_of_an_already_revoked_key_via_call_command(tenant, capsys):
     old = SigningKey.objects.get(state=KeyState.CURRENT).kid
     call_command("rotate_signing_key")
-    call_command("revoke_signing_key", old)
+    call_command("revoke_signing_key", "--", old)
 
     with pytest.raises(CommandError, match="already revoked"):
-        call_command("revoke_signing_key", old)
+        call_command("revoke_signing_key", "--", old)
 
 
 def test_revoking_the_next_key_via_call_command_publishes_a_new_one(tenant, client):
     upcoming = SigningKey.objects.get(state=KeyState.NEXT).kid
 
-    call_command("revoke_signing_key", upcoming)
+    call_command("revoke_signing_key", "--", upcoming)
 
     kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
     assert upcoming not in kids
@@ -160,6 +160,6 @@ def test_rotate_before_bootstrap_says_what_to_do(db):
 
 
 def test_a_kid_starting_with_a_dash_is_a_kid_not_an_option(tenant):
-    # base64url thumbprints start with '-' one time in 64.
+    # base64url thumbprints start with '-' one time in 64; argparse's '--' says "not an option".
     with pytest.raises(CommandError, match="No signing key with kid '-abc'"):
-        call_command("revoke_signing_key", "-abc")
+        call_command("revoke_signing_key", "--", "-abc")

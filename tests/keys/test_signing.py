@@ -49,6 +49,7 @@ def kid_in_state(state: str) -> str:
 # --- lifecycle -----------------------------------------------------------------------------
 
 
+@pytest.mark.real_key_generation
 def test_setup_creates_one_current_and_one_next_key(tenant, client):
     assert sorted(SigningKey.objects.values_list("state", flat=True)) == ["current", "next"]
     assert published_kids(client) == [kid_in_state("current"), kid_in_state("next")]
@@ -61,6 +62,7 @@ def test_ensure_keys_is_idempotent(tenant):
     assert set(SigningKey.objects.values_list("kid", flat=True)) == before
 
 
+@pytest.mark.real_key_generation
 def test_rotation_promotes_next_and_publishes_a_new_next(tenant, client):
     first, upcoming = kid_in_state("current"), kid_in_state("next")
 
@@ -149,6 +151,7 @@ def test_unknown_kid_cannot_be_revoked(tenant):
         signing.revoke("no-such-kid")
 
 
+@pytest.mark.real_key_generation
 def test_revoking_the_next_key_publishes_a_new_next(tenant, client):
     current, upcoming = kid_in_state("current"), kid_in_state("next")
 

@@ -19,6 +19,7 @@ def b64url_uint(value: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+@pytest.mark.real_key_generation
 def test_jwks_members_in_auth0_order(client, tenant):
     response = client.get("/.well-known/jwks.json")
 
@@ -33,6 +34,7 @@ def test_jwks_members_in_auth0_order(client, tenant):
         assert not PRIVATE_MEMBERS & set(key)
 
 
+@pytest.mark.real_key_generation
 def test_jwk_matches_its_certificate(client, tenant):
     key = client.get("/.well-known/jwks.json").json()["keys"][0]
     der = base64.b64decode(key["x5c"][0])
@@ -52,6 +54,7 @@ def test_jwk_matches_its_certificate(client, tenant):
     assert stored.fingerprint == ":".join(f"{b:02X}" for b in sha1)
 
 
+@pytest.mark.real_key_generation
 def test_kid_is_the_rfc7638_thumbprint(client, tenant):
     key = client.get("/.well-known/jwks.json").json()["keys"][0]
     canonical = '{"e":"%s","kty":"RSA","n":"%s"}' % (key["e"], key["n"])  # noqa: UP031
@@ -78,6 +81,19 @@ def test_jwks_not_modified_for_a_matching_etag(client, tenant):
     assert response.content == b""
     assert response["ETag"] == etag
     assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("header", ['"stale", W/{etag}', "*"], ids=["weak-in-a-list", "star"])
+def test_jwks_not_modified_for_a_weak_listed_or_star_etag(client, tenant, header):
+    etag = client.get("/.well-known/jwks.json")["ETag"]
+
+    response = client.get(
+        "/.well-known/jwks.json", headers={"If-None-Match": header.format(etag=etag)}
+    )
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
 
 
 def test_jwks_etag_changes_with_rotation(client, tenant):

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError, CommandParser
 from applications import clients
 from applications.models import AppType
 from config.cli import StrictCommand, validation_message
-from keys.models import KeyState, SigningKey
+from keys.models import SigningKey
 
 
 class Command(StrictCommand):
@@ -30,7 +30,7 @@ class Command(StrictCommand):
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error
         if options["json"]:
-            current = SigningKey.objects.filter(state=KeyState.CURRENT).first()
+            current = SigningKey.objects.current()
             self.print_json(application.to_dict(current, client_secret=secret))
             return
         self.stdout.write(f"Created application {application.name}.")

@@ -1,3 +1,7 @@
+"""The public protocol endpoint of the applications app (RFC 6749 section 3): the token
+endpoint. It adapts HTTP; the exchange is decided in applications/oauth.py.
+"""
+
 import logging
 
 from django.contrib.auth.decorators import login_not_required

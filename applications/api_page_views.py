@@ -1,14 +1,10 @@
-"""The API page's Machine to Machine Applications and Test tabs.
+"""Console views for two tabs of the API page: Machine to Machine Applications and Test.
 
 They show applications, so they live here and not in the apis app (dependencies point one
-way: keys <- apis <- applications). They render inside the API page that apis/views.py draws.
+way: keys <- apis <- applications). They render inside the API page's frame, apis/tabs.py.
 """
 
-import base64
-import binascii
-import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apis import snippets
-from apis.models import Api, SigningAlg
-from apis.views import render_api_tab
+from apis.models import Api
+from apis.tabs import render_api_tab
 from applications import oauth
 from applications.forms import TestTokenForm
+from applications.grant_cards import grant_rows
 from applications.models import Application, ClientGrant
-from applications.views import grant_rows_for_api
 from config.console import paginate, search_term, staff_required
 from keys import signing
 
@@ -53,68 +49,10 @@ def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "applications",
-        "applications/partials/api_applications.html",
+        "applications/tabs/api_applications.html",
         page=page,
         query=query,
-        rows=grant_rows_for_api(api, list(page.object_list)),
-    )
-
-
-@dataclass(frozen=True)
-class TokenInspection:
-    """What the Test tab shows about a minted token."""
-
-    header: dict[str, Any]
-    payload: dict[str, Any]
-    issued_at: dt.datetime | None
-    expires_at: dt.datetime | None
-    verified: bool
-    verify_error: str
-    kid: str
-
-    @property
-    def header_json(self) -> str:
-        return json.dumps(self.header, indent=2)
-
-    @property
-    def payload_json(self) -> str:
-        return json.dumps(self.payload, indent=2)
-
-
-def _b64json(segment: str) -> dict[str, Any]:
-    padded = segment + "=" * (-len(segment) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded))
-
-
-def _timestamp(value: object) -> dt.datetime | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
-    return None
-
-
-def inspect_token(token: str, api: Api) -> TokenInspection:
-    """Decode a token for display, and check it the way a resource server would: against the
-    published keys (or the API's HS256 secret), with audience, issuer and expiry."""
-    try:
-        header_segment, payload_segment, _ = token.split(".")
-        header, payload = _b64json(header_segment), _b64json(payload_segment)
-    except (ValueError, binascii.Error, json.JSONDecodeError):
-        header, payload = {}, {}
-    hs256_secret = api.encrypted_signing_secret if api.signing_alg == SigningAlg.HS256 else None
-    try:
-        signing.verify(token, audience=api.identifier, hs256_encrypted_secret=hs256_secret)
-    except signing.InvalidToken as error:
-        verified, verify_error = False, str(error)
-    else:
-        verified, verify_error = True, ""
-    return TokenInspection(
-        header=header,
-        payload=payload,
-        issued_at=_timestamp(payload.get("iat")),
-        expires_at=_timestamp(payload.get("exp")),
-        verified=verified,
-        verify_error=verify_error,
-        kid=str(header.get("kid", "")),
+        rows=grant_rows(list(page.object_list), [api]),
     )
 
 
@@ -131,7 +69,7 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     form = TestTokenForm(data if "client" in data else None, choices=choices)
     context: dict[str, Any] = {"form": form, "has_grants": bool(choices)}
-    token_url = f"{settings.PUBLIC_URL}/oauth/token"
+    token_url = settings.TOKEN_ENDPOINT
     if form.is_bound and form.is_valid():
         client_id = form.cleaned_data["client"]
         context["request_snippets"] = snippets.token_request_snippets(
@@ -147,7 +85,12 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
             else:
                 context["response_json"] = json.dumps(result.to_dict(), indent=2)
                 context["access_token"] = result.access_token
-                context["inspection"] = inspect_token(result.access_token, api)
+                # Only HS256 APIs have a secret (the api_hs256_has_secret constraint).
+                context["inspection"] = signing.inspect_token(
+                    result.access_token,
+                    audience=api.identifier,
+                    hs256_encrypted_secret=api.encrypted_signing_secret or None,
+                )
                 context["now"] = timezone.now()
     elif not form.is_bound and choices:
         form.initial = {"client": choices[0][0]}
@@ -158,7 +101,7 @@ def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
         request,
         api,
         "test",
-        "applications/partials/api_test.html",
+        "applications/tabs/api_test.html",
         secret="access_token" in context,
         **context,
     )

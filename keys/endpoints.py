@@ -1,0 +1,58 @@
+"""The public protocol endpoints of the keys app (RFC 6749 section 3 calls them endpoints):
+the JWKS verifiers fetch, and the authorization server metadata (RFC 8414) that points to it.
+
+Anonymous, cacheable, and read-only; the console's Signing Keys pages are in keys/views.py.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_GET
+
+from keys import signing
+
+# Verifiers re-fetch at most this often; the next key is published ahead of rotation, so a
+# rotation never needs a fresh fetch. Revocation is the one change this delays.
+JWKS_MAX_AGE_SECONDS = 300
+
+
+@login_not_required
+@require_GET
+def jwks(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    full = HttpResponse(body, content_type="application/json")
+    full["ETag"] = etag
+    full["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
+    # "*"), keeping ETag and Cache-Control; the 200 otherwise.
+    response = get_conditional_response(request, etag=etag, response=full) or full
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@login_not_required
+@require_GET
+def openid_configuration(request: HttpRequest) -> JsonResponse:
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here.
+
+    `resource_indicators_supported` says /oauth/token takes RFC 8707's `resource` as the
+    audience. No registered member says that (RFC 8414 section 2 allows others); RFC 9728's
+    `protected_resources` would instead publish every API's identifier to anyone."""
+    response = JsonResponse(
+        {
+            "issuer": settings.ISSUER,
+            "jwks_uri": settings.JWKS_URI,
+            "token_endpoint": settings.TOKEN_ENDPOINT,
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "resource_indicators_supported": True,
+        }
+    )
+    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
