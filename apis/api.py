@@ -16,12 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis import resource_servers
 from apis import tenant_settings as settings_domain
-from apis.api_schemas import (
-    REQUESTS,
-    RESOURCE_SERVERS_QUERY,
-    RS_ID_PARAM,
-    TENANT_SETTINGS_REQUESTS,
-)
+from apis.api_schemas import REQUESTS, RESOURCE_SERVERS_QUERY, RS_ID_PARAM
 from apis.models import Api, TenantSettings
 from apis.resource_servers import ScopeSpec, SystemApiProtected
 from config.api import (
@@ -152,7 +147,7 @@ def get_tenant_settings(request: HttpRequest) -> JsonResponse:
 def update_tenant_settings(request: HttpRequest) -> JsonResponse:
     """PATCH: only what the body names changes; `default_audience: ""` clears it."""
     read_query(request, [])
-    body = read_body(request, TENANT_SETTINGS_REQUESTS, "TenantSettingsUpdate")
+    body = read_body(request, REQUESTS, "TenantSettingsUpdate")
     if "default_audience" in body:
         try:
             settings_domain.update(default_audience=body["default_audience"])

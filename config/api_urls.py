@@ -11,7 +11,6 @@ from django.urls import path, re_path, register_converter
 from apis import api as resource_servers
 from apis.api import tenant_settings
 from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
-from apis.api_schemas import TENANT_SETTINGS
 from applications import api as applications
 from applications.api_schemas import CONTRACT as CLIENTS
 from config import openapi
@@ -58,7 +57,7 @@ routes = [
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
     path("tenants/settings", tenant_settings, name="mgmt-tenant-settings"),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS, TENANT_SETTINGS)
+CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),
