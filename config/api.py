@@ -329,7 +329,7 @@ def field_selection(query: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict
     those; false: all but those). Names an object does not have select nothing, as in Auth0.
 
     Spaces (U+0020) around a name are dropped ("name, identifier"); no other character is:
-    "\u00a0identifier" is a name no object has, so it selects nothing."""
+    "<U+00A0>identifier" is a name no object has, so it selects nothing."""
     names = {name.strip(" ") for name in query.get("fields", "").split(",")} - {""}
     if not names:  # absent or empty: every field
         return lambda body: body
