@@ -1,4 +1,5 @@
-"""Management API v2: resource servers (/api/v2/resource-servers), in Auth0's shapes.
+"""Management API v2: resource servers (/api/v2/resource-servers) and the tenant's settings
+(/api/v2/tenants/settings), in Auth0's shapes.
 
 `{id}` is the id or the URL-encoded identifier. The route captures the rest of the path
 (`<path:ref>`), which every server hands over already percent-decoded, so `https%3A%2F%2Fa%2F`
@@ -14,8 +15,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis import resource_servers
+from apis import tenant_settings as settings_domain
 from apis.api_schemas import OPTIONS_NOT_USED, REQUESTS, RESOURCE_SERVERS_QUERY, RS_ID_PARAM
-from apis.models import Api
+from apis.models import Api, TenantSettings
 from apis.resource_servers import ScopeSpec, SystemApiProtected
 from config.api import (
     ApiError,
@@ -151,6 +153,23 @@ def delete_resource_server(request: HttpRequest, ref: str) -> HttpResponse:
     return no_content()
 
 
+def get_tenant_settings(request: HttpRequest) -> JsonResponse:
+    select = field_selection(read_query(request, SINGLE_OBJECT_QUERY))
+    return ok(select(TenantSettings.objects.current().to_dict()))
+
+
+def update_tenant_settings(request: HttpRequest) -> JsonResponse:
+    """PATCH: only what the body names changes; `default_audience: ""` clears it."""
+    read_query(request, [])
+    body = read_body(request, REQUESTS, "TenantSettingsUpdate")
+    if "default_audience" in body:
+        try:
+            settings_domain.update(default_audience=body["default_audience"])
+        except ValidationError as error:
+            raise invalid_body_from(error) from error
+    return ok(TenantSettings.objects.current().to_dict())
+
+
 resource_server_list = route(
     GET=(list_resource_servers, needs("read:resource_servers")),
     POST=(create_resource_server, needs("create:resource_servers")),
@@ -159,4 +178,8 @@ resource_server = route(
     GET=(get_resource_server, needs("read:resource_servers")),
     PATCH=(update_resource_server, needs("update:resource_servers")),
     DELETE=(delete_resource_server, needs("delete:resource_servers")),
+)
+tenant_settings = route(
+    GET=(get_tenant_settings, needs("read:tenant_settings")),
+    PATCH=(update_tenant_settings, needs("update:tenant_settings")),
 )

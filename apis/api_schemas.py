@@ -1,4 +1,5 @@
-"""The resource servers' slice of the Management API contract (/api/v2/resource-servers).
+"""The apis app's slices of the Management API contract: resource servers
+(/api/v2/resource-servers) and the tenant's settings (/api/v2/tenants/settings).
 
 Request schemas (enforced by apis/api.py, published in the OpenAPI document), response schemas
 and documented operations, in Auth0's shapes (AUTH0_COMPAT.md section 4). Limits come from
@@ -248,6 +249,46 @@ _UPDATE: SchemaDict = {
     },
 }
 
+# Tenant settings (/api/v2/tenants/settings): of Auth0's many, Gatehouse has default_audience,
+# and refuses the others rather than accept what it would ignore.
+_DEFAULT_AUDIENCE: SchemaDict = {
+    "type": "string",
+    "maxLength": _IDENTIFIER_LENGTH,
+    "pattern": TEXT_PATTERN,
+    "description": "The identifier of the API a token request that names no audience is for; "
+    "empty for none.",
+}
+_TENANT_SETTINGS_UPDATE: SchemaDict = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"default_audience": _DEFAULT_AUDIENCE},
+}
+_TENANT_SETTINGS = object_schema(
+    {"default_audience": {**STRING, "description": _DEFAULT_AUDIENCE["description"]}}
+)
+_TENANT_SETTINGS_PATH = Path(
+    "/tenants/settings",
+    "Tenants",
+    {
+        "GET": Operation(
+            "get_settings",
+            "Get tenant settings",
+            (200, "Tenant settings.", ref("TenantSettingsFields")),
+            parameters=SINGLE_OBJECT_QUERY,
+            description='`default_audience` is "" when none is set.',
+        ),
+        "PATCH": Operation(
+            "patch_settings",
+            "Update tenant settings",
+            (200, "Tenant settings updated.", ref("TenantSettings")),
+            body="TenantSettingsUpdate",
+            description="`default_audience` must be the identifier of an existing API, "
+            'exactly, or "" to clear it (400 otherwise). Deleting that API clears it. '
+            "Auth0's other tenant settings are not supported and are refused (400).",
+        ),
+    },
+)
+
 REQUESTS = Schemas(
     {
         "ResourceServerScopeInput": {
@@ -271,6 +312,7 @@ REQUESTS = Schemas(
             **_UPDATE,
             "properties": {k: v for k, v in _UPDATE["properties"].items() if k != "scopes"},
         },
+        "TenantSettingsUpdate": _TENANT_SETTINGS_UPDATE,
     }
 )
 
@@ -313,6 +355,8 @@ RESPONSES = {
     # With `fields`, a GET returns any subset of the object.
     "ResourceServerFields": selection(_RESOURCE_SERVER),
     "ResourceServerFieldsList": totals("resource_servers", "ResourceServerFields"),
+    "TenantSettings": _TENANT_SETTINGS,
+    "TenantSettingsFields": selection(_TENANT_SETTINGS),
 }
 
 _TAG = "Resource Servers"
@@ -377,5 +421,6 @@ CONTRACT = Contract(
                 ),
             },
         ),
+        "mgmt-tenant-settings": _TENANT_SETTINGS_PATH,
     },
 )

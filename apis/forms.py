@@ -113,3 +113,24 @@ class DeleteApiForm(forms.Form):
         if value != self.api_name:
             raise forms.ValidationError("The name does not match.")
         return value
+
+
+class TenantSettingsForm(forms.Form):
+    # strip=False: an identifier is matched exactly, as /oauth/token matches it; a stray space
+    # is an error to show, not to fix silently.
+    default_audience = forms.CharField(
+        label="Default Audience",
+        max_length=600,
+        required=False,
+        strip=False,
+        help_text="The identifier of the API that a token request naming no audience (and no "
+        "resource) is for. Empty: such requests are refused with 403 access_denied, as Auth0 "
+        "does. Deleting that API clears this setting.",
+        widget=forms.TextInput(
+            attrs={
+                "list": "api-identifiers",
+                "autocomplete": "off",
+                "placeholder": "https://orders.example.com/api",
+            }
+        ),
+    )

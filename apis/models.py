@@ -163,3 +163,46 @@ class Scope(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+SINGLETON_ID = 1
+
+
+class TenantSettingsQuerySet(models.QuerySet["TenantSettings"]):
+    def current(self) -> "TenantSettings":
+        """The tenant's settings: the saved row, or (unsaved) the defaults when nothing was
+        ever set. Reading never writes."""
+        row = self.select_related("default_audience").filter(pk=SINGLETON_ID).first()
+        return row if row is not None else self.model()
+
+
+class TenantSettings(models.Model):
+    """The tenant's settings, one row (a database constraint keeps it one). Today the default
+    audience: the API a token request that names neither `audience` nor `resource` is for
+    (Auth0's tenant "Default Audience"). Deleting that API clears it, however it is deleted:
+    a setting that names nothing, or an API created later with the same identifier, would be
+    worse than none."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    default_audience = models.ForeignKey(
+        Api, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tenant settings"
+        verbose_name_plural = "tenant settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=SINGLETON_ID), name="tenant_settings_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Tenant settings"
+
+    def to_dict(self) -> dict[str, str]:
+        """The Management API shape (Auth0's tenant settings): `default_audience` is the API's
+        identifier, "" when there is none."""
+        api = self.default_audience
+        return {"default_audience": api.identifier if api is not None else ""}

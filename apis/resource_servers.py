@@ -18,7 +18,8 @@ from apis.models import Api, Scope, SigningAlg
 from keys import vault
 
 MANAGEMENT_API_NAME = "Gatehouse Management API"
-# Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys.
+# Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys;
+# and Auth0's tenant settings scopes. `bootstrap` adds any missing to the system API.
 MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("read:resource_servers", "Read Resource Servers"),
     ("create:resource_servers", "Create Resource Servers"),
@@ -42,6 +43,8 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("read:signing_keys", "Read Signing Keys"),
     ("create:signing_keys", "Create Signing Keys"),
     ("update:signing_keys", "Update Signing Keys"),
+    ("read:tenant_settings", "Read Tenant Settings"),
+    ("update:tenant_settings", "Update Tenant Settings"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apis import views
+from apis import tenant_views, views
 
 app_name = "apis"
 
 urlpatterns = [
+    path("settings/", tenant_views.settings_page, name="tenant_settings"),
     path("apis/", views.api_list, name="list"),
     path("apis/new/", views.api_create, name="create"),
     path("apis/<str:api_id>/", views.api_detail, name="detail"),

@@ -48,8 +48,11 @@ def token(request: HttpRequest) -> JsonResponse:
         response["Allow"] = "POST"
         return response
     try:
+        # The raw Content-Type: Django's parsed one has had Unicode whitespace stripped.
         parsed = token_request.parse(
-            request.content_type or "", _read_body(request), request.headers.get("Authorization")
+            request.META.get("CONTENT_TYPE", ""),
+            _read_body(request),
+            request.headers.get("Authorization"),
         )
         result = oauth.exchange(parsed)
     except (signing.NoSigningKey, vault.UndecryptableSecret):

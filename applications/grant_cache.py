@@ -1,17 +1,17 @@
-"""Grants that /oauth/token has read, kept per database connection until the database says
-that something they were read from has changed.
+"""Grants that /oauth/token has read (and the tenant's default audience), kept per database
+connection until the database says that something they were read from has changed.
 
 A token request otherwise spends much of its time fetching the grant (on PostgreSQL, the round
 trip cost about 40% of the throughput), so a connection that serves token requests keeps the
 grants it has read. It never guesses how long they stay true; before each lookup it asks the
 database, without a query of its own, whether anything changed, and forgets everything if so:
 
-- PostgreSQL: a trigger (migration 0002) sends NOTIFY on the `gatehouse_grants` channel after
-  any write to the tables a grant is read from (applications, APIs, scopes, client grants and
-  their scopes), whoever makes it: console, Management API, admin, CLI or plain SQL. The
-  connection LISTENs on that channel and reads what has reached its socket, without a round
-  trip. A change is seen as soon as its notification arrives, normally within a millisecond of
-  the commit.
+- PostgreSQL: a trigger (migrations 0002 and 0003) sends NOTIFY on the `gatehouse_grants`
+  channel after any write to the tables a grant is read from (applications, APIs, scopes,
+  client grants and their scopes) and to the tenant's settings, whoever makes it: console,
+  Management API, admin, CLI or plain SQL. The connection LISTENs on that channel and reads
+  what has reached its socket, without a round trip. A change is seen as soon as its
+  notification arrives, normally within a millisecond of the commit.
 - SQLite: `PRAGMA data_version` changes when another connection commits, and the connection's
   own `total_changes` counts what it wrote itself. Both are read in process, from the file's
   shared state, and any write to any table counts.
@@ -45,7 +45,7 @@ class _ConnectionCache(threading.local):
         self.connection: Any = None  # the driver's connection the entries were read on
         self.sqlite_stamp: tuple[int, int] | None = None
         self.generation = 0  # bumped whenever entries are dropped
-        self.entries: dict[tuple[str, str], Any] = {}
+        self.entries: dict[tuple[str, ...], Any] = {}
 
 
 _cache = _ConnectionCache()
@@ -97,7 +97,7 @@ def _catch_up() -> None:
         _catch_up_sqlite(connection.connection)
 
 
-def cached(key: tuple[str, str], load: Callable[[], Value | None]) -> Value | None:
+def cached(key: tuple[str, ...], load: Callable[[], Value | None]) -> Value | None:
     """What load() returns for key, from this connection's cache when nothing has changed
     since it was read. Only found values are kept: a refusal is always read afresh."""
     if not _enabled():

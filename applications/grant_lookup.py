@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from apis.models import Api, Scope
+from apis.models import SINGLETON_ID, Api, Scope, TenantSettings
 from applications import grant_cache
 from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
 
@@ -44,7 +44,7 @@ class Grant:
     @property
     def allows_client_credentials(self) -> bool:
         """Whether the application may use the client-credentials grant (RFC 6749 section 4.4)."""
-        return CLIENT_CREDENTIALS in self.grant_types.split()
+        return CLIENT_CREDENTIALS in self.grant_types.split(" ")  # as Application does
 
 
 @cache
@@ -99,6 +99,27 @@ def find(client_id: str, audience: str) -> Grant | None:
     nothing has changed since it was read; None is always read afresh. One query, none on a
     cache hit (plus grant_cache's LISTEN, once per PostgreSQL connection)."""
     return grant_cache.cached((client_id, audience), lambda: _read(client_id, audience))
+
+
+# A key no grant can have: grants are keyed by (client_id, audience) pairs.
+_DEFAULT_AUDIENCE_KEY = ("default_audience",)
+
+
+def default_audience() -> str | None:
+    """The identifier of the tenant's default audience (apis.models.TenantSettings), or None
+    when there is none. Only token requests that name no API ask, so a request that names
+    one never pays for it; the answer is kept in the connection's cache beside the grants and
+    forgotten like them when the database reports a change (the settings table has the same
+    NOTIFY trigger, migration 0003). One query, none on a cache hit."""
+    return grant_cache.cached(_DEFAULT_AUDIENCE_KEY, _read_default_audience)
+
+
+def _read_default_audience() -> str | None:
+    return (
+        TenantSettings.objects.filter(pk=SINGLETON_ID)
+        .values_list("default_audience__identifier", flat=True)
+        .first()
+    )
 
 
 def _read(client_id: str, audience: str) -> Grant | None:

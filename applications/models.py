@@ -100,7 +100,9 @@ class Application(models.Model):
 
     @property
     def grant_type_list(self) -> list[str]:
-        return self.grant_types.split()
+        # U+0020 only, as written and as with_client_credentials() matches: any other
+        # whitespace is part of an (unknown) grant type, never a separator.
+        return [value for value in self.grant_types.split(" ") if value]
 
     @property
     def allows_client_credentials(self) -> bool:

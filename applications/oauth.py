@@ -8,6 +8,7 @@ Auth0's texts where Auth0 has them.
 """
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from applications.models import Application
 from keys import signing
 
 GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
+NO_AUDIENCE = "No audience parameter was provided, and no default audience has been configured"
 
 
 class OAuthError(Exception):
@@ -63,14 +65,17 @@ def invalid_request(description: str) -> OAuthError:
 class TokenRequest:
     """A client-credentials token request (RFC 6749 section 4.4.2) as sent: each parameter a
     string, or None when absent. `client_id` and `client_secret` come from the body or from
-    HTTP Basic (section 2.3.1), and `used_basic_auth` says which. `scope` is space-separated
-    (section 3.3). Nothing is checked yet: `exchange` decides."""
+    HTTP Basic (section 2.3.1), and `used_basic_auth` says which. `audience` is Auth0's name
+    for the API; `resource` is RFC 8707's (section 2), already known to be an absolute URI
+    without a fragment, or None. `scope` is space-separated (section 3.3). Nothing else is
+    checked yet: `exchange` decides."""
 
     grant_type: str | None
     client_id: str | None
     client_secret: str | None
     audience: str | None
     scope: str | None
+    resource: str | None = None
     used_basic_auth: bool = False
 
 
@@ -95,10 +100,44 @@ class TokenResponse:
         return body
 
 
+# RFC 6749 section 3.3: scope = scope-token *( SP scope-token ),
+# scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). Anything else, whatever Python calls
+# whitespace (U+00A0, U+0085, U+3000, ...), is neither a separator nor part of a scope.
+_NOT_IN_SCOPE = re.compile(r"[^\x20\x21\x23-\x5B\x5D-\x7E]")
+
+
 def _requested_scopes(scope: str | None) -> list[str] | None:
-    if scope is None or not scope.strip():
+    """The scopes a `scope` parameter asks for (RFC 6749 section 3.3), in order, without
+    repeats; None when it is absent or blank (only spaces), which asks for every granted scope.
+
+    Only the space character U+0020 separates scopes (runs of it, and spaces around, are
+    tolerated). Raises OAuthError 400 invalid_scope (section 5.2) naming the first character
+    that is neither a space nor a scope-token character."""
+    if scope is None:
         return None
-    return list(dict.fromkeys(scope.split()))
+    bad = _NOT_IN_SCOPE.search(scope)
+    if bad is not None:
+        raise OAuthError(
+            400,
+            "invalid_scope",
+            f"Invalid scope: U+{ord(bad.group()):04X} is not allowed. Scopes are separated by "
+            'spaces (U+0020) and hold printable ASCII characters other than " and \\.',
+        )
+    values = [value for value in scope.split(" ") if value]
+    return list(dict.fromkeys(values)) or None
+
+
+def _named_audience(request: TokenRequest) -> str | None:
+    """The API the request names: `audience`, or RFC 8707's `resource` (section 2), which
+    Gatehouse reads as the same thing; None when it names none (empty is absent, RFC 6749
+    section 3.2). Both naming different APIs is invalid_request: nothing says which to pick."""
+    audience, resource = request.audience or None, request.resource or None
+    if audience is not None and resource is not None and audience != resource:
+        raise invalid_request(
+            "The audience and resource parameters name different APIs "
+            f'("{audience}" and "{resource}"): send one of them, or the same value in both.'
+        )
+    return audience or resource
 
 
 def _unauthorized(request: TokenRequest) -> OAuthError:
@@ -113,6 +152,17 @@ def _unauthorized_client() -> OAuthError:
         "Grant type 'client_credentials' not allowed for the client.",
         error_uri=GRANT_TYPES_URI,
     )
+
+
+def _authenticated(request: TokenRequest) -> Application:
+    """The application the request authenticates as (client_id and secret, read on their own
+    when no grant was found), or the 401 an unknown client and a wrong secret share."""
+    application = Application.objects.filter(client_id=request.client_id).first()
+    if application is None or not credentials.verify_secret(
+        request.client_secret or "", application.secret_digest
+    ):
+        raise _unauthorized(request)
+    return application
 
 
 def _no_grant(application: Application, audience: str) -> OAuthError:
@@ -132,15 +182,20 @@ def _no_grant(application: Application, audience: str) -> OAuthError:
 def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResponse:
     """Authenticate the client and issue a token for the requested audience and scopes
     (RFC 6749 section 4.4): all of the grant's scopes when `scope` is absent or blank, else
-    exactly the requested ones, each of which must be granted. `now` (an aware datetime,
-    default the current time) sets iat and exp.
+    exactly the requested ones, each of which must be granted. The API is the one `audience`
+    or `resource` names (RFC 8707), else the tenant's default audience (read only then, and
+    kept in the connection's grant cache). `now` (an aware datetime, default the current
+    time) sets iat and exp.
 
-    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request or
-    unsupported_grant_type; 401 access_denied for an unknown client or a wrong or missing
-    secret, which look the same; 403 unauthorized_client when the application may not use
-    client credentials, 403 access_denied when it has no grant for the audience or asks for
-    a scope it was not granted. Lets signing.NoSigningKey and vault.UndecryptableSecret
-    through: those are the server's faults, not the client's."""
+    Raises OAuthError (section 5.2, with Auth0's codes and texts): 400 invalid_request
+    (also when `audience` and `resource` name different APIs), unsupported_grant_type, or
+    invalid_scope for a scope that is not space-separated scope-tokens (section 3.3); 401
+    access_denied for an unknown client or a wrong or missing secret, which look the same;
+    403 unauthorized_client when the application may not use client credentials, 403
+    access_denied when it has no grant for the audience, asks for a scope it was not
+    granted, or names no audience where the tenant has no default. Lets
+    signing.NoSigningKey and vault.UndecryptableSecret through: those are the server's
+    faults, not the client's."""
     if not request.grant_type:
         raise invalid_request("Missing required parameter: grant_type")
     if request.grant_type != "client_credentials":
@@ -149,21 +204,23 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         )
     if not request.client_id:
         raise invalid_request("Missing required parameter: client_id")
-    if not request.audience:
-        raise invalid_request("Missing required parameter: audience")
+    audience = _named_audience(request)
+    requested = _requested_scopes(request.scope)  # syntax is checked before anything else
     if not request.client_secret:
         raise _unauthorized(request)
-    grant = grant_lookup.find(request.client_id, request.audience)
+    if audience is None:
+        audience = grant_lookup.default_audience()
+    if audience is None:  # Auth0's 403, told only to an authenticated client
+        application = _authenticated(request)
+        if not application.allows_client_credentials:
+            raise _unauthorized_client()
+        raise OAuthError(403, "access_denied", NO_AUDIENCE)
+    grant = grant_lookup.find(request.client_id, audience)
     if grant is None:  # a refusal; only now is the application looked up on its own
-        application = Application.objects.filter(client_id=request.client_id).first()
-        if application is None or not credentials.verify_secret(
-            request.client_secret, application.secret_digest
-        ):
-            raise _unauthorized(request)
-        raise _no_grant(application, request.audience)
+        raise _no_grant(_authenticated(request), audience)
     if not credentials.verify_secret(request.client_secret, grant.secret_digest):
         raise _unauthorized(request)
-    return _mint(grant, request.scope, now)
+    return _mint(grant, requested, now)
 
 
 def issue_token(
@@ -173,15 +230,16 @@ def issue_token(
     (the CLI and the console's Test tab), with the same rules as the endpoint. `scope` is
     space-separated, None or blank for all granted scopes; `now` as in `exchange`.
 
-    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 403s as
-    `exchange`."""
+    Raises OAuthError 404 invalid_client for an unknown client_id, else the same 400
+    invalid_scope and 403s as `exchange`."""
+    requested = _requested_scopes(scope)
     grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()
         if application is None:
             raise OAuthError(404, "invalid_client", f"Unknown client: {client_id}")
         raise _no_grant(application, audience)
-    return _mint(grant, scope, now)
+    return _mint(grant, requested, now)
 
 
 def _claims(
@@ -214,10 +272,11 @@ def _claims(
     return claims
 
 
-def _mint(grant: grant_lookup.Grant, scope: str | None, now: dt.datetime | None) -> TokenResponse:
+def _mint(
+    grant: grant_lookup.Grant, requested: list[str] | None, now: dt.datetime | None
+) -> TokenResponse:
     if not grant.allows_client_credentials:
         raise _unauthorized_client()
-    requested = _requested_scopes(scope)
     if requested is None:
         scopes: list[str] | tuple[str, ...] = grant.scopes
     else:

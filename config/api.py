@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 Handler = Callable[..., HttpResponse]
 
+# RFC 9110 section 5.6.3: optional whitespace in header fields is SP or HTAB.
+OWS = " \t"
+# RFC 8259 section 2: the only whitespace JSON has.
+JSON_WHITESPACE = b" \t\n\r"
+
 
 class ApiError(Exception):
     """Any failure of a Management API request; the view answers it with `response()`."""
@@ -212,12 +217,14 @@ def _parse_form(body: bytes, schema: Mapping[str, Any], schemas: Schemas) -> dic
 def read_body(request: HttpRequest, schemas: Schemas, schema_name: str) -> dict[str, Any]:
     """The request body as a dict valid against `schemas[schema_name]`, or a 400 invalid_body.
 
-    JSON or form-encoded. An empty body is `{}`, so bodiless requests from the SDKs work.
+    JSON or form-encoded. An empty body (or only JSON whitespace) is `{}`, so bodiless
+    requests from the SDKs work. The media type is read from the raw header and trimmed of
+    SP/HTAB only (RFC 9110 section 8.3.1): Django's parsed one has lost U+00A0 and U+0085.
     """
     schema = schemas[schema_name]
     body = request.body
-    media_type = (request.content_type or "").split(";", 1)[0].strip().lower()
-    if not body.strip():
+    media_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip(OWS).lower()
+    if not body.strip(JSON_WHITESPACE):
         document: object = {}
     elif media_type == "application/x-www-form-urlencoded":
         document = _parse_form(body, schema, schemas)
@@ -319,8 +326,11 @@ def checkpoint_paging(query: Mapping[str, Any]) -> bool:
 
 def field_selection(query: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Auth0's `fields` (comma-separated names) and `include_fields` (true, the default: only
-    those; false: all but those). Names an object does not have select nothing, as in Auth0."""
-    names = {name.strip() for name in query.get("fields", "").split(",")} - {""}
+    those; false: all but those). Names an object does not have select nothing, as in Auth0.
+
+    Spaces (U+0020) around a name are dropped ("name, identifier"); no other character is:
+    "<U+00A0>identifier" is a name no object has, so it selects nothing."""
+    names = {name.strip(" ") for name in query.get("fields", "").split(",")} - {""}
     if not names:  # absent or empty: every field
         return lambda body: body
     include = query.get("include_fields", True)

@@ -9,6 +9,7 @@ JSON 404 for every other path (tests/management_api/test_auth.py walks this list
 from django.urls import path, re_path, register_converter
 
 from apis import api as resource_servers
+from apis.api import tenant_settings
 from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
 from applications import api as applications
 from applications.api_schemas import CONTRACT as CLIENTS
@@ -54,6 +55,7 @@ routes = [
     path("keys/signing/rotate", keys.rotate, name="mgmt-signing-keys-rotate"),
     path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
+    path("tenants/settings", tenant_settings, name="mgmt-tenant-settings"),
 ]
 CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS)
 

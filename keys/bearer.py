@@ -9,6 +9,7 @@ Each route's scopes are written once, here; the OpenAPI document reads them from
 """
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
 Handler = Callable[..., HttpResponse]
+
+# RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 @dataclass(frozen=True)
@@ -69,21 +73,31 @@ def _unauthorized(message: str, challenge: str) -> ApiError:
 
 
 def authenticate(request: HttpRequest) -> set[str]:
-    """The scopes of a valid Management API bearer token, or a 401 ApiError."""
+    """The scopes of a valid Management API bearer token, or a 401 ApiError.
+
+    RFC 6750 section 2.1: `Bearer 1*SP b64token`, inside the field value's optional SP/HTAB
+    (RFC 9110 section 5.5), the scheme in any case. Only those characters are whitespace: a
+    header whose scheme is not exactly Bearer (say "Bearer" and U+00A0) carries no bearer
+    token ("Missing authentication"); a token with anything around it but spaces (U+00A0,
+    U+3000, ...) is no b64token ("Invalid token"). The scope claim is split on U+0020 only
+    (RFC 6749 section 3.3)."""
     realm = f'Bearer realm="{settings.MANAGEMENT_API_IDENTIFIER}"'
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.strip().partition(" ")
+    scheme, _, token = header.strip(" \t").partition(" ")
     if scheme.lower() != "bearer":
         raise _unauthorized("Missing authentication", realm)
+    token = token.lstrip(" ")
     try:
-        claims = signing.verify(token.strip(), audience=settings.MANAGEMENT_API_IDENTIFIER)
+        if not _B64TOKEN.fullmatch(token):
+            raise signing.InvalidToken("the credentials are not an RFC 6750 b64token")
+        claims = signing.verify(token, audience=settings.MANAGEMENT_API_IDENTIFIER)
     except signing.InvalidToken as error:
         logger.info("management API token refused: %s", error)
         raise _unauthorized(
             "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
         ) from error
     scope = claims.get("scope")
-    return set(scope.split()) if isinstance(scope, str) else set()
+    return set(scope.split(" ")) - {""} if isinstance(scope, str) else set()
 
 
 def route(**handlers: tuple[Handler, Scopes]) -> View:

@@ -38,7 +38,11 @@ def jwks(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def openid_configuration(request: HttpRequest) -> JsonResponse:
-    """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here."""
+    """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here.
+
+    `resource_indicators_supported` says /oauth/token takes RFC 8707's `resource` as the
+    audience. No registered member says that (RFC 8414 section 2 allows others); RFC 9728's
+    `protected_resources` would instead publish every API's identifier to anyone."""
     response = JsonResponse(
         {
             "issuer": settings.ISSUER,
@@ -46,6 +50,7 @@ def openid_configuration(request: HttpRequest) -> JsonResponse:
             "token_endpoint": settings.TOKEN_ENDPOINT,
             "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "resource_indicators_supported": True,
         }
     )
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"

@@ -50,7 +50,7 @@ def test_system_api_cannot_be_bulk_deleted(admin_client, tenant, orders_api):
     assert response.status_code == 403
     assert Api.objects.filter(pk=tenant.pk).exists()
     assert Api.objects.filter(pk=orders_api.pk).exists()  # the whole action is refused
-    assert tenant.scopes.count() == 22
+    assert tenant.scopes.count() == 24
 
 
 def test_system_api_scopes_cannot_be_deleted_or_edited(admin_client, tenant):

@@ -225,6 +225,12 @@ def test_refusals_as_subprocesses(cli, args, stderr):
             "scopes: Duplicate scope: d.",
         ),
         (["--name", "X", "--identifier", "https://x/", "--scope", "s" * 281], "scopes: "),
+        # Only U+0020 starts a description: "read:things<U+00A0>Reads" is one value, refused,
+        # where a regex's \\s once made it the scope "read", described as "things Reads".
+        (
+            ["--name", "X", "--identifier", "https://x/", "--scope", "read:things\u00a0Reads"],
+            "scopes: 'read:things\\xa0Reads': Scope values are printable characters",
+        ),
         (["--name", "", "--identifier", "https://x/"], "name: "),
         (["--name", "X", "--identifier", ""], "identifier: "),
         (["--name", "X", "--identifier", "http://127.0.0.1:8000/api/v2/"], "identifier: "),

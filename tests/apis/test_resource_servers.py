@@ -36,6 +36,8 @@ MANAGEMENT_SCOPES = {
     "read:signing_keys",
     "create:signing_keys",
     "update:signing_keys",
+    "read:tenant_settings",
+    "update:tenant_settings",
 }
 
 
@@ -347,6 +349,16 @@ def test_ensure_management_api_is_idempotent(tenant):
     assert again.pk == tenant.pk
     assert Api.objects.filter(is_system=True).count() == 1
     assert tenant.scopes.count() == len(MANAGEMENT_SCOPES)
+
+
+def test_ensure_management_api_adds_scopes_a_newer_version_brought(tenant):
+    # A tenant bootstrapped before the tenant settings scopes existed gets them on the next
+    # `bootstrap`; grants keep what they had (an operator adds the new scopes to them).
+    Scope.objects.filter(api=tenant, value__endswith=":tenant_settings").delete()
+
+    resource_servers.ensure_management_api()
+
+    assert set(tenant.scopes.values_list("value", flat=True)) == MANAGEMENT_SCOPES
 
 
 def test_system_api_cannot_be_deleted(tenant):

@@ -368,6 +368,11 @@ def test_mint_token_refusals(m2m_client, orders_api, granted_client):
             {"client_id": spa.client_id, "audience": orders},
             "Grant type 'client_credentials' not allowed for the client.",
         ),
+        (  # RFC 6749 section 3.3: only U+0020 separates scopes, as on /oauth/token
+            {"client_id": m2m_client.client_id, "audience": orders, "scope": "a\u00a0b"},
+            "Invalid scope: U+00A0 is not allowed. Scopes are separated by spaces (U+0020) "
+            'and hold printable ASCII characters other than " and \\.',
+        ),
     ]
     before = counts()
 

@@ -121,6 +121,32 @@ def test_invalid_application_fields(db, fields):
     assert not Application.objects.exists()
 
 
+@pytest.mark.parametrize("separator", ["\u00a0", "\t", "\u3000", "\u0085"])
+def test_grant_types_are_separated_by_u0020_only(granted_client, post_token, separator):
+    # Stored space-separated, like a scope string. The admin edits the text and plain SQL can
+    # write it; the token endpoint, validation and the console's regex filter must all read
+    # "authorization_code<U+00A0>client_credentials" as the one (unknown) grant type it is.
+    application = granted_client.application
+    application.grant_types = f"authorization_code{separator}client_credentials"
+    with pytest.raises(ValidationError, match="Unknown grant type"):
+        application.full_clean()
+    Application.objects.filter(pk=application.pk).update(grant_types=application.grant_types)
+
+    stored = Application.objects.get(pk=application.pk)
+    assert not stored.allows_client_credentials
+    assert not Application.objects.with_client_credentials().filter(pk=stored.pk).exists()
+    response = post_token(
+        {
+            "grant_type": "client_credentials",
+            "client_id": granted_client.client_id,
+            "client_secret": granted_client.secret,
+            "audience": "https://orders.example/api",
+        }
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == "unauthorized_client"
+
+
 def test_update_application_keeps_client_id(db):
     application, _ = clients.create_application(name="Worker")
 

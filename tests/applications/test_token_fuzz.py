@@ -18,7 +18,15 @@ FUZZ = settings(
     database=None,  # no .hypothesis directory written by CI runs
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-PARAMETERS = ["grant_type", "client_id", "client_secret", "audience", "scope", "organization"]
+PARAMETERS = [
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "audience",
+    "resource",
+    "scope",
+    "organization",
+]
 
 # WSGI hands header values over as latin-1 text.
 header_text = st.text(st.characters(max_codepoint=255), max_size=200)

@@ -147,6 +147,9 @@ def test_discovery_document(client, tenant):
         "token_endpoint": "http://127.0.0.1:8000/oauth/token",
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        # RFC 8707's resource parameter is accepted as the audience (issue 9). No registered
+        # metadata says so; RFC 8414 section 2 allows members of our own.
+        "resource_indicators_supported": True,
     }
 
 

@@ -100,6 +100,53 @@ def test_malformed_tokens_are_invalid(mgmt: Mgmt, token):
     assert_invalid(mgmt.get("/resource-servers", token=token))
 
 
+# RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token, inside the field value's
+# optional SP/HTAB (RFC 9110 section 5.5). No other whitespace separates or surrounds it.
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "template",
+    ["Bearer {}", "bearer {}", "BEARER {}", "Bearer   {}", " Bearer {} ", "\tBearer {}\t"],
+    ids=["canonical", "lowercase", "uppercase", "several-spaces", "ows-spaces", "ows-tabs"],
+)
+def test_bearer_headers_the_rfcs_allow(mgmt: Mgmt, mgmt_token, template):
+    header = {"Authorization": template.format(mgmt_token)}
+    assert mgmt.get("/keys/signing", token=None, headers=header).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "template",
+    ["Bearer \u00a0{}", "Bearer {}\u00a0", "Bearer {}\u3000", "Bearer \u0085{}", "Bearer {}\n"],
+    ids=["nbsp-before", "nbsp-after", "ideographic-after", "nel-before", "newline-after"],
+)
+def test_a_token_padded_with_other_whitespace_is_invalid(mgmt: Mgmt, mgmt_token, template):
+    header = {"Authorization": template.format(mgmt_token)}
+    assert_invalid(mgmt.get("/keys/signing", token=None, headers=header))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("separator", ["\u00a0", "\t", "\u2003"])
+def test_bearer_glued_to_its_token_by_other_whitespace_is_not_bearer(
+    mgmt: Mgmt, mgmt_token, separator
+):
+    header = {"Authorization": f"Bearer{separator}{mgmt_token}"}
+    response = mgmt.get("/keys/signing", token=None, headers=header)
+    assert response.status_code == 401
+    assert response.json() == MISSING
+
+
+@pytest.mark.django_db
+def test_scopes_in_the_token_are_separated_by_u0020_only(mgmt: Mgmt):
+    # A token Gatehouse signed itself, whose scope claim joins two scopes with U+00A0: that is
+    # one (unknown) scope, so neither read:signing_keys nor read:clients is granted.
+    token = signing.sign_rs256(claims(scope="read:signing_keys\u00a0read:clients"))
+    response = mgmt.get("/keys/signing", token=token)
+    assert response.status_code == 403
+    assert response.json()["errorCode"] == "insufficient_scope"
+    spaced = signing.sign_rs256(claims(scope="read:clients  read:signing_keys"))
+    assert mgmt.get("/keys/signing", token=spaced).status_code == 200
+
+
 @pytest.mark.django_db
 def test_alg_none_is_invalid(mgmt: Mgmt):
     token = f"{b64({'alg': 'none', 'typ': 'JWT', 'kid': current_key().kid})}.{b64(claims())}."
@@ -184,7 +231,8 @@ def test_a_token_signed_by_a_revoked_key_is_invalid(mgmt: Mgmt, mgmt_token):
 # scope is needed.
 CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
 
-# Section 10 of AUTH0_COMPAT.md, written out: method, path, the scopes it needs.
+# Section 10 of AUTH0_COMPAT.md (and Auth0's tenant settings scopes), written out: method, path,
+# the scopes it needs.
 ENDPOINTS = [
     ("GET", "/resource-servers", ["read:resource_servers"]),
     ("POST", "/resource-servers", ["create:resource_servers"]),
@@ -206,6 +254,8 @@ ENDPOINTS = [
     ("GET", "/keys/signing/{kid}", ["read:signing_keys"]),
     ("POST", "/keys/signing/rotate", ["create:signing_keys", "update:signing_keys"]),
     ("PUT", "/keys/signing/{previous_kid}/revoke", ["update:signing_keys"]),
+    ("GET", "/tenants/settings", ["read:tenant_settings"]),
+    ("PATCH", "/tenants/settings", ["update:tenant_settings"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -307,6 +357,7 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/keys/signing/{kid}": "mgmt-signing-key",
         "/keys/signing/rotate": "mgmt-signing-keys-rotate",
         "/keys/signing/{previous_kid}/revoke": "mgmt-signing-key-revoke",
+        "/tenants/settings": "mgmt-tenant-settings",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))

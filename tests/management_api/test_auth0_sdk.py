@@ -1,6 +1,7 @@
 """A round trip with Auth0's official Python SDK (auth0-python 6) against the live server:
 token by client credentials, an API with scopes, a client, a grant, a token for that client,
-paging, errors, secret rotation, signing-key rotation and revocation."""
+the tenant's default audience, paging, errors, secret rotation, signing-key rotation and
+revocation."""
 
 from urllib.parse import urlsplit
 
@@ -94,6 +95,13 @@ def test_round_trip_with_the_auth0_python_sdk(live_server, tenant):
     )
     claims = verified_claims(live_server.url, issued["access_token"], INVENTORY)
     assert claims["sub"] == f"{worker.client_id}@clients"
+    # The tenant's default audience serves a request that names none (audience "").
+    assert mgmt.tenants.settings.get().default_audience == ""
+    assert mgmt.tenants.settings.update(default_audience=INVENTORY).default_audience == INVENTORY
+    defaulted = get_token(server, worker.client_id, worker.client_secret, "")
+    assert verified_claims(live_server.url, defaulted["access_token"], INVENTORY)["aud"] == (
+        INVENTORY
+    )
     updated = mgmt.client_grants.update(grant.id, scope=["read:stock", "write:stock"])
     assert updated.scope == ["read:stock", "write:stock"]
 
@@ -126,6 +134,7 @@ def test_round_trip_with_the_auth0_python_sdk(live_server, tenant):
     mgmt.clients.delete(worker.client_id)
     mgmt.resource_servers.delete(api.id)
     mgmt.resource_servers.delete(api.id)
+    assert mgmt.tenants.settings.get(fields="default_audience").default_audience == ""
     assert [rs.identifier for rs in mgmt.resource_servers.list()] == [
         settings.MANAGEMENT_API_IDENTIFIER
     ]

@@ -364,7 +364,7 @@ def test_the_system_api_rejects_scope_changes(mgmt: Mgmt, tenant):
     assert response.json() == bad_body(
         "Payload validation error: 'Additional properties not allowed: scopes'."
     )
-    assert tenant.scopes.count() == 22
+    assert tenant.scopes.count() == 24
 
 
 def test_patch_unknown_is_404(mgmt: Mgmt, tenant):

@@ -216,3 +216,79 @@ def test_an_undecodable_path_id_is_looked_up_as_its_literal_text(
     assert response.status_code == status
     if status == 404:
         assert response.json()["errorCode"] == "inexistent_client"
+
+
+# --- protocol strings: only the characters the RFCs name are whitespace (issue 9 item 5) ----
+
+
+@pytest.mark.parametrize("raw", [b"\x0b", b"\x0c", b"\xc2\xa0", b" \x0c "])
+def test_a_body_of_non_json_whitespace_is_not_an_empty_body(mgmt: Mgmt, orders_api, raw):
+    # RFC 8259 section 2: JSON's whitespace is SP, HTAB, LF and CR; only those make a body empty.
+    before = snapshot()
+    response = mgmt.patch(f"/resource-servers/{orders_api.id}", raw=raw)
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": "Invalid request payload JSON format",
+        "errorCode": "invalid_body",
+    }
+    assert snapshot() == before
+
+
+def test_a_body_of_json_whitespace_is_an_empty_body(mgmt: Mgmt, orders_api):
+    response = mgmt.patch(f"/resource-servers/{orders_api.id}", raw=b" \t\r\n")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json\u00a0", "\u00a0application/json", "application/json\u0085; charset=utf-8"],
+)
+def test_a_media_type_padded_with_other_whitespace_is_refused(mgmt: Mgmt, orders_api, content_type):
+    before = snapshot()
+    response = mgmt.patch(
+        f"/resource-servers/{orders_api.id}",
+        raw=json.dumps({"name": "Renamed"}),
+        content_type=content_type,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "statusCode": 400,
+        "error": "Bad Request",
+        "message": "Content-Type must be application/json or application/x-www-form-urlencoded.",
+        "errorCode": "invalid_body",
+    }
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json ; charset=utf-8", " application/json\t", "Application/JSON"]
+)
+def test_media_types_the_rfcs_allow(mgmt: Mgmt, orders_api, content_type):
+    response = mgmt.patch(
+        f"/resource-servers/{orders_api.id}",
+        raw=json.dumps({"name": "Renamed"}),
+        content_type=content_type,
+    )
+    assert response.status_code == 200
+    assert response.json()["name"] == "Renamed"
+
+
+@pytest.mark.parametrize("path", ["/resource-servers/{api}", "/clients/{client}"])
+def test_fields_are_comma_separated_and_only_spaces_around_them_are_trimmed(
+    mgmt: Mgmt, granted_client, orders_api, path
+):
+    path = path.format(api=orders_api.id, client=granted_client.client_id)
+    # "name, %20description" trims the spaces; U+00A0 is part of a name no object has, so it
+    # selects nothing, as any unknown name does (Auth0's behaviour), and never a 500.
+    spaced = mgmt.get(f"{path}?fields=name,%20%20name").json()
+    assert spaced == {"name": mgmt.get(path).json()["name"]}
+    padded = mgmt.get(f"{path}?fields=name,%C2%A0identifier,%C2%A0client_id")
+    assert padded.status_code == 200
+    assert padded.json() == {"name": spaced["name"]}
+    alone = mgmt.get(f"{path}?fields=%C2%A0")
+    assert alone.status_code == 200
+    assert alone.json() == {}
+    excluded = mgmt.get(f"{path}?fields=%C2%A0name&include_fields=false").json()
+    assert excluded == mgmt.get(path).json()

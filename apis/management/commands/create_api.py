@@ -1,4 +1,3 @@
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,15 +10,17 @@ from config.cli import StrictCommand, validation_message
 
 
 def parse_scope_argument(argument: str) -> ScopeSpec:
-    """`VALUE[:DESCRIPTION]`. Scope values often hold colons (`read:orders`) and never
-    whitespace, so: with whitespace, the description starts after the last colon before the
-    first whitespace; without, after the last colon only when there are two or more."""
-    match = re.search(r"\s", argument)
-    if match:
-        head = argument[: match.start()]
+    """`VALUE[:DESCRIPTION]`. Scope values often hold colons (`read:orders`) and never a
+    space, so: with a space, the description starts after the last colon before the first
+    space; without, after the last colon only when there are two or more. Only U+0020 counts
+    (RFC 6749 section 3.3): a value with U+00A0 or a tab in it is kept whole, and refused."""
+    space = argument.find(" ")
+    if space != -1:
+        head = argument[:space]
         if ":" in head:
             value, _, rest = head.rpartition(":")
-            return ScopeSpec(value, (rest + argument[match.start() :]).strip())
+            # The description is text for people: any whitespace around it may go.
+            return ScopeSpec(value, (rest + argument[space:]).strip())
         return ScopeSpec(argument)
     if argument.count(":") >= 2:
         value, _, description = argument.rpartition(":")
