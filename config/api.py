@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api_schema import PARAMETERS, SchemaError, Schemas
+from config.outages import is_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +107,20 @@ def invalid_body_from(error: ValidationError) -> ApiError:
 
 
 def guarded(call: Callable[[], HttpResponse]) -> HttpResponse:
-    """Run a view body; every failure becomes a JSON error, never Django's HTML pages."""
+    """Run a view body; every failure becomes a JSON error, never Django's HTML pages.
+
+    An unreachable database is not an internal error: it propagates, and
+    config.errors.UnavailableMiddleware answers it with a 503 and Retry-After.
+    """
     try:
         return call()
     except ApiError as error:
         return error.response()
     except RequestDataTooBig:
         return error_response(413, "The request body is too large.", "payload_too_large")
-    except Exception:
+    except Exception as error:
+        if is_unavailable(error):
+            raise
         logger.exception("management API request failed")
         return error_response(500, "Internal error.", "internal_error")
 
