@@ -126,20 +126,22 @@ def guarded(call: Callable[[], HttpResponse]) -> HttpResponse:
 
 
 def method_not_allowed(allowed: str) -> JsonResponse:
+    """405 with the Allow header RFC 9110 section 15.5.6 requires."""
     return error_response(
         405, "Method Not Allowed", "method_not_allowed", headers={"Allow": allowed}
     )
 
 
 def public(handler: Handler) -> View:
-    """A view without authentication (the OpenAPI document): GET only, JSON errors."""
+    """A view without authentication (the OpenAPI document): GET and HEAD (RFC 9110 section
+    9.3.2, the server drops HEAD's body), JSON errors."""
 
     @csrf_exempt
     @login_not_required
     @wraps(handler)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET":
-            return method_not_allowed("GET")
+        if request.method not in ("GET", "HEAD"):
+            return method_not_allowed("GET, HEAD")
         return guarded(lambda: handler(request, **kwargs))
 
     view.public = True

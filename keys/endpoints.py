@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
-from django.views.decorators.http import require_GET
 
+from config.cors import public_document
 from keys import signing
 
 # Verifiers re-fetch at most this often; the next key is published ahead of rotation, so a
@@ -21,7 +21,7 @@ JWKS_MAX_AGE_SECONDS = 300
 
 
 @login_not_required
-@require_GET
+@public_document
 def jwks(request: HttpRequest) -> HttpResponse:
     body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -30,13 +30,11 @@ def jwks(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
     # "*"), keeping ETag and Cache-Control; the 200 otherwise.
-    response = get_conditional_response(request, etag=etag, response=response)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return get_conditional_response(request, etag=etag, response=response)
 
 
 @login_not_required
-@require_GET
+@public_document
 def openid_configuration(request: HttpRequest) -> JsonResponse:
     """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here."""
     response = JsonResponse(
@@ -49,5 +47,4 @@ def openid_configuration(request: HttpRequest) -> JsonResponse:
         }
     )
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
     return response
