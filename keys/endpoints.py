@@ -20,11 +20,28 @@ from keys import signing
 JWKS_MAX_AGE_SECONDS = 300
 
 
+# The JWKS as last rendered: (document, body, ETag). signing.jwks() returns the same object
+# while the keys are unchanged, so the body is serialized and hashed once per change.
+_rendered: tuple[object, bytes, str] | None = None
+
+
+def _rendered_jwks() -> tuple[bytes, str]:
+    global _rendered
+    document = signing.jwks()
+    rendered = _rendered
+    if rendered is None or rendered[0] is not document:
+        body = json.dumps(document, separators=(",", ":")).encode()
+        rendered = (document, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        _rendered = rendered
+    return rendered[1], rendered[2]
+
+
 @login_not_required
 @public_document
 def jwks(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """The JWKS from process memory (keys/signing.py), so it is still served, from the last
+    good copy, while the database is down."""
+    body, etag = _rendered_jwks()
     response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
