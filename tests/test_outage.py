@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client as DjangoClient
 
-from applications import clients
+from applications import clients, credentials
 from keys import signing
 
 pytestmark = [
@@ -99,10 +99,13 @@ class Worker:
 
 
 @pytest.fixture
-def worker(settings, tmp_path) -> Iterator[Worker]:
+def worker(request, settings, tmp_path) -> Iterator[Worker]:
     # Client-secret digests and sessions are keyed by SECRET_KEY: the test makes them with
-    # the worker's key. DEBUG off needs a real one.
+    # the worker's key. DEBUG off needs a real one. The digest key is derived once per
+    # process, so it is derived again now, and again after the test (settings restored).
     settings.SECRET_KEY = WORKER_SECRET_KEY
+    credentials._digest_key.cache_clear()
+    request.addfinalizer(credentials._digest_key.cache_clear)
     db = connection.settings_dict
     port = free_port()
     env = {
