@@ -42,12 +42,12 @@ def jwks(request: HttpRequest) -> HttpResponse:
     """The JWKS from process memory (keys/signing.py), so it is still served, from the last
     good copy, while the database is down."""
     body, etag = _rendered_jwks()
-    response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    full = HttpResponse(body, content_type="application/json")
+    full["ETag"] = etag
+    full["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
     # "*"), keeping ETag and Cache-Control; the 200 otherwise.
-    return get_conditional_response(request, etag=etag, response=response)
+    return get_conditional_response(request, etag=etag, response=full) or full
 
 
 @login_not_required
