@@ -409,10 +409,10 @@ def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
         key.save(update_fields=["state", "revoked_at"])
         if was_next:
             _new_key(KeyState.NEXT, now).save()
-    _forget_published_keys()
     with _lock:
         _public_keys.pop(kid, None)
         _private_keys.pop(kid, None)
+    _forget_published_keys()
     return key
 
 
