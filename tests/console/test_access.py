@@ -73,7 +73,7 @@ def test_every_console_page_answers_head_like_get(staff_client, console_urls_fil
             assert head["Allow"] == got["Allow"] == "POST", url
             continue
         pages += 1
-        # Two renders may differ in length (the signing-key timeline shows relative times),
+        # Two renders may differ in length (the signing-key timeline is drawn against "now"),
         # and the CSRF cookie is set per response; every other header is GET's.
         ignored = {"Set-Cookie", "Content-Length"}
         assert {k: v for k, v in head.headers.items() if k not in ignored} == {
