@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apis import resource_servers, snippets
 from apis.forms import ApiCreateForm, ApiSettingsForm, DeleteApiForm, ScopeForm
@@ -38,13 +38,13 @@ def _urls() -> dict[str, Any]:
 
 
 @staff_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("apis:list")
 
 
 @staff_required
-@require_GET
+@require_safe
 def api_list(request: HttpRequest) -> HttpResponse:
     query = search_term(request)
     apis = Api.objects.only("id", "name", "identifier", "signing_alg", "is_system")
@@ -57,7 +57,7 @@ def api_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_create(request: HttpRequest) -> HttpResponse:
     form = ApiCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -72,14 +72,14 @@ def api_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def api_detail(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     return redirect("apis:quickstart", api.id)
 
 
 @staff_required
-@require_GET
+@require_safe
 def api_quickstart(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     urls = _urls()
@@ -121,10 +121,10 @@ def _settings_tab(
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_settings(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _settings_tab(request, api)
     form = ApiSettingsForm(request.POST)
     if form.is_valid():
@@ -193,10 +193,10 @@ def _scopes_tab(request: HttpRequest, api: Api, form: ScopeForm | None = None) -
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_scopes(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _scopes_tab(request, api)
     form = ScopeForm(request.POST)
     if form.is_valid():

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from apis import snippets
 from apis.models import Api
@@ -29,7 +29,7 @@ TEST_PICKER_LIMIT = 500
 
 
 @staff_required
-@require_GET
+@require_safe
 def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     query = search_term(request)
@@ -57,7 +57,7 @@ def api_applications(request: HttpRequest, api_id: str) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_test(request: HttpRequest, api_id: str) -> HttpResponse:
     api = get_object_or_404(Api, pk=api_id)
     grants = (

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apis.models import Api, Scope
 from applications import clients
@@ -68,7 +68,7 @@ def _render_app_tab(
 
 
 @staff_required
-@require_GET
+@require_safe
 def application_list(request: HttpRequest) -> HttpResponse:
     query = search_term(request)
     applications = Application.objects.only("client_id", "name", "app_type", "description")
@@ -83,7 +83,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_create(request: HttpRequest) -> HttpResponse:
     form = ApplicationCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -104,7 +104,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def application_detail(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     return redirect("applications:settings", application.client_id)
@@ -120,7 +120,7 @@ def _settings_initial(application: Application) -> dict[str, object]:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     one_time_secret = None
@@ -167,7 +167,7 @@ def application_delete(request: HttpRequest, client_id: str) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     # The APIs it is authorized for first, so they are on page one even among thousands.
@@ -192,7 +192,7 @@ def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_grant_types(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     form = GrantTypesForm(
@@ -222,7 +222,7 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
 
 
 @staff_required
-@require_GET
+@require_safe
 def application_certificates(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
     return _render_app_tab(

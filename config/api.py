@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.api_schema import PARAMETERS, SchemaError, Schemas
+from config.outages import is_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -111,33 +112,41 @@ def invalid_body_from(error: ValidationError) -> ApiError:
 
 
 def guarded(call: Callable[[], HttpResponse]) -> HttpResponse:
-    """Run a view body; every failure becomes a JSON error, never Django's HTML pages."""
+    """Run a view body; every failure becomes a JSON error, never Django's HTML pages.
+
+    An unreachable database is not an internal error: it propagates, and
+    config.errors.UnavailableMiddleware answers it with a 503 and Retry-After.
+    """
     try:
         return call()
     except ApiError as error:
         return error.response()
     except RequestDataTooBig:
         return error_response(413, "The request body is too large.", "payload_too_large")
-    except Exception:
+    except Exception as error:
+        if is_unavailable(error):
+            raise
         logger.exception("management API request failed")
         return error_response(500, "Internal error.", "internal_error")
 
 
 def method_not_allowed(allowed: str) -> JsonResponse:
+    """405 with the Allow header RFC 9110 section 15.5.6 requires."""
     return error_response(
         405, "Method Not Allowed", "method_not_allowed", headers={"Allow": allowed}
     )
 
 
 def public(handler: Handler) -> View:
-    """A view without authentication (the OpenAPI document): GET only, JSON errors."""
+    """A view without authentication (the OpenAPI document): GET and HEAD (RFC 9110 section
+    9.3.2, the server drops HEAD's body), JSON errors."""
 
     @csrf_exempt
     @login_not_required
     @wraps(handler)
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET":
-            return method_not_allowed("GET")
+        if request.method not in ("GET", "HEAD"):
+            return method_not_allowed("GET, HEAD")
         return guarded(lambda: handler(request, **kwargs))
 
     view.public = True  # type: ignore[attr-defined]

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a view's "database unreachable" becomes a 503 before any other middleware
+    # sees a response (config/errors.py).
+    "config.errors.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware (WhiteNoise's advice): static files skip sessions and auth.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -187,6 +190,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_URL])
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# A refused CSRF check on a JSON path answers JSON (config/errors.py), like every other error.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Error pages and admin emails never show local variables or POST values (config/error_reports.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretFreeExceptionReporterFilter"

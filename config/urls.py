@@ -5,6 +5,13 @@ from django.urls import include, path
 from applications import endpoints as application_endpoints
 from keys import endpoints as key_endpoints
 
+# JSON on the JSON paths (/api/, /oauth/, /.well-known/), Django's pages in the console;
+# a 500 caused by an unreachable database is a 503 (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path(".well-known/jwks.json", key_endpoints.jwks, name="jwks"),
     path(".well-known/openid-configuration", key_endpoints.openid_configuration, name="discovery"),

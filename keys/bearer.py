@@ -113,12 +113,15 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
     for method, (handler, scopes) in handlers.items():
         if not callable(handler) or not isinstance(scopes, Scopes):
             raise TypeError(f"{method}: expected (handler, needs(...))")
-    allowed = ", ".join(sorted(handlers))
+    # RFC 9110 section 9.3.2: HEAD is GET without the content (the server drops the body),
+    # with GET's scopes. OPTIONS is refused: no CORS for the Management API (README).
+    methods = {**handlers, "HEAD": handlers["GET"]} if "GET" in handlers else dict(handlers)
+    allowed = ", ".join(sorted(methods))
 
     @csrf_exempt  # bearer tokens, not cookies: no CSRF exposure
     @login_not_required  # authenticated here, with Auth0's 401 shape
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        entry = handlers.get(request.method or "")
+        entry = methods.get(request.method or "")
         if entry is None:
             return method_not_allowed(allowed)
         handler, scopes = entry

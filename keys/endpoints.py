@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response
-from django.views.decorators.http import require_GET
 
+from config.cors import public_document
 from keys import signing
 
 # Verifiers re-fetch at most this often; the next key is published ahead of rotation, so a
@@ -20,23 +20,38 @@ from keys import signing
 JWKS_MAX_AGE_SECONDS = 300
 
 
+# The JWKS as last rendered: (document, body, ETag). signing.jwks() returns the same object
+# while the keys are unchanged, so the body is serialized and hashed once per change.
+_rendered: tuple[object, bytes, str] | None = None
+
+
+def _rendered_jwks() -> tuple[bytes, str]:
+    global _rendered
+    document = signing.jwks()
+    rendered = _rendered
+    if rendered is None or rendered[0] is not document:
+        body = json.dumps(document, separators=(",", ":")).encode()
+        rendered = (document, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        _rendered = rendered
+    return rendered[1], rendered[2]
+
+
 @login_not_required
-@require_GET
+@public_document
 def jwks(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(signing.jwks(), separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """The JWKS from process memory (keys/signing.py), so it is still served, from the last
+    good copy, while the database is down."""
+    body, etag = _rendered_jwks()
     full = HttpResponse(body, content_type="application/json")
     full["ETag"] = etag
     full["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     # A 304 for a matching If-None-Match (RFC 9110 section 13.1.2: weak comparison, lists,
     # "*"), keeping ETag and Cache-Control; the 200 otherwise.
-    response = get_conditional_response(request, etag=etag, response=full) or full
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return get_conditional_response(request, etag=etag, response=full) or full
 
 
 @login_not_required
-@require_GET
+@public_document
 def openid_configuration(request: HttpRequest) -> JsonResponse:
     """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here.
 
@@ -54,5 +69,4 @@ def openid_configuration(request: HttpRequest) -> JsonResponse:
         }
     )
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -1,9 +1,9 @@
 """The tenant's signing keys in use: sign, verify, inspect, publish (JWKS), rotate and revoke.
 
 This is the only module that imports `jwt`. Parsed keys are cached per `kid` in process
-memory, so no token request decrypts or parses a PEM; the identity of the current key is
-re-read from the database at most every CURRENT_KEY_RECHECK_SECONDS, which is how a rotation
-made by another process is noticed.
+memory, so no token request decrypts or parses a PEM; the identity of the current key, and
+the published JWKS, are re-read from the database at most every CURRENT_KEY_RECHECK_SECONDS,
+which is how a rotation made by another process is noticed.
 """
 
 import base64
@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,11 +22,13 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from keys import crypto, vault
 from keys.models import KeyState, SigningKey
+
+logger = logging.getLogger(__name__)
 
 CURRENT_KEY_RECHECK_SECONDS = 3.0
 
@@ -59,6 +62,7 @@ _hs256_secrets: dict[str, bytes] = {}
 def forget_cached_keys() -> None:
     """Drop every cached key, so the next call reads the database again."""
     global _current
+    _forget_published_keys()
     with _lock:
         _current = None
         _private_keys.clear()
@@ -275,10 +279,47 @@ def inspect_token(
     )
 
 
+@dataclass(frozen=True)
+class _PublishedKeys:
+    document: dict[str, list[dict[str, object]]]
+    checked_at: float
+
+
+_published: _PublishedKeys | None = None
+
+
 def jwks() -> dict[str, list[dict[str, object]]]:
-    """Auth0's order: current, next, then previous (newest first)."""
-    keys = SigningKey.objects.published().in_lifecycle_order()
-    return {"keys": [key.to_jwk() for key in keys]}
+    """The JWK Set (RFC 7517 section 5) in Auth0's order: current, next, then previous
+    (newest first). Callers must not modify it: it is shared.
+
+    Kept in process memory and re-read at most every CURRENT_KEY_RECHECK_SECONDS, the bound in
+    which a rotation made by another process reaches signing; this process's own rotations
+    and revocations drop it at once. An unchanged re-read returns the same object, so the
+    endpoint can reuse its rendering. While the database cannot be read, the last good copy is
+    served (and the read retried after the same interval): resource servers keep verifying.
+    """
+    global _published
+    cached = _published
+    now = time.monotonic()
+    if cached is not None and now - cached.checked_at < CURRENT_KEY_RECHECK_SECONDS:
+        return cached.document
+    try:
+        keys = SigningKey.objects.published().in_lifecycle_order()
+        document = {"keys": [key.to_jwk() for key in keys]}
+    except (OperationalError, InterfaceError) as error:
+        if cached is None:
+            raise
+        logger.warning("database unavailable, serving the last good JWKS: %s", error)
+        document = cached.document
+    if cached is not None and document == cached.document:
+        document = cached.document
+    _published = _PublishedKeys(document, now)
+    return document
+
+
+def _forget_published_keys() -> None:
+    global _published
+    _published = None
 
 
 # Where every new signing key's RSA private key comes from. A module attribute, read at each
@@ -322,6 +363,8 @@ def ensure_keys(now: dt.datetime | None = None) -> list[SigningKey]:
                 key = _new_key(state, now)
                 key.save()
                 created.append(key)
+    if created:
+        _forget_published_keys()
     return created
 
 
@@ -358,6 +401,7 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
         upcoming.save(update_fields=["state", "current_since"])
         replacement.save()
     _current = None
+    _forget_published_keys()
     return upcoming
 
 
@@ -396,6 +440,7 @@ def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
     with _lock:
         _public_keys.pop(kid, None)
         _private_keys.pop(kid, None)
+    _forget_published_keys()
     return key
 
 

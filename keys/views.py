@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.console import render_tab, staff_required
 from keys import signing, timeline
@@ -21,7 +21,7 @@ TIMELINE_KEYS = 12
 
 
 @staff_required
-@require_GET
+@require_safe
 def signing_keys(request: HttpRequest) -> HttpResponse:
     keys = list(
         SigningKey.objects.defer(
@@ -81,7 +81,7 @@ def _download(body: bytes | str, filename: str, content_type: str) -> HttpRespon
 
 
 @staff_required
-@require_GET
+@require_safe
 def certificate_pem(request: HttpRequest, kid: str) -> HttpResponse:
     key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)
     return _download(
@@ -90,7 +90,7 @@ def certificate_pem(request: HttpRequest, kid: str) -> HttpResponse:
 
 
 @staff_required
-@require_GET
+@require_safe
 def certificate_cer(request: HttpRequest, kid: str) -> HttpResponse:
     """The same certificate DER-encoded, the form Windows tools expect in a .cer file."""
     key = get_object_or_404(SigningKey.objects.only("kid", "cert_pem"), kid=kid)

@@ -31,6 +31,28 @@ def test_anonymous_htmx_redirect_keeps_the_query_string_encoded(client, tenant):
     assert "Location" not in response
 
 
+def test_every_console_page_answers_head_like_get(staff_client, console_urls_filled):
+    # RFC 9110 section 9.3.2: every GET route answers HEAD, same header fields, no content.
+    # Write-only URLs (POST) answer both with 405.
+    pages = 0
+    for url in console_urls_filled:
+        got = staff_client.get(url)
+        head = staff_client.head(url)
+        assert head.status_code == got.status_code, url
+        assert head.content == b"", url
+        if got.status_code == 405:
+            assert head["Allow"] == got["Allow"] == "POST", url
+            continue
+        pages += 1
+        # Two renders may differ in length (the signing-key timeline is drawn against "now"),
+        # and the CSRF cookie is set per response; every other header is GET's.
+        ignored = {"Set-Cookie", "Content-Length"}
+        assert {k: v for k, v in head.headers.items() if k not in ignored} == {
+            k: v for k, v in got.headers.items() if k not in ignored
+        }, url
+    assert pages >= 15
+
+
 def test_signed_in_non_staff_user_is_forbidden_everywhere(client, console_urls_filled):
     user = get_user_model().objects.create_user("visitor", password=None)
     client.force_login(user)

@@ -162,12 +162,87 @@ def test_discovery_lists_only_endpoints_that_exist(client, tenant):
     assert sorted(endpoints) == sorted([document["jwks_uri"], document["token_endpoint"]])
 
 
-@pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/.well-known/openid-configuration"])
-def test_well_known_documents_are_get_only(client, tenant, path):
-    response = client.post(path)
+WELL_KNOWN = ["/.well-known/jwks.json", "/.well-known/openid-configuration"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", WELL_KNOWN)
+def test_well_known_documents_refuse_other_methods_with_a_json_405(client, tenant, path, method):
+    # RFC 9110 section 15.5.6: a 405 lists the allowed methods. A PUT was Django's HTML CSRF
+    # page before: these documents use no cookies, so there is nothing to protect.
+    response = client.generic(method, path)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json() == {
+        "error": "method_not_allowed",
+        "error_description": f"{method} is not allowed; use GET.",
+    }
+
+
+@pytest.mark.parametrize("path", WELL_KNOWN)
+def test_well_known_documents_answer_head_with_the_get_headers_and_no_body(client, tenant, path):
+    got = client.get(path)
+    head = client.head(path)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert dict(head.headers) == dict(got.headers)
+    assert head["Content-Length"] == str(len(got.content))
+
+
+def test_jwks_head_is_conditional_too(client, tenant):
+    etag = client.get("/.well-known/jwks.json")["ETag"]
+
+    response = client.head("/.well-known/jwks.json", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize("path", WELL_KNOWN)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "DELETE"])
+def test_well_known_documents_answer_a_cors_preflight(client, tenant, path, method):
+    # Fetch standard, CORS-preflight fetch: an OPTIONS with Origin and
+    # Access-Control-Request-Method gets an ok status and the allowed methods. A method that
+    # is not allowed still gets the answer; the browser then refuses the request.
+    response = client.options(
+        path,
+        headers={
+            "Origin": "https://spa.example",
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD"
+    assert response["Access-Control-Allow-Headers"] == "*"
+    assert response["Access-Control-Max-Age"] == "86400"
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert "Content-Type" not in response
+
+
+@pytest.mark.parametrize("path", WELL_KNOWN)
+def test_well_known_documents_answer_a_plain_options(client, tenant, path):
+    # RFC 9110 section 9.3.7: OPTIONS without CORS headers just lists the methods.
+    response = client.options(path)
+
+    assert response.status_code == 204
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", WELL_KNOWN)
+def test_well_known_documents_allow_any_origin_on_get(client, tenant, path):
+    response = client.get(path, headers={"Origin": "https://spa.example"})
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 @pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/.well-known/openid-configuration"])

@@ -412,26 +412,73 @@ def test_unknown_paths_are_json_404s(mgmt: Mgmt, path):
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("PUT", "/resource-servers", "GET, POST"),
-        ("POST", "/resource-servers/x", "DELETE, GET, PATCH"),
-        ("DELETE", "/clients", "GET, POST"),
+        ("PUT", "/resource-servers", "GET, HEAD, POST"),
+        ("POST", "/resource-servers/x", "DELETE, GET, HEAD, PATCH"),
+        ("DELETE", "/clients", "GET, HEAD, POST"),
         ("GET", "/clients/abc/rotate-secret", "POST"),
-        ("POST", "/keys/signing", "GET"),
+        ("HEAD", "/clients/abc/rotate-secret", "POST"),
+        ("POST", "/keys/signing", "GET, HEAD"),
         ("GET", "/keys/signing/rotate", "POST"),
         ("POST", "/keys/signing/abc/revoke", "PUT"),
-        ("POST", "/openapi.json", "GET"),
+        ("POST", "/openapi.json", "GET, HEAD"),
+        # No CORS for the Management API (README): a browser's preflight fails closed.
+        ("OPTIONS", "/resource-servers", "GET, HEAD, POST"),
+        ("OPTIONS", "/openapi.json", "GET, HEAD"),
     ],
 )
 def test_wrong_methods_are_json_405s_even_without_a_token(mgmt: Mgmt, method, path, allow):
     response = mgmt.call(method, path, token=None)
     assert response.status_code == 405
     assert response["Allow"] == allow
+    assert response["Content-Type"] == "application/json"
+    if method == "HEAD":
+        assert response.content == b""
+        return
     assert response.json() == {
         "statusCode": 405,
         "error": "Method Not Allowed",
         "message": "Method Not Allowed",
         "errorCode": "method_not_allowed",
     }
+
+
+GET_ENDPOINTS = [(path, scopes) for method, path, scopes in ENDPOINTS if method == "GET"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "scopes"), GET_ENDPOINTS)
+def test_every_get_endpoint_answers_head_with_the_get_headers_and_no_body(
+    client, tenant, targets, path, scopes
+):
+    # RFC 9110 section 9.3.2: the same header fields as GET, no content.
+    mgmt = Mgmt(client, management_token(tenant, scopes))
+    got = mgmt.get(path.format(**targets))
+    head = mgmt.call("HEAD", path.format(**targets))
+
+    assert got.status_code == 200
+    assert head.status_code == 200
+    assert head.content == b""
+    assert dict(head.headers) == dict(got.headers)
+
+
+@pytest.mark.django_db
+def test_head_needs_the_get_scopes(client, tenant, targets):
+    response = Mgmt(client, management_token(tenant, ["read:clients"])).call(
+        "HEAD", "/keys/signing"
+    )
+
+    assert response.status_code == 403
+    assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_answers_head(client):
+    got = client.get("/api/v2/openapi.json")
+    head = client.head("/api/v2/openapi.json")
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert dict(head.headers) == dict(got.headers)
 
 
 @pytest.mark.django_db
