@@ -20,7 +20,7 @@ SUGGESTED_APIS = 200
 
 
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     current = TenantSettings.objects.current()
     form = TenantSettingsForm(

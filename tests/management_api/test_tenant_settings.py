@@ -160,7 +160,7 @@ def test_other_methods_are_json_405s(mgmt: Mgmt, method):
     response = mgmt.call(method, "/tenants/settings")
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET, PATCH"
+    assert response["Allow"] == "GET, HEAD, PATCH"
     assert response.json()["statusCode"] == 405
 
 
