@@ -118,7 +118,17 @@ def worker(request, settings, tmp_path) -> Iterator[Worker]:
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": "60",
         "PYTHONWARNINGS": "ignore",
+        "STATIC_ROOT": str(tmp_path / "static"),
     }
+    # With DEBUG off, pages name hashed static files from collectstatic's manifest, as after
+    # an operator's deploy (`bootstrap` collects them; the test database is migrated already).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [
