@@ -11,20 +11,8 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 
+from tests.applications.test_token_endpoint import ORDERS, credentials
 from tests.conftest import basic_header
-
-ORDERS = "https://orders.example/api"
-
-
-def credentials(client, **extra) -> dict:
-    params = {
-        "grant_type": "client_credentials",
-        "client_id": client.client_id,
-        "client_secret": client.secret,
-        "audience": ORDERS,
-    }
-    params.update(extra)
-    return {name: value for name, value in params.items() if value is not None}
 
 
 def invalid_scope(character: str) -> dict:
