@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.console  # noqa: F401  (registers the <id:> converter)
 from applications import api_page_views, views
 
 app_name = "applications"
@@ -7,35 +8,35 @@ app_name = "applications"
 urlpatterns = [
     path("applications/", views.application_list, name="list"),
     path("applications/new/", views.application_create, name="create"),
-    path("applications/<str:client_id>/", views.application_detail, name="detail"),
-    path("applications/<str:client_id>/settings/", views.application_settings, name="settings"),
+    path("applications/<id:client_id>/", views.application_detail, name="detail"),
+    path("applications/<id:client_id>/settings/", views.application_settings, name="settings"),
     path(
-        "applications/<str:client_id>/rotate-secret/",
+        "applications/<id:client_id>/rotate-secret/",
         views.application_rotate_secret,
         name="rotate_secret",
     ),
-    path("applications/<str:client_id>/delete/", views.application_delete, name="delete"),
-    path("applications/<str:client_id>/apis/", views.application_apis, name="apis"),
+    path("applications/<id:client_id>/delete/", views.application_delete, name="delete"),
+    path("applications/<id:client_id>/apis/", views.application_apis, name="apis"),
     path(
-        "applications/<str:client_id>/advanced/",
+        "applications/<id:client_id>/advanced/",
         views.application_grant_types,
         name="grant_types",
     ),
     path(
-        "applications/<str:client_id>/advanced/certificates/",
+        "applications/<id:client_id>/advanced/certificates/",
         views.application_certificates,
         name="certificates",
     ),
     path(
-        "applications/<str:client_id>/apis/<str:api_id>/grant/",
+        "applications/<id:client_id>/apis/<id:api_id>/grant/",
         views.grant_update,
         name="grant",
     ),
     # Tabs of the API page that show applications (api_page_views.py says why they live here).
     path(
-        "apis/<str:api_id>/applications/",
+        "apis/<id:api_id>/applications/",
         api_page_views.api_applications,
         name="api_applications",
     ),
-    path("apis/<str:api_id>/test/", api_page_views.api_test, name="api_test"),
+    path("apis/<id:api_id>/test/", api_page_views.api_test, name="api_test"),
 ]

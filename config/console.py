@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import register_converter
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import format_html
 
@@ -93,3 +94,20 @@ def add_domain_errors(form: Any, error: Any, aliases: dict[str, str] | None = No
     for key, messages in error.message_dict.items():
         field = aliases.get(key, key)
         form.add_error(field if field in form.fields else None, messages)
+
+
+class ObjectId:
+    """A console URL's object id (`<id:api_id>`): any text an id can be, but no '/', NUL or
+    other control character and at most 600 characters, so a hostile id is a 404 before any
+    query (PostgreSQL cannot even be asked about a NUL)."""
+
+    regex = r"[^/\x00-\x1f\x7f]{1,600}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ObjectId, "id")

@@ -1,0 +1,25 @@
+"""A console URL whose id holds a character no id can have (NUL, which PostgreSQL cannot even
+be asked about) is a 404 like any unknown id, never a 500; found by walking the URL patterns."""
+
+from django.urls import reverse
+
+from .conftest import _console_patterns
+
+
+def hostile_urls() -> list[str]:
+    urls = []
+    for name, converters in _console_patterns():
+        if not converters:
+            continue
+        values = {param: "PLACEHOLDER" if param != "scope_id" else 1 for param in converters}
+        urls.append(reverse(name, kwargs=values).replace("PLACEHOLDER", "x%00y"))
+    return urls
+
+
+def test_every_console_url_with_a_nul_in_its_id_is_a_404(staff_client, orders_api):
+    urls = hostile_urls()
+    assert urls, "the walk finds console URLs with ids"
+    for url in urls:
+        for method in (staff_client.get, staff_client.post):
+            response = method(url)
+            assert response.status_code == 404, (method.__name__, url)
