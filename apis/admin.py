@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apis.models import Api, Scope
+from config.admin import TextIdAdmin
 
 
 class ScopeInline(admin.TabularInline):
@@ -12,7 +13,7 @@ class ScopeInline(admin.TabularInline):
 
 
 @admin.register(Api)
-class ApiAdmin(admin.ModelAdmin):
+class ApiAdmin(TextIdAdmin):
     # encrypted_signing_secret is deliberately absent from every field list.
     fields = (
         "id",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from applications.models import Application, ClientGrant
+from config.admin import TextIdAdmin
 
 
 class ClientGrantInline(admin.TabularInline):
@@ -39,7 +40,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientGrant)
-class ClientGrantAdmin(admin.ModelAdmin):
+class ClientGrantAdmin(TextIdAdmin):
     list_display = ("id", "application", "api", "created_at")
     list_select_related = ("application", "api")
     search_fields = ("id", "application__name", "application__client_id", "api__identifier")

@@ -72,3 +72,11 @@ def test_an_ordinary_api_can_be_deleted(admin_client, orders_api):
 
     assert response.status_code == 302
     assert not Api.objects.filter(pk=orders_api.pk).exists()
+
+
+@pytest.mark.parametrize("page", ["change", "delete", "history"])
+def test_an_api_id_with_a_nul_is_no_object_not_a_500(admin_client, orders_api, page):
+    # PostgreSQL refuses to compare text with NUL; the admin must not ask it to.
+    response = admin_client.get(f"/admin/apis/api/{orders_api.pk}%00/{page}/")
+    assert response.status_code in (302, 404)
+    assert Api.objects.filter(pk=orders_api.pk).exists()

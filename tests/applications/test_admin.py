@@ -24,3 +24,10 @@ def test_search_and_filters(admin_client, everything, query):
 
     assert response.status_code == 200
     assert b"errornote" not in response.content
+
+
+@pytest.mark.parametrize("page", ["change", "delete", "history"])
+def test_a_grant_id_with_a_nul_is_no_object_not_a_500(admin_client, granted_client, page):
+    # PostgreSQL refuses to compare text with NUL; the admin must not ask it to.
+    response = admin_client.get(f"/admin/applications/clientgrant/cgr_x%00/{page}/")
+    assert response.status_code in (302, 404)
