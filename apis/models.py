@@ -7,8 +7,10 @@ from django.db.models import F, Q
 
 MAX_TOKEN_LIFETIME = 2_592_000  # 30 days, Auth0's maximum
 NAME_PATTERN = r"^[^<>]+$"
-# Printable ASCII without space: RFC 6749 section 3.3 scope-token characters.
-SCOPE_PATTERN = r"^[\x21\x23-\x5B\x5D-\x7E]+$"
+# RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), printable ASCII without
+# space, " or \; as a regex class body, shared with the token endpoint's scope parsing.
+SCOPE_TOKEN_CHARACTERS = r"\x21\x23-\x5B\x5D-\x7E"
+SCOPE_PATTERN = rf"^[{SCOPE_TOKEN_CHARACTERS}]+$"
 
 
 def new_api_id() -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from apis.models import Api, SigningAlg, TokenDialect
+from apis.models import SCOPE_TOKEN_CHARACTERS, Api, SigningAlg, TokenDialect
 from applications import credentials, grant_lookup
 from applications.models import Application
 from keys import signing
@@ -100,10 +100,10 @@ class TokenResponse:
         return body
 
 
-# RFC 6749 section 3.3: scope = scope-token *( SP scope-token ),
-# scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). Anything else, whatever Python calls
-# whitespace (U+00A0, U+0085, U+3000, ...), is neither a separator nor part of a scope.
-_NOT_IN_SCOPE = re.compile(r"[^\x20\x21\x23-\x5B\x5D-\x7E]")
+# RFC 6749 section 3.3: scope = scope-token *( SP scope-token ). Anything else, whatever
+# Python calls whitespace (U+00A0, U+0085, U+3000, ...), is neither a separator nor part of
+# a scope.
+_NOT_IN_SCOPE = re.compile(rf"[^\x20{SCOPE_TOKEN_CHARACTERS}]")
 
 
 def _requested_scopes(scope: str | None) -> list[str] | None:
