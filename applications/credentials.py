@@ -5,19 +5,11 @@ does not allow offline guessing, and verification costs microseconds (no slow KD
 token path: the secret is random, not a password).
 """
 
-import hashlib
-import hmac
 import secrets
-from functools import cache
 
-from django.conf import settings
+from keys import digests
 
-
-@cache
-def _digest_key() -> bytes:
-    return hashlib.sha256(
-        b"gatehouse.client-secret-digest:" + settings.SECRET_KEY.encode()
-    ).digest()
+PURPOSE = "client-secret"
 
 
 def new_client_secret() -> str:
@@ -26,10 +18,8 @@ def new_client_secret() -> str:
 
 
 def digest_secret(secret: str) -> str:
-    return hmac.new(
-        _digest_key(), secret.encode("utf-8", "surrogatepass"), hashlib.sha256
-    ).hexdigest()
+    return digests.digest(PURPOSE, secret)
 
 
 def verify_secret(secret: str, digest: str) -> bool:
-    return hmac.compare_digest(digest_secret(secret), digest)
+    return digests.matches(PURPOSE, secret, digest)

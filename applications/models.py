@@ -7,6 +7,7 @@ from django.db import models
 
 from apis.models import NAME_PATTERN, Api, Scope
 from keys.models import SigningKey
+from users.models import User
 
 CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
 CLIENT_CREDENTIALS = "client_credentials"
@@ -56,6 +57,16 @@ DEFAULT_GRANT_TYPES: dict[str, list[str]] = {
 }
 
 
+class IdTokenAlg(models.TextChoices):
+    """`jwt_configuration.alg`: RS256 with the tenant key, or HS256 with the client secret."""
+
+    RS256 = "RS256", "RS256"
+    HS256 = "HS256", "HS256"
+
+
+DEFAULT_ID_TOKEN_LIFETIME = 36000  # seconds; Auth0's jwt_configuration.lifetime_in_seconds
+
+
 class ApplicationQuerySet(models.QuerySet):
     def with_client_credentials(self) -> "ApplicationQuerySet":
         return self.filter(grant_types__regex=r"(^| )client_credentials( |$)")
@@ -80,6 +91,23 @@ class Application(models.Model):
         choices=TokenEndpointAuthMethod.choices,
         default=TokenEndpointAuthMethod.CLIENT_SECRET_POST,
     )
+    # Browser-flow settings, Auth0's names (AUTH0_USER_FLOWS.md sections 1.3, 6, 1.7, 13):
+    # lists of URLs or origins, matched by applications/redirect_uris.py.
+    callbacks = models.JSONField(default=list, blank=True)
+    allowed_logout_urls = models.JSONField(default=list, blank=True)
+    web_origins = models.JSONField(default=list, blank=True)
+    allowed_origins = models.JSONField(default=list, blank=True)
+    is_first_party = models.BooleanField(default=True)
+    # RFC 8252 section 7.3: any port on http://127.0.0.1 and http://[::1] callbacks. Off by
+    # default, for Auth0 parity (exact match).
+    allow_loopback_any_port = models.BooleanField(default=False)
+    id_token_alg = models.CharField(
+        max_length=5, choices=IdTokenAlg.choices, default=IdTokenAlg.RS256
+    )
+    id_token_lifetime = models.PositiveIntegerField(default=DEFAULT_ID_TOKEN_LIFETIME)
+    # Fernet token (keys/vault.py) of the client secret, kept only for a client that signs ID
+    # tokens with HS256 (the secret is then the HMAC key); "" otherwise.
+    encrypted_secret = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,3 +237,94 @@ class ClientGrant(models.Model):
             "audience": self.api.identifier,
             "scope": scope_values,
         }
+
+
+def new_user_grant_id() -> str:
+    """24 lowercase hex characters, like Auth0's grant ids."""
+    return secrets.token_hex(12)
+
+
+class UserGrant(models.Model):
+    """A user's consent: this application may act for this user at this audience with these
+    scopes (Auth0's "grant", `/api/v2/grants`; AUTH0_USER_FLOWS.md section 2.3). The audience
+    is an API identifier or the tenant's `<issuer>userinfo`, so it is text, not a key."""
+
+    id = models.CharField(
+        primary_key=True, max_length=24, default=new_user_grant_id, editable=False
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="user_grants"
+    )
+    audience = models.CharField(max_length=600)
+    scopes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "application", "audience"],
+                name="one_user_grant_per_user_application_audience",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.application} @ {self.audience}"
+
+
+class AuthorizationCode(models.Model):
+    """An authorization code (RFC 6749 section 4.1.2), stored as its HMAC digest only, with
+    everything the exchange must check or echo bound to it. Single use: `used_at` is set
+    atomically; a used code stays as a tombstone until it expires so that reuse is detected
+    (and what it issued revoked; RFC 6749 section 4.1.2, RFC 9700 section 4.5)."""
+
+    digest = models.CharField(primary_key=True, max_length=64, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="authorization_codes"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authorization_codes")
+    session_id = models.CharField(max_length=32, blank=True, default="")
+    # As sent to /authorize; "" when it was not sent (then it must not be sent to /oauth/token).
+    redirect_uri = models.TextField(blank=True, default="")
+    code_challenge = models.CharField(max_length=128, blank=True, default="")
+    code_challenge_method = models.CharField(max_length=5, blank=True, default="")
+    nonce = models.TextField(blank=True, default="")
+    scopes = models.JSONField(default=list, blank=True)
+    # An API identifier, or "" for a /userinfo-only (opaque) access token.
+    audience = models.CharField(max_length=600, blank=True, default="")
+    auth_time = models.DateTimeField()
+    # max_age was sent: the ID token must carry auth_time (OIDC Core section 3.1.2.1).
+    include_auth_time = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"code for {self.application} ({self.user_id})"
+
+
+class OpaqueAccessToken(models.Model):
+    """An access token good only at /userinfo, issued when no audience was asked for and the
+    tenant has no default (AUTH0_USER_FLOWS.md section 1.5). Stored as its digest; revoked
+    with the code it came from when that code is replayed."""
+
+    digest = models.CharField(primary_key=True, max_length=64, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="opaque_access_tokens"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="opaque_access_tokens")
+    scopes = models.JSONField(default=list, blank=True)
+    code_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"userinfo token for {self.application} ({self.user_id})"

@@ -27,6 +27,12 @@ ISSUER = PUBLIC_URL + "/"
 # The protocol endpoints' public URLs, as discovery publishes them (RFC 8414 section 2).
 JWKS_URI = PUBLIC_URL + "/.well-known/jwks.json"
 TOKEN_ENDPOINT = PUBLIC_URL + "/oauth/token"
+AUTHORIZATION_ENDPOINT = PUBLIC_URL + "/authorize"
+USERINFO_ENDPOINT = PUBLIC_URL + "/userinfo"
+END_SESSION_ENDPOINT = PUBLIC_URL + "/oidc/logout"
+# The second audience of a user's access token when `openid` was asked on an RS256 API, and
+# the audience of /userinfo-only grants (AUTH0_USER_FLOWS.md section 1.5).
+USERINFO_AUDIENCE = ISSUER + "userinfo"
 # The audience of Management API tokens, and the identifier of the system API.
 MANAGEMENT_API_IDENTIFIER = PUBLIC_URL + "/api/v2/"
 TENANT_HOST = urlsplit(PUBLIC_URL).hostname or "localhost"
@@ -70,6 +76,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "keys",
     "apis",
+    "users",
     "applications",
 ]
 
@@ -134,6 +141,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first: end users' passwords (users/passwords.py) and staff passwords hash with it;
+# older hashes still verify and are upgraded on the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# End users' sign-in sessions (users/sessions.py), Auth0's tenant defaults, in seconds.
+USER_SESSION_LIFETIME = env.int("USER_SESSION_LIFETIME", default=168 * 3600)
+USER_SESSION_IDLE_LIFETIME = env.int("USER_SESSION_IDLE_LIFETIME", default=72 * 3600)
+USER_SESSION_COOKIE_SECURE = env.bool("USER_SESSION_COOKIE_SECURE", default=not DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

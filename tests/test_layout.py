@@ -1,5 +1,6 @@
 """The dependency rules of the layout, read from the source: the apps depend one way
-(keys <- apis <- applications) and config/'s plumbing imports no app outside its URL modules."""
+(keys <- apis <- applications, and keys <- users <- applications) and config/'s plumbing
+imports no app outside its URL modules."""
 
 import ast
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("keys", "apis", "applications")
+APPS = ("keys", "apis", "applications", "users")
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -37,7 +38,12 @@ def test_the_url_modules_are_where_config_meets_the_apps():
 
 
 @pytest.mark.parametrize(
-    ("app", "forbidden"), [("keys", {"apis", "applications"}), ("apis", {"applications"})]
+    ("app", "forbidden"),
+    [
+        ("keys", {"apis", "applications", "users"}),
+        ("apis", {"applications", "users"}),
+        ("users", {"apis", "applications"}),
+    ],
 )
 def test_apps_depend_one_way(app, forbidden):
     offenders = {

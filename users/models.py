@@ -1,0 +1,96 @@
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+CONNECTION = "Username-Password-Authentication"
+USER_ID_PREFIX = "auth0|"
+
+
+def new_user_id() -> str:
+    """24 lowercase hex characters; the public `user_id` is `auth0|` + this (Auth0's shape)."""
+    return secrets.token_hex(12)
+
+
+def new_session_id() -> str:
+    """The public session id (`sid` in ID tokens): 32 characters of base64url, not a secret."""
+    return secrets.token_urlsafe(24)
+
+
+class User(models.Model):
+    """An end user of the tenant's database connection (AUTH0_USER_FLOWS.md section 7.1).
+
+    `email` is stored lowercased (Auth0 compares emails without case) and is unique; so is
+    `username` when set. `password` is a Django password hash (Argon2), never the password.
+    """
+
+    id = models.CharField(primary_key=True, max_length=24, default=new_user_id, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    username = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    email_verified = models.BooleanField(default=False)
+    name = models.CharField(max_length=300, blank=True, default="")
+    nickname = models.CharField(max_length=300, blank=True, default="")
+    given_name = models.CharField(max_length=150, blank=True, default="")
+    family_name = models.CharField(max_length=150, blank=True, default="")
+    picture = models.URLField(max_length=2000, blank=True, default="")
+    blocked = models.BooleanField(default=False)
+    app_metadata = models.JSONField(default=dict, blank=True)
+    user_metadata = models.JSONField(default=dict, blank=True)
+    password = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_login = models.DateTimeField(null=True, blank=True, editable=False)
+    last_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    logins_count = models.PositiveIntegerField(default=0, editable=False)
+    last_password_reset = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["email", "id"]
+        indexes = [models.Index(fields=["created_at"]), models.Index(fields=["name"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(email=""), name="user_email_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def user_id(self) -> str:
+        return USER_ID_PREFIX + self.id
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def active(self, now: "models.Expression | object") -> "SessionQuerySet":
+        return self.filter(expires_at__gt=now, idle_expires_at__gt=now)
+
+
+class Session(models.Model):
+    """An end user's sign-in session at Gatehouse (Auth0's "session"; AUTH0_USER_FLOWS.md
+    sections 1.6 and 4.6). The browser holds a random secret in its own cookie; only its
+    HMAC digest is stored (keys/digests.py), so the table alone cannot be replayed.
+
+    `expires_at` is fixed at sign-in (tenant session lifetime); `idle_expires_at` moves
+    forward as the session is used. `authenticated_at` is the `auth_time` of ID tokens.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_session_id, editable=False)
+    secret_digest = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    created_at = models.DateTimeField()
+    authenticated_at = models.DateTimeField()
+    last_interacted_at = models.DateTimeField()
+    idle_expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    # Client ids of the applications this session signed in to (Auth0's `clients`).
+    client_ids = models.JSONField(default=list, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"session {self.id} of {self.user_id}"

@@ -1,0 +1,61 @@
+"""End-user passwords: Auth0's "good" policy, and Argon2 hashes (Django's Argon2 hasher).
+
+Hashing is deliberately slow; it runs on sign-in and on password changes only, never on the
+token path.
+"""
+
+from django.contrib.auth.hashers import check_password, make_password
+
+from users.models import User
+
+MIN_LENGTH = 8
+# Auth0's "special characters" class for password policies.
+SPECIAL_CHARACTERS = "!@#$%^&*"
+WEAK_PASSWORD_MESSAGE = "PasswordStrengthError: Password is too weak"
+
+
+class PasswordTooWeak(ValueError):
+    """The password fails the connection's policy; str() is Auth0's message."""
+
+    def __init__(self) -> None:
+        super().__init__(WEAK_PASSWORD_MESSAGE)
+
+
+def character_classes(password: str) -> int:
+    """How many of Auth0's four classes (lower, upper, digit, special) `password` uses."""
+    return sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(c in SPECIAL_CHARACTERS for c in password),
+        )
+    )
+
+
+def check_policy(password: str) -> None:
+    """Auth0's "good" policy: at least 8 characters and 3 of the 4 character classes
+    (AUTH0_USER_FLOWS.md section 7.3). Raises PasswordTooWeak."""
+    if len(password) < MIN_LENGTH or character_classes(password) < 3:
+        raise PasswordTooWeak()
+
+
+def hash_password(password: str) -> str:
+    """A Django password hash of `password` with the first of PASSWORD_HASHERS (Argon2)."""
+    return make_password(password)
+
+
+def set_password(user: User, password: str) -> None:
+    """Checks the policy and sets (does not save) the user's password hash."""
+    check_policy(password)
+    user.password = hash_password(password)
+
+
+def verify(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; with no user, spends the same time and says no."""
+    if user is None:
+        # Hash anyway, as Django's ModelBackend does: a wrong email then costs as long as a
+        # wrong password, so timing does not tell which emails have accounts.
+        make_password(password)
+        return False
+    return check_password(password, user.password)
