@@ -1,0 +1,12 @@
+"""End users' pages under /u/ (Auth0's Universal Login paths), namespace `universal_login`."""
+
+from django.urls import path
+
+from applications import authorize_endpoints
+
+app_name = "universal_login"
+
+urlpatterns = [
+    path("login", authorize_endpoints.login, name="login"),
+    path("consent", authorize_endpoints.consent_page, name="consent"),
+]
