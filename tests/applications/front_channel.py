@@ -56,7 +56,8 @@ def base_of(url: str) -> str:
 
 
 def text(response) -> str:
-    return response.content.decode()
+    """The page's text with HTML character references decoded."""
+    return html_module.unescape(response.content.decode())
 
 
 def hidden(response, name: str) -> str:
