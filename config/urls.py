@@ -16,6 +16,7 @@ urlpatterns = [
     path(".well-known/jwks.json", key_endpoints.jwks, name="jwks"),
     path(".well-known/openid-configuration", key_endpoints.openid_configuration, name="discovery"),
     path("oauth/token", application_endpoints.token, name="token"),
+    path("userinfo", application_endpoints.userinfo, name="userinfo"),
     path("api/v2/", include("config.api_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
