@@ -116,7 +116,8 @@ def _bearer_token(request: HttpRequest) -> str | None:
     header with another scheme carries no bearer token."""
     header = (request.headers.get("Authorization") or "").strip(token_request.OWS)
     scheme, _, credentials = header.partition(" ")
-    from_header = credentials.strip(" ") if scheme.lower() == "bearer" else None
+    # "Bearer" with nothing after it carries no token either.
+    from_header = (credentials.strip(" ") or None) if scheme.lower() == "bearer" else None
     from_body = None
     content_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if request.method == "POST" and content_type == "application/x-www-form-urlencoded":
@@ -125,7 +126,7 @@ def _bearer_token(request: HttpRequest) -> str | None:
         values = [value for name, value in pairs if name == "access_token"]
         if len(values) > 1:
             raise _TwoTokens
-        from_body = values[0] if values else None
+        from_body = (values[0] or None) if values else None
     if from_header is not None and from_body is not None:
         raise _TwoTokens
     return from_header if from_header is not None else from_body
