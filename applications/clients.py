@@ -4,13 +4,14 @@ Shared by the console, the CLI and the Management API. Errors are ValidationErro
 field; every write that touches several rows runs in one transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apis.models import Api, Scope
-from applications import credentials
+from applications import credentials, refresh_settings
 from applications.models import (
     DEFAULT_GRANT_TYPES,
     Application,
@@ -19,7 +20,15 @@ from applications.models import (
     TokenEndpointAuthMethod,
 )
 
-EDITABLE_FIELDS = ("name", "description", "app_type", "grant_types", "token_endpoint_auth_method")
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "name",
+    "description",
+    "app_type",
+    "grant_types",
+    "token_endpoint_auth_method",
+)
+# The `refresh_token` object's columns (applications/refresh_settings.py).
+EDITABLE_FIELDS += tuple(refresh_settings.COLUMNS.values())
 
 
 class GrantExists(Exception):
@@ -33,8 +42,11 @@ def create_application(
     description: str = "",
     grant_types: Sequence[str] | None = None,
     token_endpoint_auth_method: str | None = None,
+    refresh_token: Mapping[str, Any] | None = None,
 ) -> tuple[Application, str]:
-    """Create an application. Returns it with its client secret, which is never shown again."""
+    """Create an application. Returns it with its client secret, which is never shown again.
+    `refresh_token` holds members of Auth0's `refresh_token` object; the others get the
+    defaults of the application type (refresh_settings.defaults_for)."""
     if grant_types is None:
         grant_types = DEFAULT_GRANT_TYPES.get(app_type, [])
     if token_endpoint_auth_method is None:
@@ -51,7 +63,10 @@ def create_application(
         grant_types=" ".join(grant_types),
         token_endpoint_auth_method=token_endpoint_auth_method,
         secret_digest=credentials.digest_secret(secret),
+        **refresh_settings.defaults_for(app_type),
     )
+    for column, value in refresh_settings.columns_from(dict(refresh_token or {})).items():
+        setattr(application, column, value)
     application.full_clean()
     application.save(force_insert=True)
     return application, secret

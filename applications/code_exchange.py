@@ -27,7 +27,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apis.models import Api
-from applications import codes, credentials, id_tokens, user_access_tokens
+from applications import (
+    codes,
+    credentials,
+    id_tokens,
+    refresh_grant,
+    refresh_tokens,
+    user_access_tokens,
+)
 from applications.models import Application, AuthorizationCode, TokenEndpointAuthMethod
 from applications.oauth import (
     GRANT_TYPES_URI,
@@ -75,15 +82,18 @@ def _authenticated(request: TokenRequest) -> Application:
     return application
 
 
-def _granted_scopes(row: AuthorizationCode, api: Api | None) -> list[str]:
+def _granted_scopes(row: AuthorizationCode, api: Api | None, offline: bool = False) -> list[str]:
     """The scopes the tokens carry: the code's, without any the server no longer knows.
 
     OIDC scopes stay; an API scope stays only while the API still defines it (a scope
-    deleted in the code's lifetime is not granted). `offline_access` is dropped: no refresh
-    tokens are issued yet, and section 4.1 says to leave it out of `scope` when none is."""
+    deleted in the code's lifetime is not granted). `offline_access` stays only when
+    `offline` (a refresh token is issued): section 4.1 says to leave it out of `scope` when
+    none is."""
     known = set(OIDC_SCOPES)
     if api is not None:
         known.update(api.scopes.values_list("value", flat=True))
+    if offline:
+        known.add(refresh_grant.OFFLINE_ACCESS)
     return [value for value in dict.fromkeys(row.scopes) if value in known]
 
 
@@ -103,7 +113,20 @@ def _issue(application: Application, row: AuthorizationCode, now: dt.datetime) -
         api = Api.objects.filter(identifier=row.audience).first()
         if api is None:
             raise _invalid_grant(application.client_id, "the code's API no longer exists")
-    scopes = _granted_scopes(row, api)
+    offline = refresh_grant.issues_refresh_token(application, api, row.scopes)
+    scopes = _granted_scopes(row, api, offline)
+    refresh_token = None
+    if offline:  # in the code's transaction: a racing replay of the code revokes it
+        refresh_token = refresh_tokens.issue(
+            application=application,
+            user=user,
+            audience=row.audience,
+            scopes=scopes,
+            session_id=row.session_id,
+            auth_time=row.auth_time,
+            code_digest=row.digest,
+            now=now,
+        )
     id_token = None
     if "openid" in scopes:
         id_token = id_tokens.sign(
@@ -136,6 +159,7 @@ def _issue(application: Application, row: AuthorizationCode, now: dt.datetime) -
         expires_in=access.expires_in,
         scope=" ".join(scopes),
         id_token=id_token,
+        refresh_token=refresh_token,
     )
 
 
