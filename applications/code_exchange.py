@@ -47,9 +47,11 @@ PKCE_FAILED = "Failed to verify code verifier"
 USER_BLOCKED = "user is blocked"  # auth0-spa-js logs the user out on this substring
 
 
-def _unauthorized(request: TokenRequest, reason: str) -> OAuthError:
-    # Section 9 complaint 13: the client sees Auth0's terse body, the log says why.
-    logger.info("code exchange refused for client %r: %s", request.client_id, reason)
+def _unauthorized(request: TokenRequest, reason: str, *, known: bool = True) -> OAuthError:
+    # Section 9 complaint 13: the client sees Auth0's terse body, the log says why. An
+    # unknown client_id is not logged: it may be a secret pasted into the wrong field.
+    client = repr(request.client_id) if known else "(unknown)"
+    logger.info("code exchange refused for client %s: %s", client, reason)
     return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
 
 
@@ -63,7 +65,7 @@ def _authenticated(request: TokenRequest) -> Application:
     unknown client, a missing secret and a wrong one share."""
     application = Application.objects.filter(client_id=request.client_id).first()
     if application is None:
-        raise _unauthorized(request, "unknown client")
+        raise _unauthorized(request, "unknown client", known=False)
     secret = request.client_secret or None
     if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
         raise _unauthorized(request, "wrong client secret")

@@ -55,6 +55,8 @@ def test_no_secret_reaches_any_log_record(
             {"grant_type": "authorization_code", "code": codes[5], "redirect_uri": CALLBACK},
             authorization=basic_header(web_app.client_id, web_app.secret + "y"),
         ),
+        # A secret pasted into client_id: an unknown client, not logged by its id.
+        post_token({"grant_type": "authorization_code", "client_id": spa.secret, "code": "c"}),
         post_token(
             {"grant_type": "authorization_code", "code": codes[5]},
             authorization="Basic " + base64.b64encode(b"\xff" + VERIFIER.encode()).decode(),
