@@ -161,18 +161,12 @@ def test_authlib_strict_validators_accept_it(client, tenant, settings, path):
 
 def test_every_listed_endpoint_is_routed(client, tenant):
     document = client.get(PATHS[0]).json()
-    front_end = {"authorization_endpoint": "/authorize", "end_session_endpoint": "/oidc/logout"}
-    missing = []
     for name in URL_MEMBERS - {"issuer"}:
         path = document[name].removeprefix(BASE)
         try:
             resolve(path)
         except Resolver404:
-            missing.append(name)
-    assert set(missing) <= set(front_end), missing
-    if missing:
-        # /authorize and /oidc/logout are built in parallel (issue 10's front half).
-        pytest.skip(f"not routed on this branch yet: {sorted(missing)}")
+            pytest.fail(f"{name} {path} is advertised but not routed")
 
 
 def test_capabilities_match_the_code(client, tenant):
