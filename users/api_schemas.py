@@ -175,6 +175,11 @@ USERS_QUERY = [
         "Field to sort by, :1 ascending or :-1 descending (e.g. created_at:1).",
     ),
     query(
+        "primary_order",
+        {"type": "boolean"},
+        "Accepted for compatibility: results are always in a deterministic order.",
+    ),
+    query(
         "connection",
         {"type": "string", "maxLength": 128, "pattern": TEXT_PATTERN},
         "Only users of this connection (Gatehouse has one).",

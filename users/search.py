@@ -4,7 +4,8 @@ Supported (anything else raises InvalidQuery, which the API answers with a 400):
 
 - `field:"value"` (a phrase, `\\"` and `\\\\` escape) or `field:value` (one word) on the fields
   `email`, `user_id`, `username`, `name`, `nickname` (compared without case; email is
-  stored lowercased) and `email_verified`, `blocked` (`true` or `false`);
+  stored lowercased), `email_verified`, `blocked` (`true` or `false`) and
+  `identities.connection` (Auth0's connection filter);
 - a trailing `*` on a text field's value is a prefix search (`email:"jo*"`, `name:jan*`);
   `user_id` takes exact ids only (`auth0|<24 hex>`);
 - `AND` and `OR` between terms (AND binds tighter, as in Lucene), and parentheses.
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from users.models import CONNECTION
+
 MAX_TERMS = 50
 TEXT_FIELDS = {
     "email": "email",
@@ -27,7 +30,16 @@ TEXT_FIELDS = {
     "nickname": "nickname",
 }
 BOOLEAN_FIELDS = ("email_verified", "blocked")
-FIELDS = ("email", "user_id", "username", "name", "nickname", "email_verified", "blocked")
+FIELDS = (
+    "email",
+    "user_id",
+    "username",
+    "name",
+    "nickname",
+    "email_verified",
+    "blocked",
+    "identities.connection",
+)
 _FIELD_NAMES = ", ".join(FIELDS)
 # A token: parentheses, a phrase, or a run of anything else but whitespace.
 _TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<word>(?:[^\s()"\\]|\\.)*(?:"(?:[^"\\]|\\.)*")?))')
@@ -90,12 +102,12 @@ def _value(raw: str) -> tuple[str, bool]:
 
 def _term(text: str) -> Q:
     field, colon, raw = text.partition(":")
+    if field.startswith(("-", "+", "!")) or field == "NOT":
+        raise InvalidQuery(f"Negation and required terms (NOT, -, +) are not supported: {text}")
     if not colon or not field:
         raise InvalidQuery(
             f'Each term needs a field (field:"value"), one of {_FIELD_NAMES}: {text}'
         )
-    if field.startswith(("-", "+", "!")) or field == "NOT":
-        raise InvalidQuery(f"Negation and required terms (NOT, -, +) are not supported: {text}")
     if field not in FIELDS:
         raise InvalidQuery(f"Unsupported field {field!r}; use one of {_FIELD_NAMES}")
     if not raw:
@@ -105,6 +117,9 @@ def _term(text: str) -> Q:
         if prefix or value not in ("true", "false"):
             raise InvalidQuery(f"{field} is true or false: {text}")
         return Q(**{field: value == "true"})
+    if field == "identities.connection":
+        # Auth0's way to filter by connection with v3; every user here is of the one.
+        return Q() if value == CONNECTION and not prefix else Q(pk__in=[])
     if field == "user_id":
         if prefix:
             raise InvalidQuery(f"user_id takes exact ids only: {text}")
