@@ -1,0 +1,75 @@
+"""Users' grants (consent): what a user let an application do at an audience
+(AUTH0_USER_FLOWS.md sections 2.3 and 2.5)."""
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+
+from applications.models import Application, OpaqueAccessToken, UserGrant
+from users.models import User
+
+
+def find(user: User, application: Application, audience: str) -> UserGrant | None:
+    """The user's grant to `application` at `audience` (an API identifier or the tenant's
+    userinfo audience), or None."""
+    return UserGrant.objects.filter(user=user, application=application, audience=audience).first()
+
+
+def covers(grant: UserGrant | None, scopes: Sequence[str]) -> bool:
+    """Whether a stored grant already includes every requested scope (Auth0: "if you alter
+    the scope, the user is asked to consent again")."""
+    return grant is not None and set(scopes) <= set(grant.scopes)
+
+
+def record(user: User, application: Application, audience: str, scopes: Sequence[str]) -> UserGrant:
+    """Creates the grant, or widens it to the union of its scopes and `scopes` (ordered as
+    first granted, then new ones). Safe against two consents racing: the unique constraint
+    decides, and the loser updates the winner's row."""
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                grant = (
+                    UserGrant.objects.select_for_update()
+                    .filter(user=user, application=application, audience=audience)
+                    .first()
+                )
+                if grant is None:
+                    return UserGrant.objects.create(
+                        user=user,
+                        application=application,
+                        audience=audience,
+                        scopes=list(dict.fromkeys(scopes)),
+                    )
+                union = list(dict.fromkeys([*grant.scopes, *scopes]))
+                if union != grant.scopes:
+                    grant.scopes = union
+                    grant.save(update_fields=["scopes", "updated_at"])
+                return grant
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not record the grant")  # pragma: no cover
+
+
+def for_user(user: User) -> list[UserGrant]:
+    """The user's grants, oldest first, with their applications loaded."""
+    return list(UserGrant.objects.filter(user=user).select_related("application"))
+
+
+def revoke(grant: UserGrant) -> None:
+    """Deletes the grant and every revocable token issued under it (today the /userinfo
+    tokens of that user and application). JWT access tokens cannot be recalled; they expire."""
+    with transaction.atomic():
+        if grant.audience.endswith("userinfo"):
+            OpaqueAccessToken.objects.filter(
+                user_id=grant.user_id, application_id=grant.application_id
+            ).delete()
+        grant.delete()
+
+
+def revoke_all(user: User) -> int:
+    """Revokes every grant of `user`; returns how many there were."""
+    with transaction.atomic():
+        grants = list(UserGrant.objects.select_for_update().filter(user=user))
+        for grant in grants:
+            revoke(grant)
+    return len(grants)
