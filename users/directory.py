@@ -88,7 +88,10 @@ def _clean_email(value: object) -> str:
     if not isinstance(value, str) or not value or _unstorable(value):
         raise ValidationError({"email": ["Enter a valid email address."]})
     email = value.strip().lower()
-    EmailValidator(message="Enter a valid email address.")(email)
+    try:
+        EmailValidator()(email)
+    except ValidationError as error:
+        raise ValidationError({"email": ["Enter a valid email address."]}) from error
     if len(email) > 254:
         raise ValidationError({"email": ["An email has at most 254 characters."]})
     return email
