@@ -17,6 +17,8 @@ from config import openapi
 from config.api import unknown_path
 from keys import api as keys
 from keys.api_schemas import CONTRACT as SIGNING_KEYS
+from users import api as users
+from users.api_schemas import CONTRACT as USERS
 
 
 class AnyText:
@@ -56,8 +58,12 @@ routes = [
     path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
     path("tenants/settings", tenant_settings, name="mgmt-tenant-settings"),
+    path("users", users.user_list, name="mgmt-users"),
+    # <anytext:> so an id with an encoded slash is still a user id (and a 404), not a path.
+    path("users/<anytext:user_id>", users.user, name="mgmt-user"),
+    path("users-by-email", users.user_by_email, name="mgmt-users-by-email"),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS)
+CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS, USERS)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),

@@ -38,6 +38,10 @@ MANAGEMENT_SCOPES = {
     "update:signing_keys",
     "read:tenant_settings",
     "update:tenant_settings",
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
 }
 
 
