@@ -342,6 +342,17 @@ class UserGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} -> {self.application} @ {self.audience}"
 
+    def to_dict(self) -> dict[str, object]:
+        """The Management API shape (`/api/v2/grants`; needs `user` and `application`
+        loaded). `clientID` is camelCase, as Auth0 returns it (AUTH0_USER_FLOWS.md 2.5)."""
+        return {
+            "id": self.id,
+            "clientID": self.application.client_id,
+            "user_id": self.user.user_id,
+            "audience": self.audience,
+            "scope": list(self.scopes),
+        }
+
 
 class AuthorizationCode(models.Model):
     """An authorization code (RFC 6749 section 4.1.2), stored as its HMAC digest only, with
