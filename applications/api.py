@@ -16,9 +16,9 @@ from applications.api_schemas import (
     CLIENT_ID_PARAM,
     CLIENTS_QUERY,
     GRANT_ID_PARAM,
-    IGNORED_FIELDS,
     REQUESTS,
 )
+from applications.client_settings_schemas import IGNORED_FIELDS
 from applications.models import Application, ClientGrant, IdTokenAlg
 from config.api import (
     ApiError,
