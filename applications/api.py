@@ -38,7 +38,7 @@ from config.api import (
     read_query,
 )
 from config.api_schema import SINGLE_OBJECT_QUERY
-from keys.bearer import needs, needs_any, route
+from keys.bearer import needs, needs_any, require, route
 from keys.models import SigningKey
 
 
@@ -54,6 +54,9 @@ def _client_or_404(client_id: str) -> Application:
         raise not_found("The client does not exist", "inexistent_client")
     return application
 
+
+# Rotating a secret, by its endpoint or by PATCH's rotate_secret, takes update:client_keys.
+ROTATE_SECRET_SCOPE = needs("update:client_keys")
 
 # Domain field -> the Management API property that sets it, for error messages.
 _PROPERTY_OF = {
@@ -147,8 +150,11 @@ def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
             "is_first_party",
         )
     secret = None
+    rotate = body.pop("rotate_secret", False)
+    if rotate:
+        require(request, ROTATE_SECRET_SCOPE)
     try:
-        if body.pop("rotate_secret", False):
+        if rotate:
             application, secret = clients.update_and_rotate_secret(application, **body)
         elif body:
             application = clients.update_application(application, **body)
@@ -263,7 +269,7 @@ client = route(
     PATCH=(update_client, needs("update:clients")),
     DELETE=(delete_client, needs("delete:clients")),
 )
-client_secret_rotation = route(POST=(rotate_client_secret, needs("update:client_keys")))
+client_secret_rotation = route(POST=(rotate_client_secret, ROTATE_SECRET_SCOPE))
 client_grant_list = route(
     GET=(list_client_grants, needs("read:client_grants")),
     POST=(create_client_grant, needs("create:client_grants")),

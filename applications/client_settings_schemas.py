@@ -129,5 +129,6 @@ ROTATE_SECRET: SchemaDict = {
     "description": "Gatehouse extension: true rotates the client secret with this change, all "
     "or nothing, and the response carries the new client_secret (shown once). Switching "
     "jwt_configuration.alg to HS256 needs it, because Gatehouse stores only a digest of an "
-    "RS256 client's secret.",
+    "RS256 client's secret. Needs update:client_keys besides update:clients, as "
+    "rotate-secret does.",
 }

@@ -9,7 +9,7 @@ import pytest
 from applications import credentials
 from applications.models import Application
 from keys import vault
-from tests.management_api.conftest import Mgmt
+from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
 
 pytestmark = pytest.mark.django_db
 
@@ -440,3 +440,26 @@ def test_cors_origins_are_the_allowed_origins_plus_the_callbacks_origins(mgmt: M
     assert json.loads(mgmt.get(f"/clients/{body['client_id']}").content)["allowed_origins"] == [
         "https://admin.example.com"
     ]
+
+
+def test_rotating_through_patch_needs_update_client_keys(mgmt: Mgmt, client, tenant):
+    body = create(mgmt)
+    path = f"/clients/{body['client_id']}"
+    before = Application.objects.values().get(client_id=body["client_id"])
+    scopes = [s for s in ALL_SCOPES if s != "update:client_keys"]
+    limited = Mgmt(client, management_token(tenant, scopes, name="Limited"))
+    response = limited.patch(path, {"jwt_configuration": {"alg": "HS256"}, "rotate_secret": True})
+    assert response.status_code == 403
+    assert response.json() == {
+        "statusCode": 403,
+        "error": "Forbidden",
+        "message": "Insufficient scope, expected any of: update:client_keys",
+        "errorCode": "insufficient_scope",
+    }
+    assert (
+        response["WWW-Authenticate"]
+        == 'Bearer error="insufficient_scope", scope="update:client_keys"'
+    )
+    assert Application.objects.values().get(client_id=body["client_id"]) == before
+    # The same token changes everything else.
+    assert limited.patch(path, {"callbacks": ["https://ok.example.com/cb"]}).status_code == 200
