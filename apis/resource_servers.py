@@ -40,6 +40,8 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("create:client_grants", "Create Client Grants"),
     ("update:client_grants", "Update Client Grants"),
     ("delete:client_grants", "Delete Client Grants"),
+    ("read:grants", "Read Grants"),
+    ("delete:grants", "Delete Grants"),
     ("read:signing_keys", "Read Signing Keys"),
     ("create:signing_keys", "Create Signing Keys"),
     ("update:signing_keys", "Update Signing Keys"),

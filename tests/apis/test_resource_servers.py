@@ -33,6 +33,8 @@ MANAGEMENT_SCOPES = {
     "create:client_grants",
     "update:client_grants",
     "delete:client_grants",
+    "read:grants",
+    "delete:grants",
     "read:signing_keys",
     "create:signing_keys",
     "update:signing_keys",

@@ -232,6 +232,8 @@ def test_a_token_signed_by_a_revoked_key_is_invalid(mgmt: Mgmt, mgmt_token):
 # scope is needed.
 CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
 
+GRANTS_OF_A_USER = "/grants?user_id=auth0%7C0123456789abcdef01234567"
+
 # Section 10 of AUTH0_COMPAT.md (and Auth0's tenant settings scopes), written out: method, path,
 # the scopes it needs.
 ENDPOINTS = [
@@ -251,6 +253,9 @@ ENDPOINTS = [
     ("GET", "/client-grants/{grant}", ["read:client_grants"]),
     ("PATCH", "/client-grants/{grant}", ["update:client_grants"]),
     ("DELETE", "/client-grants/{grant}", ["delete:client_grants"]),
+    ("GET", "/grants", ["read:grants"]),
+    ("DELETE", GRANTS_OF_A_USER, ["delete:grants"]),
+    ("DELETE", "/grants/0123456789abcdef01234567", ["delete:grants"]),
     ("GET", "/keys/signing", ["read:signing_keys"]),
     ("GET", "/keys/signing/{kid}", ["read:signing_keys"]),
     ("POST", "/keys/signing/rotate", ["create:signing_keys", "update:signing_keys"]),
@@ -363,6 +368,9 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/clients/{client}/rotate-secret": "mgmt-client-rotate-secret",
         "/client-grants": "mgmt-client-grants",
         "/client-grants/{grant}": "mgmt-client-grant",
+        "/grants": "mgmt-grants",
+        GRANTS_OF_A_USER: "mgmt-grants",
+        "/grants/0123456789abcdef01234567": "mgmt-grant",
         "/keys/signing": "mgmt-signing-keys",
         "/keys/signing/{kid}": "mgmt-signing-key",
         "/keys/signing/rotate": "mgmt-signing-keys-rotate",
