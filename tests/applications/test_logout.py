@@ -248,3 +248,15 @@ def test_without_a_session_there_is_nothing_to_confirm(client, web_app, db):
         {"client_id": web_app.client_id, "post_logout_redirect_uri": "https://app.example.com/"},
     )
     assert location(response) == "https://app.example.com/"
+
+
+@pytest.mark.parametrize("payload", ["[1]", '"x"', "1", "null", '{"aud": ["a", "b"], "iat": 1}'])
+def test_hints_that_are_not_claim_sets_are_refused(client, signed_in, payload):
+    import base64
+
+    def segment(raw: str) -> str:
+        return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+
+    header = segment('{"alg":"RS256","kid":"x"}')
+    token = f"{header}.{segment(payload)}.c2ln"
+    assert_refused(client.get("/oidc/logout", {"id_token_hint": token}), "not a valid ID token")
