@@ -260,3 +260,30 @@ def test_hints_that_are_not_claim_sets_are_refused(client, signed_in, payload):
     header = segment('{"alg":"RS256","kid":"x"}')
     token = f"{header}.{segment(payload)}.c2ln"
     assert_refused(client.get("/oidc/logout", {"id_token_hint": token}), "not a valid ID token")
+
+
+def test_an_hs256_hint_verifies_with_the_clients_secret(client, web_app, signed_in):
+    from keys import vault
+
+    web_app.id_token_alg = "HS256"
+    web_app.encrypted_secret = vault.encrypt(b"a-client-secret-of-enough-length-for-hs256")
+    web_app.save()
+    now = int(time.time())
+    claims = {
+        "iss": settings.ISSUER,
+        "sub": signed_in.user.user_id,
+        "aud": web_app.client_id,
+        "iat": now,
+        "exp": now + 60,
+        "sid": signed_in.id,
+    }
+    token = signing.sign_hs256(claims, web_app.encrypted_secret)
+    response = client.get(
+        "/oidc/logout",
+        {"id_token_hint": token, "post_logout_redirect_uri": "https://app.example.com/"},
+    )
+    assert location(response) == "https://app.example.com/"
+    # An RS256 token for an HS256 client is not accepted (the algorithm is pinned).
+    sign_in(client, signed_in.user)
+    rs256 = id_token(web_app, signed_in)
+    assert_refused(client.get("/oidc/logout", {"id_token_hint": rs256}), "not a valid ID token")
