@@ -21,6 +21,7 @@ urlpatterns = [
     path("u/", include("applications.login_urls")),
     path("v2/logout", logout_endpoints.v2_logout, name="v2_logout"),
     path("oidc/logout", logout_endpoints.oidc_logout, name="oidc_logout"),
+    path("userinfo", application_endpoints.userinfo, name="userinfo"),
     path("api/v2/", include("config.api_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
