@@ -101,6 +101,16 @@ MAX_REFRESH_TOKEN_LIFETIME = 157788000  # five years, the newer OAS maximum
 # A larger overlap would let a stolen, already-used token be replayed long after the theft;
 # an hour covers any retry or parallel burst (Gatehouse's limit, Auth0 documents none).
 MAX_REFRESH_LEEWAY = 3600
+# The Management API's `refresh_token` members, in Auth0's order -> Application columns.
+REFRESH_TOKEN_COLUMNS = {
+    "rotation_type": "refresh_rotation_type",
+    "expiration_type": "refresh_expiration_type",
+    "leeway": "refresh_leeway",
+    "token_lifetime": "refresh_token_lifetime",
+    "infinite_token_lifetime": "refresh_infinite_token_lifetime",
+    "idle_token_lifetime": "refresh_idle_token_lifetime",
+    "infinite_idle_token_lifetime": "refresh_infinite_idle_token_lifetime",
+}
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -252,6 +262,9 @@ class Application(models.Model):
                 "alg": self.id_token_alg,
                 "lifetime_in_seconds": self.id_token_lifetime,
                 "secret_encoded": False,
+            },
+            "refresh_token": {
+                member: getattr(self, column) for member, column in REFRESH_TOKEN_COLUMNS.items()
             },
             "signing_keys": (
                 [
