@@ -94,7 +94,11 @@ def test_rotation_with_an_overlap_and_lifetimes_is_saved(staff_client, web_app):
             "Rotating refresh tokens must be expiring",
         ),
         (
-            {"refresh_token_lifetime": "60"},
+            {
+                "refresh_token_lifetime": "60",
+                "refresh_infinite_token_lifetime": None,
+                "refresh_infinite_idle_token_lifetime": None,
+            },
             "refresh_idle_token_lifetime",
             "no longer than the refresh token lifetime",
         ),

@@ -97,9 +97,14 @@ def test_round_trip_and_patch_keeps_what_is_left_out(mgmt: Mgmt, tenant):
             "refresh_token.expiration_type",
         ),
         (
-            {"rotation_type": "non-rotating", "expiration_type": "expiring", "token_lifetime": 60},
-            "The idle refresh token lifetime must be at least 1 second and no longer than the "
-            "refresh token lifetime.",
+            {
+                "rotation_type": "non-rotating",
+                "expiration_type": "expiring",
+                "token_lifetime": 60,
+                "infinite_token_lifetime": False,
+                "infinite_idle_token_lifetime": False,
+            },
+            "The idle refresh token lifetime must be no longer than the refresh token lifetime.",
             "refresh_token.idle_token_lifetime",
         ),
         (
@@ -175,6 +180,22 @@ def test_multi_resource_policies_are_refused(mgmt: Mgmt, tenant):
     assert response.status_code == 400
     assert response.json()["errorCode"] == "invalid_body"
     assert "refresh_token.policies" in response.json()["message"]
+
+
+def test_an_infinite_lifetime_ignores_its_number(mgmt: Mgmt, tenant):
+    # A shorter maximum with an infinite idle lifetime: the idle number does not apply.
+    body = create(
+        mgmt,
+        refresh_token={
+            "rotation_type": "rotating",
+            "expiration_type": "expiring",
+            "token_lifetime": 3600,
+            "infinite_token_lifetime": False,
+            "infinite_idle_token_lifetime": True,
+        },
+    )
+
+    assert body["refresh_token"]["idle_token_lifetime"] == 1296000
 
 
 def test_empty_policies_are_accepted(mgmt: Mgmt, tenant):
