@@ -14,8 +14,8 @@ import jwt
 import pytest
 import requests
 from auth0.authentication import GetToken, Users
-from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 from auth0.authentication.exceptions import Auth0Error
+from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from bs4 import BeautifulSoup

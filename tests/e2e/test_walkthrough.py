@@ -1,0 +1,115 @@
+"""Issue 10's "Done when", in Debian's Chromium: a staff member creates a regular web
+application in the console; a person opens a sample application, signs in through
+/authorize, consents; the application verifies the ID token and calls an API with the
+access token, which the API verifies. Once with JavaScript, once without (the sign-in and
+consent pages must work as plain HTML forms)."""
+
+import re
+
+import pytest
+
+from applications.models import Application
+
+from .conftest import log_in
+from .end_user import (
+    AUDIENCE,
+    EMAIL,
+    PASSWORD,
+    create_api,
+    create_end_user,
+    serve_tenant_at,
+)
+from .sample_client import SampleApp, StockApi
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def gatehouse(console, settings):
+    serve_tenant_at(console, settings)
+    return console
+
+
+def create_application_in_console(page, name: str) -> tuple[str, str]:
+    """The console's Create Application page; returns the client id and the one-time
+    secret as shown on the page."""
+    from playwright.sync_api import expect
+
+    page.goto("/applications/new/")
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("radio", name=re.compile("^Regular Web Application")).check()
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name="Copy the client secret now")).to_be_visible()
+    client_id = page.locator("#app-client-id").input_value()
+    secret = page.locator("#client-secret").inner_text()
+    assert len(secret) >= 43
+    return client_id, secret
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_done_when_walkthrough(browser, gatehouse, shoot, javascript):
+    from playwright.sync_api import expect
+
+    suffix = "js" if javascript else "nojs"
+    api = StockApi(gatehouse + "/", AUDIENCE)
+    create_api()
+    app = None
+    staff = browser.new_context(base_url=gatehouse, java_script_enabled=javascript)
+    try:
+        # The staff member: signs in to the console and creates the application.
+        console = staff.new_page()
+        log_in(console, gatehouse, "/applications/")
+        client_id, secret = create_application_in_console(console, "Stock app")
+        shoot(console, f"walkthrough-{suffix}-01-application")
+        app = SampleApp(gatehouse + "/", client_id, secret, AUDIENCE, api.url)
+        # Not in the console yet on main: the callback URL and the end user.
+        Application.objects.filter(client_id=client_id).update(callbacks=[app.redirect_uri])
+        user = create_end_user(name="Ada Lovelace", nickname="ada", email_verified=True)
+
+        # The person, in a browser of their own (a staff login is not an end-user session).
+        visitor = browser.new_context(java_script_enabled=javascript)
+        try:
+            page = visitor.new_page()
+            page.goto(app.url + "/")
+            page.get_by_role("link", name="Log in").click()
+            expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
+            shoot(page, f"walkthrough-{suffix}-02-sign-in")
+            form = page.locator("form", has=page.locator("input[type=password]"))
+            # A wrong password first: the page says so and stays.
+            form.locator("input[type=email], input[name=username]").first.fill(EMAIL)
+            form.locator("input[type=password]").fill("Wrong-password-1")
+            form.get_by_role("button").first.click()
+            expect(page.get_by_text("Wrong email or password")).to_be_visible()
+            expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
+            form.locator("input[type=email], input[name=username]").first.fill(EMAIL)
+            form.locator("input[type=password]").fill(PASSWORD)
+            form.get_by_role("button").first.click()
+
+            # Consent: a localhost/127.0.0.1 callback always asks (section 2.2).
+            expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/consent")))
+            expect(page.get_by_text("Stock app").first).to_be_visible()
+            expect(page.get_by_text("Inventory").first).to_be_visible()
+            expect(page.get_by_text("Read stock").first).to_be_visible()
+            shoot(page, f"walkthrough-{suffix}-03-consent")
+            page.get_by_role("button", name="Accept").click()
+
+            # Back at the application: ID token verified, API called.
+            expect(page).to_have_url(re.compile("^" + re.escape(app.redirect_uri + "?")))
+            expect(page.locator("#who")).to_have_text(f"Signed in as Ada Lovelace ({user.user_id})")
+            shoot(page, f"walkthrough-{suffix}-04-signed-in")
+        finally:
+            visitor.close()
+    finally:
+        staff.close()
+        api.stop()
+        if app is not None:
+            app.stop()
+
+    [sign_in] = app.sign_ins
+    assert sign_in.id_token_claims["aud"] == client_id
+    assert sign_in.id_token_claims["sub"] == user.user_id
+    assert sign_in.id_token_claims["email"] == EMAIL
+    assert sign_in.token_response["scope"] == "openid profile email read:stock"
+    assert (sign_in.api_status, sign_in.api_body["for"]) == (200, user.user_id)
+    assert sign_in.id_token_at_api_status == 401
+    assert api.refusals == ["Audience doesn't match"]
