@@ -74,16 +74,15 @@ def test_done_when_walkthrough(browser, gatehouse, shoot, javascript):
             page.get_by_role("link", name="Log in").click()
             expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
             shoot(page, f"walkthrough-{suffix}-02-sign-in")
-            form = page.locator("form", has=page.locator("input[type=password]"))
             # A wrong password first: the page says so and stays.
-            form.locator("input[type=email], input[name=username]").first.fill(EMAIL)
-            form.locator("input[type=password]").fill("Wrong-password-1")
-            form.get_by_role("button").first.click()
-            expect(page.get_by_text("Wrong email or password")).to_be_visible()
+            page.get_by_label("Email address").fill(EMAIL)
+            page.get_by_label("Password").fill("Wrong-password-1")
+            page.get_by_role("button", name="Continue").click()
+            expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
             expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
-            form.locator("input[type=email], input[name=username]").first.fill(EMAIL)
-            form.locator("input[type=password]").fill(PASSWORD)
-            form.get_by_role("button").first.click()
+            expect(page.get_by_label("Email address")).to_have_value(EMAIL)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Continue").click()
 
             # Consent: a localhost/127.0.0.1 callback always asks (section 2.2).
             expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/consent")))
