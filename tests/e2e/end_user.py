@@ -3,6 +3,8 @@ server's address, an end user and browser-flow applications, a person who signs 
 consents without JavaScript (requests + BeautifulSoup), and verification of tokens the way
 an application or an API does it (pyjwt against the published JWKS, nothing of ours)."""
 
+import base64
+import hashlib
 import json
 import os
 import select
@@ -10,7 +12,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import jwt
 import requests
@@ -116,6 +118,16 @@ def create_browser_client(
     return BrowserClient(application, None if public else secret)
 
 
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def authorize_url(base_url: str, client_id: str, redirect_uri: str, **params: str) -> str:
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri}
+    return f"{base_url}/authorize?{urlencode({**query, **params})}"
+
+
 @dataclass
 class Journey:
     """Where a person's browser went between /authorize and the callback."""
@@ -163,6 +175,10 @@ def _label(button) -> str:
     return (button.get_text(" ", strip=True) or button.get("value") or "").strip()
 
 
+class SignInFailed(AssertionError):
+    """The sign-in page came back after the form was posted; the message is its text."""
+
+
 class Person:
     """Someone at a browser without JavaScript: follows redirects, fills in the sign-in
     form with email and password, and answers the consent form, all as plain HTML forms
@@ -194,6 +210,8 @@ class Person:
                 None,
             )
             if login_form is not None:
+                if journey.pages[-1:] == ["login"] and response.request.method == "POST":
+                    raise SignInFailed(soup.get_text(" ", strip=True))
                 journey.pages.append("login")
                 response = self._sign_in(response.url, login_form)
                 continue

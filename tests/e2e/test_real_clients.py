@@ -4,8 +4,6 @@ verifies access tokens with pyjwt and the published JWKS. The person's part (sig
 consent) is plain HTML forms, driven by end_user.Person; the browser version is
 test_walkthrough.py."""
 
-import base64
-import hashlib
 import secrets
 import time
 from urllib.parse import urlencode, urlsplit
@@ -33,10 +31,9 @@ from .end_user import (
     TIMEOUT,
     OpenIdClient,
     Person,
-    create_api,
+    authorize_url,
     create_browser_client,
-    create_end_user,
-    serve_tenant_at,
+    s256,
     verify_rs256,
 )
 
@@ -45,22 +42,6 @@ WEB_SIGNED_OUT = "https://app.example/signed-out"
 SPA_CALLBACK = "https://spa.example/callback"
 SPA_SIGNED_OUT = "https://spa.example/"
 FULL_SCOPE = "openid profile email read:stock"
-
-
-@pytest.fixture
-def gatehouse(live_server, settings, transactional_db):
-    serve_tenant_at(live_server.url, settings)
-    return live_server.url
-
-
-@pytest.fixture
-def inventory(gatehouse):
-    return create_api()
-
-
-@pytest.fixture
-def ada(gatehouse):
-    return create_end_user(name="Ada Lovelace", nickname="ada", email_verified=True)
 
 
 def web_app(auth_method: str = TokenEndpointAuthMethod.CLIENT_SECRET_POST):
@@ -77,16 +58,6 @@ def public_app(app_type: str = AppType.SPA):
     return create_browser_client(
         "Stock SPA", app_type, callbacks=[SPA_CALLBACK], logout_urls=[SPA_SIGNED_OUT]
     )
-
-
-def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def authorize_url(base_url: str, client_id: str, redirect_uri: str, **params: str) -> str:
-    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri}
-    return f"{base_url}/authorize?{urlencode({**query, **params})}"
 
 
 def assert_id_token_claims(claims: dict, base_url: str, client_id: str, user, nonce=None):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def gatehouse(console, settings):
+def console_at_gatehouse(console, settings):
     serve_tenant_at(console, settings)
     return console
 
@@ -47,9 +47,10 @@ def create_application_in_console(page, name: str) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_done_when_walkthrough(browser, gatehouse, shoot, javascript):
+def test_done_when_walkthrough(browser, console_at_gatehouse, shoot, javascript):
     from playwright.sync_api import expect
 
+    gatehouse = console_at_gatehouse
     suffix = "js" if javascript else "nojs"
     api = StockApi(gatehouse + "/", AUDIENCE)
     create_api()
