@@ -97,6 +97,9 @@ def test_done_when_walkthrough(browser, console_at_gatehouse, shoot, javascript)
             expect(page).to_have_url(re.compile("^" + re.escape(app.redirect_uri + "?")))
             expect(page.locator("#who")).to_have_text(f"Signed in as Ada Lovelace ({user.user_id})")
             shoot(page, f"walkthrough-{suffix}-04-signed-in")
+            # Signed in at Gatehouse as an end user is not signed in to its console.
+            page.goto(gatehouse + "/applications/")
+            expect(page).to_have_url(gatehouse + "/login/?next=/applications/")
         finally:
             visitor.close()
     finally:
