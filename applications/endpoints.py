@@ -1,14 +1,18 @@
-"""The public protocol endpoint of the applications app (RFC 6749 section 3): the token
-endpoint. It adapts HTTP; the exchange is decided in applications/oauth.py.
+"""The public protocol endpoints of the applications app: the token endpoint (RFC 6749
+section 3.2) and /userinfo (OIDC Core section 5.3). They adapt HTTP; the decisions are made
+in applications/oauth.py (client credentials), applications/code_exchange.py (authorization
+codes) and applications/userinfo.py.
 """
 
 import logging
+from urllib.parse import parse_qsl
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import oauth, token_request
+from applications import code_exchange, oauth, token_request
+from applications import userinfo as user_info
 from keys import signing, vault
 
 logger = logging.getLogger(__name__)
@@ -39,7 +43,7 @@ def _read_body(request: HttpRequest) -> bytes:
 @csrf_exempt  # a machine-to-machine endpoint authenticated by client credentials, not cookies
 @login_not_required
 def token(request: HttpRequest) -> JsonResponse:
-    """POST /oauth/token: the client-credentials grant."""
+    """POST /oauth/token: the client-credentials and authorization-code grants."""
     if request.method != "POST":
         response = _token_json(
             {"error": "invalid_request", "error_description": "Use POST for /oauth/token."},
@@ -54,7 +58,10 @@ def token(request: HttpRequest) -> JsonResponse:
             _read_body(request),
             request.headers.get("Authorization"),
         )
-        result = oauth.exchange(parsed)
+        if parsed.grant_type == code_exchange.AUTHORIZATION_CODE:
+            result = code_exchange.exchange(parsed)
+        else:  # client credentials, and every refusal of a missing or unknown grant type
+            result = oauth.exchange(parsed)
     except (signing.NoSigningKey, vault.UndecryptableSecret):
         # The server is misconfigured (not bootstrapped, or KEY_ENCRYPTION_KEYS lost the key
         # that encrypted the signing keys): say so in the log, and let clients retry later.
@@ -76,3 +83,88 @@ def token(request: HttpRequest) -> JsonResponse:
             response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
         return response
     return _token_json(result.to_dict(), 200)
+
+
+# RFC 6750 section 3: the challenge of a protected resource. No error code when the request
+# carried no token at all (section 3.1: "SHOULD NOT include an error code").
+BEARER_REALM = 'Bearer realm="gatehouse"'
+
+
+class _TwoTokens(Exception):
+    """RFC 6750 section 3.1 invalid_request: more than one method carried a token."""
+
+
+def _userinfo_json(
+    body: dict[str, object], status: int, challenge: str | None = None
+) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"  # personal data (OIDC Core section 5.3.2)
+    response["Pragma"] = "no-cache"
+    if challenge is not None:
+        response["WWW-Authenticate"] = challenge
+    return response
+
+
+def _bearer_challenge(error: str, description: str) -> str:
+    # RFC 6750 section 3: quoted-string values; the descriptions are plain ASCII without ".
+    return f'{BEARER_REALM}, error="{error}", error_description="{description}"'
+
+
+def _bearer_token(request: HttpRequest) -> str | None:
+    """The access token from `Authorization: Bearer` (RFC 6750 section 2.1) or, on a form
+    POST, the `access_token` body parameter (section 2.2); None when neither is sent. A
+    header with another scheme carries no bearer token."""
+    header = (request.headers.get("Authorization") or "").strip(token_request.OWS)
+    scheme, _, credentials = header.partition(" ")
+    # "Bearer" with nothing after it carries no token either.
+    from_header = (credentials.strip(" ") or None) if scheme.lower() == "bearer" else None
+    from_body = None
+    content_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    if request.method == "POST" and content_type == "application/x-www-form-urlencoded":
+        body = request.read(token_request.MAX_BODY_BYTES + 1)[: token_request.MAX_BODY_BYTES]
+        pairs = parse_qsl(body.decode("ascii", "replace"), max_num_fields=64, errors="replace")
+        values = [value for name, value in pairs if name == "access_token"]
+        if len(values) > 1:
+            raise _TwoTokens
+        from_body = (values[0] or None) if values else None
+    if from_header is not None and from_body is not None:
+        raise _TwoTokens
+    return from_header if from_header is not None else from_body
+
+
+@csrf_exempt  # bearer-token authentication, no cookies: nothing to forge
+@login_not_required
+def userinfo(request: HttpRequest) -> JsonResponse:
+    """GET or POST /userinfo (OIDC Core section 5.3): the signed-in user's claims for the
+    token's scopes; RFC 6750 section 3 challenges for a missing or invalid token."""
+    if request.method not in ("GET", "POST"):
+        response = _userinfo_json(
+            {"error": "invalid_request", "error_description": "Use GET or POST for /userinfo."},
+            405,
+        )
+        response["Allow"] = "GET, POST"
+        return response
+    try:
+        token = _bearer_token(request)
+    except (_TwoTokens, ValueError):
+        description = "Send the access token once, in the Authorization header or the body."
+        return _userinfo_json(
+            {"error": "invalid_request", "error_description": description},
+            400,
+            _bearer_challenge("invalid_request", description),
+        )
+    if token is None:
+        description = "An access token is required."
+        return _userinfo_json(
+            {"error": "unauthorized", "error_description": description}, 401, BEARER_REALM
+        )
+    try:
+        user, scopes = user_info.user_for_token(token)
+    except user_info.InvalidBearer as error:
+        logger.info("userinfo refused: %s", error.description)
+        return _userinfo_json(
+            {"error": "invalid_token", "error_description": error.description},
+            401,
+            _bearer_challenge("invalid_token", error.description),
+        )
+    return _userinfo_json(user_info.userinfo_claims(user, scopes), 200)

@@ -77,22 +77,32 @@ class TokenRequest:
     scope: str | None
     resource: str | None = None
     used_basic_auth: bool = False
+    # The authorization-code grant's parameters (RFC 6749 section 4.1.3, RFC 7636 section
+    # 4.5), read by applications/code_exchange.py.
+    code: str | None = None
+    redirect_uri: str | None = None
+    code_verifier: str | None = None
 
 
 @dataclass(frozen=True)
 class TokenResponse:
     """An issued token (RFC 6749 section 4.4.3): a signed JWT, its lifetime in seconds, and
-    the space-separated scopes it carries ("" for none)."""
+    the space-separated scopes it carries ("" for none). `id_token` is set only by the
+    authorization-code grant when `openid` was granted (OIDC Core section 3.1.3.3)."""
 
     access_token: str
     expires_in: int
     scope: str
     token_type: str = "Bearer"
+    id_token: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token, scope
-        (left out when empty), expires_in (int, seconds) and token_type ("Bearer")."""
+        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token, id_token
+        (when issued), scope (left out when empty), expires_in (int, seconds) and token_type
+        ("Bearer")."""
         body: dict[str, Any] = {"access_token": self.access_token}
+        if self.id_token is not None:
+            body["id_token"] = self.id_token
         if self.scope:
             body["scope"] = self.scope
         body["expires_in"] = self.expires_in

@@ -28,6 +28,10 @@ PARAMETERS = (
     "resource",
     "scope",
     "organization",
+    # The authorization-code grant's (RFC 6749 section 4.1.3; RFC 7636 section 4.5).
+    "code",
+    "redirect_uri",
+    "code_verifier",
 )
 
 # C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
@@ -116,7 +120,9 @@ def _json_parameters(body: bytes) -> dict[str, str]:
     params: dict[str, str] = {}
     for name in PARAMETERS:
         value = document.get(name)
-        if value is None:  # Auth0's SDKs send "organization": null; null means absent
+        # Auth0's SDKs send "organization": null, "redirect_uri": null and "scope": "";
+        # null and "" mean absent (AUTH0_USER_FLOWS.md section 0, row 6).
+        if value is None or value == "":
             continue
         if not isinstance(value, str):
             raise invalid_request(f"Parameter '{name}' must be a string.")
@@ -206,4 +212,7 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
         resource=_checked_resource(params.get("resource")),
         scope=params.get("scope"),
         used_basic_auth=used_basic,
+        code=params.get("code"),
+        redirect_uri=params.get("redirect_uri"),
+        code_verifier=params.get("code_verifier"),
     )

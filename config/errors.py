@@ -1,7 +1,7 @@
 """What every failure looks like, per surface, so no JSON client ever parses an HTML page.
 
 Three surfaces, told apart by path: the Management API (`/api/`, Auth0's error shape), the
-protocol endpoints (`/oauth/`, `/.well-known/`, RFC 6749 section 5.2's `{error,
+protocol endpoints (`/oauth/`, `/.well-known/`, `/userinfo`, RFC 6749 section 5.2's `{error,
 error_description}`) and the console (everything else, HTML).
 
 A dependency that cannot be reached (the database is down, restarting, refusing connections)
@@ -43,7 +43,7 @@ def surface(request: HttpRequest) -> str:
     path = request.path_info
     if path.startswith("/api/"):
         return MANAGEMENT_API
-    if path.startswith(("/oauth/", "/.well-known/")):
+    if path.startswith(("/oauth/", "/.well-known/")) or path == "/userinfo":
         return PROTOCOL
     return CONSOLE
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from applications import authorize_endpoints, logout_endpoints
 from applications import endpoints as application_endpoints
 from keys import endpoints as key_endpoints
 
@@ -16,6 +17,11 @@ urlpatterns = [
     path(".well-known/jwks.json", key_endpoints.jwks, name="jwks"),
     path(".well-known/openid-configuration", key_endpoints.openid_configuration, name="discovery"),
     path("oauth/token", application_endpoints.token, name="token"),
+    path("authorize", authorize_endpoints.authorize, name="authorize"),
+    path("u/", include("applications.login_urls")),
+    path("v2/logout", logout_endpoints.v2_logout, name="v2_logout"),
+    path("oidc/logout", logout_endpoints.oidc_logout, name="oidc_logout"),
+    path("userinfo", application_endpoints.userinfo, name="userinfo"),
     path("api/v2/", include("config.api_urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -59,3 +59,27 @@ def verify(user: User | None, password: str) -> bool:
         make_password(password)
         return False
     return check_password(password, user.password)
+
+
+# Longer "passwords" are refused before hashing: Argon2 over a megabyte is a denial of service.
+MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 254
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user whose email (compared lowercased) and password these are, or None.
+
+    A blocked user is returned, so the caller can answer with Auth0's "user is blocked"
+    error (AUTH0_USER_FLOWS.md section 1.2, step 9) instead of "Wrong email or password".
+    An unknown email costs one hash like a wrong password (verify(None, ...)), so response
+    time does not say which emails have accounts. Malformed input (NUL, which PostgreSQL
+    refuses, or over-long values) is never sent to the database.
+    """
+    email = email.strip().lower() if isinstance(email, str) else ""
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        verify(None, "")
+        return None
+    user = None
+    if email and len(email) <= MAX_EMAIL_LENGTH and "\x00" not in email:
+        user = User.objects.filter(email=email).first()
+    return user if verify(user, password) else None

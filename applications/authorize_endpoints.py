@@ -1,0 +1,237 @@
+"""The browser's side of the authorization code flow: /authorize, the sign-in page and the
+consent page (AUTH0_USER_FLOWS.md sections 1 and 2). The views adapt HTTP; the request is
+validated by applications/authorize.py, consent decided by applications/consent.py, and the
+response shaped by applications/authorization_responses.py.
+
+Public views (`@login_not_required`): the console's staff login has nothing to do with
+them, and their end-user session (users/session_cookie.py) never reaches the console.
+Codes, passwords and cookie secrets are never logged.
+"""
+
+import datetime as dt
+import ipaddress
+import logging
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import rotate_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
+from django.views.decorators.http import require_http_methods
+
+from applications import authorization_responses, codes, consent, login_transactions, user_grants
+from applications.authorize import AuthorizeRequest, ErrorPage, RedirectError, parse
+from applications.login_transactions import Transaction, TransactionInvalid
+from users import passwords, session_cookie, sessions
+from users.models import Session
+
+logger = logging.getLogger(__name__)
+
+LOGIN_REQUIRED = ("login_required", "Login required")
+CONSENT_REQUIRED = ("consent_required", "Consent required")
+USER_BLOCKED = ("unauthorized", "user is blocked")
+USER_DECLINED = ("access_denied", "User did not authorize the request")
+
+
+def error_page(
+    request: HttpRequest, error: str, description: str, *, client_id: str = ""
+) -> HttpResponse:
+    """The 400 page of section 1.2 steps 1-2 (and of a lost transaction): no redirect."""
+    response = render(
+        request,
+        "universal_login/error.html",
+        {"error": error, "description": description, "client_id": client_id},
+        status=400,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _lists(params: QueryDict) -> dict[str, list[str]]:
+    return {name: values for name, values in params.lists()}
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
+
+
+def _must_sign_in(
+    request: AuthorizeRequest, transaction: Transaction, session: Session, now: dt.datetime
+) -> bool:
+    """Section 1.6: prompt=login, or an authentication older than max_age, asks for a new
+    sign-in, unless the session was signed in during this very transaction."""
+    if session.authenticated_at.timestamp() >= transaction.started:
+        return False
+    if "login" in request.prompt:
+        return True
+    age = (now - session.authenticated_at).total_seconds()
+    return request.max_age is not None and age > request.max_age
+
+
+def _issue(request: AuthorizeRequest, session: Session) -> HttpResponse:
+    """The success response: a code bound to everything the token exchange checks."""
+    code = codes.issue(
+        application=request.application,
+        user=session.user,
+        session_id=session.id,
+        redirect_uri=request.redirect_uri_sent,
+        code_challenge=request.code_challenge,
+        code_challenge_method=request.code_challenge_method,
+        nonce=request.nonce,
+        scopes=request.scopes,
+        audience=request.audience,
+        auth_time=session.authenticated_at,
+        include_auth_time=request.max_age is not None,
+    )
+    sessions.add_client(session, request.application.client_id)
+    logger.info(
+        "authorization code issued: client %s, user %s",
+        request.application.client_id,
+        session.user.user_id,
+    )
+    return authorization_responses.respond(request.destination, {"code": code})
+
+
+def _go(page: str, transaction: Transaction) -> HttpResponse:
+    response = HttpResponse(status=302)
+    query = urlencode({"state": login_transactions.dumps(transaction)})
+    response["Location"] = f"{reverse(page)}?{query}"
+    return _no_store(response)
+
+
+def _continue(
+    request: AuthorizeRequest, transaction: Transaction, session: Session | None
+) -> HttpResponse:
+    """Section 1.2 steps 7-9 for a validated request: sign in, consent, then the code."""
+    destination = request.destination
+    if session is None or _must_sign_in(request, transaction, session, timezone.now()):
+        if "none" in request.prompt:
+            return authorization_responses.error(destination, *LOGIN_REQUIRED)
+        return _go("universal_login:login", transaction)
+    user = session.user
+    if user.blocked:
+        return authorization_responses.error(destination, *USER_BLOCKED)
+    if consent.required(request, user) is not None:
+        if "none" in request.prompt:
+            return authorization_responses.error(destination, *CONSENT_REQUIRED)
+        return _go("universal_login:consent", login_transactions.for_user(transaction, user.id))
+    # Consent skipped: a first-party login still records (or widens) its grant (section 2.3).
+    user_grants.record(user, request.application, request.grant_audience, request.scopes)
+    return _issue(request, session)
+
+
+@csrf_exempt  # clients may POST the request (OIDC Core 3.1.2.1); it does what a GET does
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    """GET/POST /authorize (section 1)."""
+    params = _lists(request.GET if request.method == "GET" else request.POST)
+    try:
+        parsed = parse(params)
+    except ErrorPage as error:
+        logger.info("authorize refused with a page: %s", error.description)
+        return error_page(request, error.error, error.description)
+    except RedirectError as error:
+        logger.info("authorize refused: %s", error.error)
+        return authorization_responses.error(error.destination, error.error, error.description)
+    return _continue(parsed, login_transactions.begin(params), session_cookie.current(request))
+
+
+def _resume(request: HttpRequest, state: str) -> tuple[Transaction, AuthorizeRequest]:
+    """The transaction of a sign-in or consent page, re-validated (it may be an hour old)."""
+    transaction = login_transactions.loads(state)
+    return transaction, parse(transaction.params)
+
+
+@login_not_required
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """/u/login: the end user's email and password (section 2.1). CSRF-protected (a login
+    CSRF would sign the victim in as the attacker); a new session on every sign-in."""
+    state = (request.POST if request.method == "POST" else request.GET).get("state", "")
+    try:
+        transaction, parsed = _resume(request, state)
+    except TransactionInvalid:
+        return error_page(request, "invalid_request", login_transactions.SESSION_NOT_FOUND)
+    except ErrorPage as error:
+        return error_page(request, error.error, error.description)
+    except RedirectError as error:
+        return authorization_responses.error(error.destination, error.error, error.description)
+    context = {
+        "state": state,
+        "application_name": parsed.application.name,
+        "failed": False,
+        "email": "",
+    }
+    if request.method == "GET":
+        return _no_store(render(request, "universal_login/login.html", context))
+    email = request.POST.get("username", "")
+    user = passwords.authenticate(email, request.POST.get("password", ""))
+    if user is None:
+        logger.info("sign-in failed for client %s", parsed.application.client_id)
+        context.update(failed=True, email=email[:254])
+        return _no_store(render(request, "universal_login/login.html", context))
+    if user.blocked:
+        return authorization_responses.error(parsed.destination, *USER_BLOCKED)
+    # A new session and a new CSRF token on each sign-in; a previous session in this browser
+    # (perhaps another user's) ends.
+    sessions.end(request.COOKIES.get(session_cookie.COOKIE_NAME, ""))
+    session, secret = sessions.start(
+        user, ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
+    )
+    rotate_token(request)
+    response = _continue(parsed, transaction, session)
+    session_cookie.attach(response, secret, session)
+    return response
+
+
+@login_not_required
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def consent_page(request: HttpRequest) -> HttpResponse:
+    """/u/consent (sections 2.3-2.5): shown to the user the transaction names, in the
+    browser signed in as that user; Accept records the grant, Decline says access_denied."""
+    state = (request.POST if request.method == "POST" else request.GET).get("state", "")
+    try:
+        transaction, parsed = _resume(request, state)
+    except TransactionInvalid:
+        return error_page(request, "invalid_request", login_transactions.SESSION_NOT_FOUND)
+    except ErrorPage as error:
+        return error_page(request, error.error, error.description)
+    except RedirectError as error:
+        return authorization_responses.error(error.destination, error.error, error.description)
+    session = session_cookie.current(request)
+    if not transaction.user_id or session is None or session.user_id != transaction.user_id:
+        return error_page(request, "invalid_request", login_transactions.SESSION_NOT_FOUND)
+    reason = consent.required(parsed, session.user)
+    if request.method == "GET":
+        if reason is None:  # granted meanwhile (another tab)
+            return _continue(parsed, transaction, session)
+        context = {
+            "state": state,
+            "application_name": parsed.application.name,
+            "user_email": session.user.email,
+            "api": parsed.api,
+            "scopes": consent.describe_scopes(parsed),
+            "explanation": consent.EXPLANATIONS[reason],
+        }
+        return _no_store(render(request, "universal_login/consent.html", context))
+    action = request.POST.get("action", "")
+    if action == "deny":
+        return authorization_responses.error(parsed.destination, *USER_DECLINED)
+    if action != "accept":
+        return error_page(request, "invalid_request", "Choose Accept or Decline.")
+    user_grants.record(session.user, parsed.application, parsed.grant_audience, parsed.scopes)
+    return _issue(parsed, session)

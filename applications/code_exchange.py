@@ -1,0 +1,207 @@
+"""The authorization-code grant at the token endpoint (RFC 6749 section 4.1.3, RFC 7636
+section 4.5, OIDC Core section 3.1.3), without HTTP objects: a TokenRequest in (read by
+applications/token_request.py), a TokenResponse out or an OAuthError raised, with Auth0's
+statuses and texts (AUTH0_USER_FLOWS.md section 3.3).
+
+Order of checks: the request's own parameters (400), the client's authentication (401), the
+client's grant types (403), then the code itself (403 invalid_grant), which is spent by the
+first attempt that reaches it (applications/codes.py). Then the tokens: an access token for
+the code's API, or an opaque /userinfo token when it names none
+(applications/user_access_tokens.py), and an ID token when `openid` was granted
+(applications/id_tokens.py).
+
+Client authentication (section 3.1): a confidential client (client_secret_post or
+client_secret_basic) must send its secret, in the body or in HTTP Basic whatever its
+configured method (Auth0 is lenient there too). A public client (`none`) sends only its
+client_id and must have bound its code to a PKCE challenge (RFC 9700 section 2.1.1); a
+secret it sends anyway is checked, and a wrong one refused like any wrong secret.
+
+Nothing logged here holds the code, the verifier or the secret: only the client_id and why.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apis.models import Api
+from applications import codes, credentials, id_tokens, user_access_tokens
+from applications.models import Application, AuthorizationCode, TokenEndpointAuthMethod
+from applications.oauth import (
+    GRANT_TYPES_URI,
+    OAuthError,
+    TokenRequest,
+    TokenResponse,
+    invalid_request,
+)
+from applications.userinfo import OIDC_SCOPES
+
+logger = logging.getLogger(__name__)
+
+AUTHORIZATION_CODE = "authorization_code"
+INVALID_CODE = "Invalid authorization code"
+PKCE_FAILED = "Failed to verify code verifier"
+USER_BLOCKED = "user is blocked"  # auth0-spa-js logs the user out on this substring
+
+
+def _unauthorized(request: TokenRequest, reason: str) -> OAuthError:
+    # Section 9 complaint 13: the client sees Auth0's terse body, the log says why.
+    logger.info("code exchange refused for client %r: %s", request.client_id, reason)
+    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+
+
+def _invalid_grant(client_id: str, reason: str, description: str = INVALID_CODE) -> OAuthError:
+    logger.info("code exchange refused for client %r: %s", client_id, reason)
+    return OAuthError(403, "invalid_grant", description)
+
+
+def _authenticated(request: TokenRequest) -> Application:
+    """The client the request authenticates as (RFC 6749 section 2.3.1), or the 401 that an
+    unknown client, a missing secret and a wrong one share."""
+    application = Application.objects.filter(client_id=request.client_id).first()
+    if application is None:
+        raise _unauthorized(request, "unknown client")
+    secret = request.client_secret or None
+    if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
+        raise _unauthorized(request, "wrong client secret")
+    if secret is None and application.token_endpoint_auth_method != TokenEndpointAuthMethod.NONE:
+        raise _unauthorized(
+            request,
+            "client secret required (token_endpoint_auth_method is "
+            f"{application.token_endpoint_auth_method}; public clients use none)",
+        )
+    return application
+
+
+def _granted_scopes(row: AuthorizationCode, api: Api | None) -> list[str]:
+    """The scopes the tokens carry: the code's, without any the server no longer knows.
+
+    OIDC scopes stay; an API scope stays only while the API still defines it (a scope
+    deleted in the code's lifetime is not granted). `offline_access` is dropped: no refresh
+    tokens are issued yet, and section 4.1 says to leave it out of `scope` when none is."""
+    known = set(OIDC_SCOPES)
+    if api is not None:
+        known.update(api.scopes.values_list("value", flat=True))
+    return [value for value in dict.fromkeys(row.scopes) if value in known]
+
+
+def _issue(application: Application, row: AuthorizationCode, now: dt.datetime) -> TokenResponse:
+    """The tokens for a redeemed code (section 3.2)."""
+    if not row.code_challenge and application.token_endpoint_auth_method == (
+        TokenEndpointAuthMethod.NONE
+    ):
+        # /authorize requires PKCE of public clients; a code without it (issued before the
+        # client became public) is not redeemable by an unauthenticated client.
+        raise _invalid_grant(application.client_id, "public client, code without PKCE", PKCE_FAILED)
+    user = row.user
+    if user.blocked:
+        raise _invalid_grant(application.client_id, "user is blocked", USER_BLOCKED)
+    api: Api | None = None
+    if row.audience and row.audience != settings.USERINFO_AUDIENCE:
+        api = Api.objects.filter(identifier=row.audience).first()
+        if api is None:
+            raise _invalid_grant(application.client_id, "the code's API no longer exists")
+    scopes = _granted_scopes(row, api)
+    id_token = None
+    if "openid" in scopes:
+        id_token = id_tokens.sign(
+            application,
+            id_tokens.claims(
+                application=application,
+                user=user,
+                scopes=scopes,
+                issued_at=int(now.timestamp()),
+                session_id=row.session_id,
+                nonce=row.nonce,
+                auth_time=row.auth_time if row.include_auth_time else None,
+            ),
+        )
+    if api is not None:
+        access = user_access_tokens.mint_jwt(
+            api=api,
+            client_id=application.client_id,
+            user=user,
+            scopes=scopes,
+            session_id=row.session_id,
+            now=now,
+        )
+    else:
+        access = user_access_tokens.issue_opaque(
+            application=application, user=user, scopes=scopes, code_digest=row.digest, now=now
+        )
+    return TokenResponse(
+        access_token=access.token,
+        expires_in=access.expires_in,
+        scope=" ".join(scopes),
+        id_token=id_token,
+    )
+
+
+_REJECTIONS = {
+    "invalid": ("unknown, expired or another client's code", INVALID_CODE),
+    "reused": ("code reused; what it issued is revoked", INVALID_CODE),
+    "redirect_uri": ("redirect_uri differs from the authorize request", INVALID_CODE),
+    "code_verifier": ("PKCE verification failed", PKCE_FAILED),
+}
+
+
+def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResponse:
+    """Exchange an authorization code for tokens (RFC 6749 section 4.1.3). `now` (aware,
+    default the current time) decides the code's expiry and sets iat and exp.
+
+    Raises OAuthError: 400 invalid_request for a missing client_id or code; 401
+    access_denied "Unauthorized" for an unknown client or a missing or wrong secret; 403
+    unauthorized_client when the client may not use this grant; 403 invalid_grant "Invalid
+    authorization code" for an unknown, expired, used or foreign code and a redirect_uri
+    that differs from the authorize request's, "Failed to verify code verifier" for a PKCE
+    failure, "user is blocked" for a blocked user; 500 server_error when a client that signs
+    ID tokens with HS256 has no stored secret. Lets signing.NoSigningKey and
+    vault.UndecryptableSecret through, and then the code is not spent (the client may retry).
+    """
+    now = now or timezone.now()
+    if not request.client_id:
+        raise invalid_request("Missing required parameter: client_id")
+    if not request.code:
+        raise invalid_request("Missing required parameter: code")
+    application = _authenticated(request)
+    if AUTHORIZATION_CODE not in application.grant_type_list:
+        raise OAuthError(
+            403,
+            "unauthorized_client",
+            f"Grant type '{AUTHORIZATION_CODE}' not allowed for the client.",
+            error_uri=GRANT_TYPES_URI,
+        )
+    try:
+        id_tokens.check_signable(application)
+    except id_tokens.NoClientSecret as error:
+        logger.error("cannot sign ID tokens: %s; rotate its secret to store one", error)
+        raise OAuthError(
+            500,
+            "server_error",
+            "The client is configured to sign ID tokens with HS256, but its secret is not "
+            "stored. Rotate the client secret.",
+        ) from error
+    refusal: OAuthError | None = None
+    # One transaction: the code is spent and its /userinfo token stored together, so a
+    # replay racing this exchange waits for both and then revokes that token. A refusal is
+    # raised only after the commit, so the attempt still spends the code.
+    with transaction.atomic():
+        try:
+            row = codes.redeem(
+                request.code,
+                application=application,
+                redirect_uri=request.redirect_uri or None,
+                code_verifier=request.code_verifier or None,
+                now=now,
+            )
+            response = _issue(application, row, now)
+        except codes.CodeRejected as error:
+            reason, description = _REJECTIONS[error.reason]
+            refusal = _invalid_grant(application.client_id, reason, description)
+        except OAuthError as error:
+            refusal = error
+    if refusal is not None:
+        raise refusal
+    return response

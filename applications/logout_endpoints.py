@@ -1,0 +1,100 @@
+"""Logout endpoints (AUTH0_USER_FLOWS.md section 6): /v2/logout (Auth0's, what auth0-spa-js
+calls), /oidc/logout (OpenID Connect RP-Initiated Logout 1.0, GET and POST), and the
+confirmation the latter asks for without a usable hint. Decisions are applications/logout.py's;
+these views end the end-user session (users/session_cookie.py) and send the browser on.
+"""
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from applications import logout
+from applications.authorize_endpoints import error_page
+from users import session_cookie
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "gatehouse.logout-confirmation"
+CONFIRM_LIFETIME = 3600  # seconds
+
+
+def _signed_out(request: HttpRequest, redirect_to: str) -> HttpResponse:
+    """Ends the browser's end-user session; then the return URL, or the signed-out page."""
+    if redirect_to:
+        # A plain 302: native apps' custom schemes are valid logout URLs, and Django's
+        # redirect classes allow only http, https and ftp.
+        response = HttpResponse(status=302)
+        response["Location"] = redirect_to
+    else:
+        response = render(request, "universal_login/logged_out.html")
+    response["Cache-Control"] = "no-store"
+    session_cookie.end(request, response)
+    return response
+
+
+@login_not_required
+@require_GET
+def v2_logout(request: HttpRequest) -> HttpResponse:
+    """GET /v2/logout?client_id&returnTo[&federated]. The session ends even when the
+    return URL is refused: the user asked to log out, and no confirmation guards this one."""
+    try:
+        decision = logout.v2(request.GET)
+    except logout.LogoutRefused as refused:
+        logger.info("logout redirect refused: %s", refused.error)
+        response = error_page(request, refused.error, refused.description)
+        session_cookie.end(request, response)
+        return response
+    return _signed_out(request, decision.redirect_to)
+
+
+@csrf_exempt  # relying parties may POST the request (RP-Initiated Logout section 2)
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def oidc_logout(request: HttpRequest) -> HttpResponse:
+    """GET/POST /oidc/logout. A refused request changes nothing: ending the session anyway
+    would let any page log users out without the confirmation this endpoint promises."""
+    session = session_cookie.current(request)
+    params = request.GET if request.method == "GET" else request.POST
+    try:
+        decision = logout.oidc(params, session.id if session is not None else None)
+    except logout.LogoutRefused as refused:
+        logger.info("logout refused: %s", refused.error)
+        return error_page(request, refused.error, refused.description)
+    if decision.confirm:
+        response = render(
+            request,
+            "universal_login/logout_confirm.html",
+            {
+                "application_name": decision.application.name if decision.application else "",
+                "signed_request": signing.dumps({"r": decision.redirect_to}, salt=CONFIRM_SALT),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return _signed_out(request, decision.redirect_to)
+
+
+@login_not_required
+@require_POST
+def logout_confirm(request: HttpRequest) -> HttpResponse:
+    """POST /u/logout: the user confirmed. CSRF-protected, and the return URL is the one
+    /oidc/logout validated, signed so that the form cannot be pointed elsewhere."""
+    try:
+        data = signing.loads(
+            request.POST.get("request", ""), salt=CONFIRM_SALT, max_age=CONFIRM_LIFETIME
+        )
+        redirect_to = data["r"]
+        if not isinstance(redirect_to, str):
+            raise ValueError("not a URL")
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return error_page(
+            request,
+            "invalid_request",
+            "This logout request expired. Log out from the application again.",
+        )
+    return _signed_out(request, redirect_to)

@@ -1,0 +1,113 @@
+"""Fixtures for the authorization-code exchange: an end user signed in, web and single-page
+applications, and codes issued through applications/codes.py exactly as /authorize does."""
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from applications import clients, codes
+from applications.models import Application, AppType
+from keys import vault
+from tests.conftest import Client
+from users import sessions
+from users.models import Session, User
+
+CALLBACK = "https://app.example/callback"
+SPA_CALLBACK = "https://spa.example/"
+VERIFIER = "v" * 20 + "-._~" + "V" * 19 + "0123456789"  # 52 unreserved characters
+
+
+def s256(verifier: str) -> str:
+    """RFC 7636 section 4.2's S256 challenge of `verifier`."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+@pytest.fixture
+def end_user(db) -> User:
+    return User.objects.create(
+        email="ada@example.com",
+        email_verified=True,
+        name="Ada Lovelace",
+        nickname="ada",
+        given_name="Ada",
+        family_name="Lovelace",
+        picture="https://cdn.example/ada.png",
+        password="!",  # never signs in with a password here
+    )
+
+
+@pytest.fixture
+def user_session(end_user) -> Session:
+    session, _secret = sessions.start(end_user)
+    return session
+
+
+@pytest.fixture
+def web_app(tenant) -> Client:
+    """A regular web application (client_secret_post, authorization_code among its grants)."""
+    application, secret = clients.create_application(name="Web", app_type=AppType.REGULAR_WEB)
+    return Client(application, secret)
+
+
+@pytest.fixture
+def spa(tenant) -> Client:
+    """A single-page application: a public client (token_endpoint_auth_method none)."""
+    application, secret = clients.create_application(name="SPA", app_type=AppType.SPA)
+    return Client(application, secret)
+
+
+def use_hs256_id_tokens(client: Client) -> Application:
+    """Switch the client to HS256 ID tokens, storing its secret encrypted as the settings
+    surface does."""
+    application = client.application
+    application.id_token_alg = "HS256"
+    application.encrypted_secret = vault.encrypt(client.secret.encode())
+    application.save(update_fields=["id_token_alg", "encrypted_secret"])
+    return application
+
+
+@dataclass
+class CodeFactory:
+    user: User
+    session: Session
+
+    def issue(self, application: Application, **overrides: Any) -> str:
+        """A fresh code for `application`, as /authorize would issue after sign-in; any
+        binding can be overridden (`now` too)."""
+        bindings: dict[str, Any] = {
+            "application": application,
+            "user": self.user,
+            "session_id": self.session.id,
+            "redirect_uri": CALLBACK,
+            "code_challenge": "",
+            "code_challenge_method": "",
+            "nonce": "n-0S6_WzA2Mj",
+            "scopes": ["openid", "profile", "email"],
+            "audience": "",
+            "auth_time": self.session.authenticated_at,
+            "include_auth_time": False,
+        }
+        bindings.update(overrides)
+        return codes.issue(**bindings)
+
+    def issue_pkce(self, application: Application, **overrides: Any) -> str:
+        """A code bound to S256(VERIFIER) and SPA_CALLBACK."""
+        overrides.setdefault("redirect_uri", SPA_CALLBACK)
+        overrides.setdefault("code_challenge", s256(VERIFIER))
+        overrides.setdefault("code_challenge_method", "S256")
+        return self.issue(application, **overrides)
+
+
+@pytest.fixture
+def make_code(end_user, user_session) -> CodeFactory:
+    return CodeFactory(end_user, user_session)
+
+
+def seconds_ago(seconds: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=seconds)
