@@ -554,9 +554,11 @@ def test_v2_logout_with_client_id_and_return_to(gatehouse, inventory, ada):
         prompt="none",
         state="t2",
     )
-    assert set(person.authorize(silent, SPA_CALLBACK).params) == {"code", "state"}
+    silently = person.authorize(silent, SPA_CALLBACK)
+    assert set(silently.params) == {"code", "state"}, silently.params
 
-    # A returnTo outside the allow-list is an error page, and the session stays.
+    # A returnTo outside the allow-list is an error page, not a redirect. The session ends
+    # anyway (logout_endpoints.v2_logout: the user asked to log out).
     evil = (
         gatehouse
         + "/v2/logout?"
@@ -569,6 +571,9 @@ def test_v2_logout_with_client_id_and_return_to(gatehouse, inventory, ada):
         'The "returnTo" querystring parameter "https://evil.example/" is not defined as a '
         'valid URL in "Allowed Logout URLs".'
     ) in BeautifulSoup(refused.text, "html.parser").get_text(" ", strip=True)
+    assert person.authorize(silent, SPA_CALLBACK).params["error"] == "login_required"
+    # Signed in again (the grant is remembered: no consent), silent authentication works.
+    assert person.authorize(sign_in, SPA_CALLBACK).pages == ["login"]
     assert set(person.authorize(silent, SPA_CALLBACK).params) == {"code", "state"}
 
     # What auth0-spa-js's logout() builds.
