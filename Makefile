@@ -53,6 +53,7 @@ format: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench_token.py
+	$(BIN)/python tests/bench/bench_signin.py
 
 clean:
 	rm -rf $(VENV) var node_modules

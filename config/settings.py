@@ -142,10 +142,10 @@ GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Argon2 first: end users' passwords (users/passwords.py) and staff passwords hash with it;
+# Argon2id first, with OWASP parameters (users/hashers.py): end users' and staff passwords;
 # older hashes still verify and are upgraded on the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "users.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
