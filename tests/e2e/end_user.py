@@ -277,7 +277,11 @@ class OpenIdClient:
             text=True,
             env={**os.environ, "NODE_NO_WARNINGS": "1"},
         )
-        start = self._line()
+        try:
+            start = self._line()
+        except BaseException:
+            self.close()
+            raise
         self.authorization_url: str = start["authorization_url"]
         self.server: dict = start["server"]
 
