@@ -328,3 +328,77 @@ class OpaqueAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"userinfo token for {self.application} ({self.user_id})"
+
+
+def new_refresh_token_family_id() -> str:
+    """The public id of a refresh token (Auth0's `/refresh-tokens/{id}`): 24 hex characters."""
+    return secrets.token_hex(12)
+
+
+class RefreshTokenFamily(models.Model):
+    """The refresh tokens issued from one code exchange, one after another (AUTH0_USER_FLOWS.md
+    section 4.4). A family is scoped to one authorization, never to user and client: two tabs
+    that signed in separately have two families and never revoke each other (section 9,
+    complaint 3). Its row is what an exchange locks, and its id is the refresh token's public
+    id in the Management API. `expires_at` (absolute lifetime) is fixed when the family starts;
+    rotation never extends it. `generation` counts the tokens issued (section 9, complaint 4:
+    order by a counter, never by `iat` seconds)."""
+
+    id = models.CharField(
+        primary_key=True, max_length=24, default=new_refresh_token_family_id, editable=False
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_families")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="refresh_families"
+    )
+    audience = models.CharField(max_length=600, blank=True, default="")
+    scopes = models.JSONField(default=list, blank=True)
+    session_id = models.CharField(max_length=32, blank=True, default="")
+    # The code this family came from (codes.code_digest): a replayed code revokes it.
+    code_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    rotating = models.BooleanField(default=False)
+    # The ID-token facts a refresh re-issues (no nonce: OIDC Core section 12.2).
+    auth_time = models.DateTimeField()
+    generation = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_exchanged_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["user", "application", "revoked_at"]),
+            models.Index(fields=["expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"refresh token {self.id} of {self.user_id} for {self.application}"
+
+
+class RefreshToken(models.Model):
+    """One refresh token of a family, stored as its HMAC digest only. `parent` is the token
+    exchanged for it; `used_at` is set when it is exchanged; `idle_expires_at` is renewed per
+    use (a new token gets a new deadline)."""
+
+    digest = models.CharField(primary_key=True, max_length=64, editable=False)
+    family = models.ForeignKey(RefreshTokenFamily, on_delete=models.CASCADE, related_name="tokens")
+    generation = models.PositiveIntegerField()
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    issued_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    idle_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["family", "generation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "generation"], name="one_refresh_token_per_generation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"generation {self.generation} of {self.family_id}"
