@@ -12,6 +12,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
@@ -243,3 +244,83 @@ class SampleApp(_Server):
             headers={"Authorization": f"Bearer {token}"},
             timeout=TIMEOUT,
         )
+
+
+SPA_JS = Path(__file__).resolve().parents[2] / "node_modules/@auth0/auth0-spa-js/dist"
+SPA_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stock SPA</title>
+<script src="/auth0-spa-js.production.js"></script></head>
+<body><main><h1>Stock SPA</h1>
+<button type="button" id="login">Log in</button>
+<button type="button" id="logout">Log out</button>
+<pre id="out" data-state="loading"></pre></main>
+<script>
+const settings = %(settings)s;
+const out = document.getElementById("out");
+const client = new auth0.Auth0Client({
+  domain: settings.domain,
+  clientId: settings.clientId,
+  authorizationParams: {
+    redirect_uri: window.location.origin + "/",
+    audience: settings.audience,
+    scope: "openid profile email read:stock",
+  },
+});
+document.getElementById("login").onclick = () => client.loginWithRedirect();
+document.getElementById("logout").onclick = () =>
+  client.logout({logoutParams: {returnTo: window.location.origin + "/"}});
+(async () => {
+  try {
+    if (!new URLSearchParams(location.search).has("code")) {
+      out.dataset.state = "ready";
+      return;
+    }
+    await client.handleRedirectCallback();
+    history.replaceState({}, "", "/");
+    const user = await client.getUser();
+    const claims = await client.getIdTokenClaims();
+    const accessToken = await client.getTokenSilently();
+    const userinfo = await fetch(settings.domain + "/userinfo", {
+      headers: {Authorization: "Bearer " + accessToken},
+    });
+    out.textContent = JSON.stringify({
+      user, claims, accessToken, userinfoStatus: userinfo.status,
+      userinfo: userinfo.ok ? await userinfo.json() : await userinfo.text(),
+    });
+    out.dataset.state = "signed-in";
+  } catch (error) {
+    out.textContent = JSON.stringify({
+      name: error.name, message: error.message,
+      error: error.error, error_description: error.error_description,
+    });
+    out.dataset.state = "error";
+  }
+})();
+</script></body></html>
+"""
+
+
+class _SpaHandler(_Handler):
+    def do_GET(self) -> None:  # noqa: N802
+        spa: SpaHost = self.owner
+        path = urlsplit(self.path).path
+        if path == "/":
+            self.send(200, spa.page, "text/html; charset=utf-8")
+        elif path == "/auth0-spa-js.production.js":
+            script = (SPA_JS / "auth0-spa-js.production.js").read_text()
+            self.send(200, script, "text/javascript; charset=utf-8")
+        else:
+            self.page(404, "Not found", "")
+
+
+class SpaHost(_Server):
+    """Serves a single-page application built on @auth0/auth0-spa-js (the real bundle from
+    node_modules) at http://127.0.0.1:<port>/: a secure context for Chromium, and another
+    site than the live server's http://localhost:<port>, as an SPA is to its tenant."""
+
+    def __init__(self, domain: str, client_id: str, audience: str) -> None:
+        if not (SPA_JS / "auth0-spa-js.production.js").is_file():
+            raise AssertionError(f"{SPA_JS} is missing: run `make install`")
+        settings = {"domain": domain, "clientId": client_id, "audience": audience}
+        self.page = SPA_PAGE % {"settings": json.dumps(settings)}
+        super().__init__(_SpaHandler)
