@@ -5,7 +5,7 @@
 // Usage: node openid_client_flow.mjs '<json options>'
 //   options: issuer, client_id, client_secret (absent for a public client),
 //            auth ("post" | "basic" | "none"), redirect_uri, scope, audience (optional),
-//            post_logout_redirect_uri (optional), logout_state (optional)
+//            max_age (optional), post_logout_redirect_uri (optional), logout_state (optional)
 // Protocol on stdio, one JSON object per line:
 //   out {"authorization_url", "server"}   after discovery and buildAuthorizationUrl
 //   in  the callback URL the browser was redirected to (one line)
@@ -85,6 +85,7 @@ async function main() {
     nonce,
   }
   if (options.audience) parameters.audience = options.audience
+  if (options.max_age !== undefined) parameters.max_age = String(options.max_age)
   const authorizationUrl = client.buildAuthorizationUrl(config, parameters)
   emit({ authorization_url: authorizationUrl.href, server: config.serverMetadata() })
 
@@ -96,6 +97,8 @@ async function main() {
     expectedState: state,
     expectedNonce: nonce,
     idTokenExpected: true,
+    // With max_age, oauth4webapi requires auth_time and checks it is recent enough.
+    maxAge: options.max_age,
   })
   const claims = tokens.claims()
   // Checks that the userinfo `sub` is the ID token's.

@@ -181,6 +181,28 @@ def test_openid_client_public_client(gatehouse, inventory, ada, app_type):
     )
 
 
+def test_openid_client_max_age_gets_auth_time(gatehouse, inventory, ada):
+    app = web_app()
+    rp = OpenIdClient(
+        issuer=gatehouse + "/",
+        client_id=app.client_id,
+        client_secret=app.secret,
+        auth="post",
+        redirect_uri=WEB_CALLBACK,
+        scope="openid read:stock",
+        audience=AUDIENCE,
+        max_age=600,
+    )
+    try:
+        journey = Person().authorize(rp.authorization_url, WEB_CALLBACK)
+        result = rp.finish(journey.callback)
+    finally:
+        rp.close()
+    claims = result["id_token_claims"]
+    # openid-client checked auth_time against max_age; it is the sign-in just made.
+    assert claims["iat"] - 60 <= claims["auth_time"] <= claims["iat"]
+
+
 def test_openid_client_without_audience_gets_a_userinfo_only_token(gatehouse, ada):
     app = web_app()
     rp = OpenIdClient(
