@@ -23,9 +23,9 @@ from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients
-from applications.models import Application, AppType, TokenEndpointAuthMethod
+from applications.models import Application, TokenEndpointAuthMethod
 from keys import signing
-from users import passwords
+from users import directory
 from users.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,19 +68,13 @@ def serve_tenant_at(base_url: str, settings_fixture) -> None:
     resource_servers.ensure_management_api()
 
 
-def create_api(skip_consent: bool = False) -> Api:
+def create_api() -> Api:
     api, _ = resource_servers.create_api(name="Inventory", identifier=AUDIENCE, scopes=SCOPES)
-    if skip_consent:
-        Api.objects.filter(pk=api.pk).update(skip_consent_for_verifiable_first_party_clients=True)
-        api.refresh_from_db()
     return api
 
 
 def create_end_user(email: str = EMAIL, password: str = PASSWORD, **fields) -> User:
-    user = User(email=email, **fields)
-    passwords.set_password(user, password)
-    user.save(force_insert=True)
-    return user
+    return directory.create_user(email=email, password=password, **fields)
 
 
 @dataclass
@@ -96,25 +90,21 @@ class BrowserClient:
 def create_browser_client(
     name: str,
     app_type: str,
-    callbacks: list[str],
+    callbacks: Sequence[str],
     logout_urls: Sequence[str] = (),
     auth_method: str | None = None,
+    first_party: bool = True,
 ) -> BrowserClient:
     """A Regular Web, Single Page or Native application with its browser-flow settings."""
-    if auth_method is None:
-        auth_method = (
-            TokenEndpointAuthMethod.NONE
-            if app_type in AppType.public_clients()
-            else TokenEndpointAuthMethod.CLIENT_SECRET_POST
-        )
     application, secret = clients.create_application(
-        name=name, app_type=app_type, token_endpoint_auth_method=auth_method
+        name=name,
+        app_type=app_type,
+        token_endpoint_auth_method=auth_method,
+        callbacks=callbacks,
+        allowed_logout_urls=logout_urls,
+        is_first_party=first_party,
     )
-    Application.objects.filter(pk=application.pk).update(
-        callbacks=list(callbacks), allowed_logout_urls=list(logout_urls)
-    )
-    application.refresh_from_db()
-    public = auth_method == TokenEndpointAuthMethod.NONE
+    public = application.token_endpoint_auth_method == TokenEndpointAuthMethod.NONE
     return BrowserClient(application, None if public else secret)
 
 

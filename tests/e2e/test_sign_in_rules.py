@@ -13,8 +13,9 @@ from auth0.authentication import GetToken, Users
 from auth0.authentication.exceptions import Auth0Error
 from bs4 import BeautifulSoup
 
+from apis import resource_servers
 from apis.models import Api
-from applications.models import Application, AppType
+from applications.models import AppType
 
 from .end_user import (
     AUDIENCE,
@@ -34,14 +35,13 @@ CALLBACK_MISMATCH = (
 
 
 def _skip_consent(api: Api) -> None:
-    Api.objects.filter(pk=api.pk).update(skip_consent_for_verifiable_first_party_clients=True)
+    resource_servers.update_api(api, skip_consent_for_verifiable_first_party_clients=True)
 
 
 def _web_app(callback: str = WEB_CALLBACK, first_party: bool = True):
-    app = create_browser_client("Stock web", AppType.REGULAR_WEB, callbacks=[callback])
-    if not first_party:
-        Application.objects.filter(pk=app.application.pk).update(is_first_party=False)
-    return app
+    return create_browser_client(
+        "Stock web", AppType.REGULAR_WEB, callbacks=[callback], first_party=first_party
+    )
 
 
 def _sign_in(gatehouse, app, callback, person=None, scope="openid read:stock", **params):

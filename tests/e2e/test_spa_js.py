@@ -10,7 +10,8 @@ import secrets
 
 import pytest
 
-from applications.models import Application, AppType
+from applications import clients
+from applications.models import AppType
 
 from .end_user import (
     AUDIENCE,
@@ -40,7 +41,8 @@ def test_auth0_spa_js_signs_in_calls_userinfo_and_logs_out(browser, gatehouse, i
     app = create_browser_client("Stock SPA", AppType.SPA, callbacks=[])
     host = SpaHost(gatehouse, app.client_id, AUDIENCE)
     spa = host.url + "/"
-    Application.objects.filter(pk=app.application.pk).update(
+    clients.update_application(
+        app.application,
         callbacks=[spa],
         allowed_logout_urls=[spa],
         web_origins=[host.url],

@@ -1,14 +1,14 @@
 """Issue 10's "Done when", in Debian's Chromium: a staff member creates a regular web
-application in the console; a person opens a sample application, signs in through
-/authorize, consents; the application verifies the ID token and calls an API with the
-access token, which the API verifies. Once with JavaScript, once without (the sign-in and
-consent pages must work as plain HTML forms)."""
+application (with the sample application's callback URL on its Settings tab) and an end
+user in the console; the person opens the sample application, signs in through /authorize,
+consents; the application verifies the ID token and calls an API with the access token,
+which the API verifies. Once with JavaScript, once without (every page on the way must work
+as plain HTML forms). The API itself comes from apis.resource_servers: its console pages are
+the main scenario's (test_scenario.py)."""
 
 import re
 
 import pytest
-
-from applications.models import Application
 
 from .conftest import log_in
 from .end_user import (
@@ -16,7 +16,6 @@ from .end_user import (
     EMAIL,
     PASSWORD,
     create_api,
-    create_end_user,
     serve_tenant_at,
 )
 from .sample_client import SampleApp, StockApi
@@ -36,7 +35,7 @@ def create_application_in_console(page, name: str) -> tuple[str, str]:
     from playwright.sync_api import expect
 
     page.goto("/applications/new/")
-    page.get_by_label("Name").fill(name)
+    page.get_by_label("Name", exact=True).fill(name)
     page.get_by_role("radio", name=re.compile("^Regular Web Application")).check()
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_role("heading", name="Copy the client secret now")).to_be_visible()
@@ -44,6 +43,20 @@ def create_application_in_console(page, name: str) -> tuple[str, str]:
     secret = page.locator("#client-secret").inner_text()
     assert len(secret) >= 43
     return client_id, secret
+
+
+def create_user_in_console(page, email: str, password: str, name: str) -> str:
+    """The console's Create User page; returns the new user's `user_id`."""
+    from playwright.sync_api import expect
+
+    page.goto("/users/new/")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_text(f"User {email} created.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/users/[0-9a-f]{24}/details/$"))
+    return "auth0|" + page.url.rstrip("/").split("/")[-2]
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -63,9 +76,14 @@ def test_done_when_walkthrough(browser, console_at_gatehouse, shoot, javascript)
         client_id, secret = create_application_in_console(console, "Stock app")
         shoot(console, f"walkthrough-{suffix}-01-application")
         app = SampleApp(gatehouse + "/", client_id, secret, AUDIENCE, api.url)
-        # Not in the console yet on main: the callback URL and the end user.
-        Application.objects.filter(client_id=client_id).update(callbacks=[app.redirect_uri])
-        user = create_end_user(name="Ada Lovelace", nickname="ada", email_verified=True)
+        # The sample application's callback, on the Settings tab.
+        console.get_by_label("Allowed Callback URLs").fill(app.redirect_uri)
+        console.get_by_role("button", name="Save").click()
+        expect(console.get_by_text("Settings saved.")).to_be_visible()
+        expect(console.get_by_label("Allowed Callback URLs")).to_have_value(app.redirect_uri)
+        shoot(console, f"walkthrough-{suffix}-01b-callback")
+        user_id = create_user_in_console(console, EMAIL, PASSWORD, "Ada Lovelace")
+        shoot(console, f"walkthrough-{suffix}-01c-user")
 
         # The person, in a browser of their own (a staff login is not an end-user session).
         visitor = browser.new_context(java_script_enabled=javascript)
@@ -95,7 +113,7 @@ def test_done_when_walkthrough(browser, console_at_gatehouse, shoot, javascript)
 
             # Back at the application: ID token verified, API called.
             expect(page).to_have_url(re.compile("^" + re.escape(app.redirect_uri + "?")))
-            expect(page.locator("#who")).to_have_text(f"Signed in as Ada Lovelace ({user.user_id})")
+            expect(page.locator("#who")).to_have_text(f"Signed in as Ada Lovelace ({user_id})")
             shoot(page, f"walkthrough-{suffix}-04-signed-in")
             # Signed in at Gatehouse as an end user is not signed in to its console.
             page.goto(gatehouse + "/applications/")
@@ -110,9 +128,9 @@ def test_done_when_walkthrough(browser, console_at_gatehouse, shoot, javascript)
 
     [sign_in] = app.sign_ins
     assert sign_in.id_token_claims["aud"] == client_id
-    assert sign_in.id_token_claims["sub"] == user.user_id
+    assert sign_in.id_token_claims["sub"] == user_id
     assert sign_in.id_token_claims["email"] == EMAIL
     assert sign_in.token_response["scope"] == "openid profile email read:stock"
-    assert (sign_in.api_status, sign_in.api_body["for"]) == (200, user.user_id)
+    assert (sign_in.api_status, sign_in.api_body["for"]) == (200, user_id)
     assert sign_in.id_token_at_api_status == 401
     assert api.refusals == ["Audience doesn't match"]
