@@ -1,7 +1,8 @@
 """The public protocol endpoints of the applications app: the token endpoint (RFC 6749
 section 3.2) and /userinfo (OIDC Core section 5.3). They adapt HTTP; the decisions are made
 in applications/oauth.py (client credentials), applications/code_exchange.py (authorization
-codes) and applications/userinfo.py.
+codes) and applications/userinfo.py. Single-page applications call both from their own
+origin: CORS as applications/cors_origins.py decides.
 """
 
 import logging
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import code_exchange, oauth, token_request
+from applications import code_exchange, cors_origins, oauth, token_request
 from applications import userinfo as user_info
 from keys import signing, vault
 
@@ -40,7 +41,8 @@ def _read_body(request: HttpRequest) -> bytes:
     return request.read(token_request.MAX_BODY_BYTES + 1)
 
 
-@csrf_exempt  # a machine-to-machine endpoint authenticated by client credentials, not cookies
+@cors_origins.browser_endpoint("POST")
+@csrf_exempt  # authenticated by client credentials (or PKCE), never by cookies
 @login_not_required
 def token(request: HttpRequest) -> JsonResponse:
     """POST /oauth/token: the client-credentials and authorization-code grants."""
@@ -58,6 +60,8 @@ def token(request: HttpRequest) -> JsonResponse:
             _read_body(request),
             request.headers.get("Authorization"),
         )
+        # Success or refusal, the answer is for this client: only its origins may read it.
+        cors_origins.answer_for(request, parsed.client_id)
         if parsed.grant_type == code_exchange.AUTHORIZATION_CODE:
             result = code_exchange.exchange(parsed)
         else:  # client credentials, and every refusal of a missing or unknown grant type
@@ -132,6 +136,7 @@ def _bearer_token(request: HttpRequest) -> str | None:
     return from_header if from_header is not None else from_body
 
 
+@cors_origins.browser_endpoint("GET", "POST")
 @csrf_exempt  # bearer-token authentication, no cookies: nothing to forge
 @login_not_required
 def userinfo(request: HttpRequest) -> JsonResponse:
@@ -159,7 +164,7 @@ def userinfo(request: HttpRequest) -> JsonResponse:
             {"error": "unauthorized", "error_description": description}, 401, BEARER_REALM
         )
     try:
-        user, scopes = user_info.user_for_token(token)
+        bearer = user_info.read_bearer(token)
     except user_info.InvalidBearer as error:
         logger.info("userinfo refused: %s", error.description)
         return _userinfo_json(
@@ -167,4 +172,5 @@ def userinfo(request: HttpRequest) -> JsonResponse:
             401,
             _bearer_challenge("invalid_token", error.description),
         )
-    return _userinfo_json(user_info.userinfo_claims(user, scopes), 200)
+    cors_origins.answer_for(request, bearer.client_id)  # the claims are that client's to read
+    return _userinfo_json(user_info.userinfo_claims(bearer.user, bearer.scopes), 200)
