@@ -19,7 +19,7 @@ from keys import vault
 
 MANAGEMENT_API_NAME = "Gatehouse Management API"
 # Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys;
-# and Auth0's tenant settings scopes. `bootstrap` adds any missing to the system API.
+# Auth0's tenant settings and users scopes. `bootstrap` adds any missing to the system API.
 MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("read:resource_servers", "Read Resource Servers"),
     ("create:resource_servers", "Create Resource Servers"),
@@ -40,11 +40,17 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("create:client_grants", "Create Client Grants"),
     ("update:client_grants", "Update Client Grants"),
     ("delete:client_grants", "Delete Client Grants"),
+    ("read:grants", "Read Grants"),
+    ("delete:grants", "Delete Grants"),
     ("read:signing_keys", "Read Signing Keys"),
     ("create:signing_keys", "Create Signing Keys"),
     ("update:signing_keys", "Update Signing Keys"),
     ("read:tenant_settings", "Read Tenant Settings"),
     ("update:tenant_settings", "Update Tenant Settings"),
+    ("read:users", "Read Users"),
+    ("create:users", "Create Users"),
+    ("update:users", "Update Users"),
+    ("delete:users", "Delete Users"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

@@ -18,13 +18,16 @@ from applications.api_schemas import (
     GRANT_ID_PARAM,
     REQUESTS,
 )
-from applications.models import Application, ClientGrant
+from applications.client_settings_schemas import IGNORED_FIELDS
+from applications.models import Application, ClientGrant, IdTokenAlg
 from config.api import (
+    ApiError,
     by_checkpoint,
     checkpoint_paging,
     conflict,
     created,
     field_selection,
+    invalid_body,
     invalid_body_from,
     no_content,
     not_found,
@@ -35,7 +38,7 @@ from config.api import (
     read_query,
 )
 from config.api_schema import SINGLE_OBJECT_QUERY
-from keys.bearer import needs, needs_any, route
+from keys.bearer import needs, needs_any, require, route
 from keys.models import SigningKey
 
 
@@ -52,14 +55,60 @@ def _client_or_404(client_id: str) -> Application:
     return application
 
 
+# Rotating a secret, by its endpoint or by PATCH's rotate_secret, takes update:client_keys.
+ROTATE_SECRET_SCOPE = needs("update:client_keys")
+
+# Domain field -> the Management API property that sets it, for error messages.
+_PROPERTY_OF = {
+    "id_token_alg": "jwt_configuration.alg",
+    "id_token_lifetime": "jwt_configuration.lifetime_in_seconds",
+}
+
+
+def _client_error(error: ValidationError) -> ApiError:
+    """A domain ValidationError as invalid_body on the property the caller sent."""
+    if hasattr(error, "error_dict"):
+        field, messages = next(iter(error.message_dict.items()))
+        message = messages[0]
+        if message == clients.HS256_NEEDS_A_READABLE_SECRET:
+            message += ' Send "rotate_secret": true with it.'
+        return invalid_body(message, _PROPERTY_OF.get(field, field))
+    return invalid_body_from(error)
+
+
+def _domain_fields(body: dict[str, Any], current_alg: str) -> dict[str, Any]:
+    """A validated ClientCreate/ClientUpdate body as applications.clients arguments: the
+    ignored Auth0 fields dropped, jwt_configuration flattened."""
+    for name in IGNORED_FIELDS:
+        body.pop(name, None)
+    jwt_configuration = body.pop("jwt_configuration", {})
+    if "alg" in jwt_configuration:
+        body["id_token_alg"] = jwt_configuration["alg"]
+    if "lifetime_in_seconds" in jwt_configuration:
+        body["id_token_lifetime"] = jwt_configuration["lifetime_in_seconds"]
+    # secret_encoded true asks for HMAC with base64-decoded secret bytes; Gatehouse signs with
+    # the secret as issued, so say so rather than sign with a key the client does not expect.
+    if jwt_configuration.get("secret_encoded") and (
+        body.get("id_token_alg", current_alg) == IdTokenAlg.HS256
+    ):
+        raise invalid_body(
+            "HS256 ID tokens are signed with the client secret as issued, not base64-decoded: "
+            "secret_encoded must be false",
+            "jwt_configuration.secret_encoded",
+        )
+    return body
+
+
 def list_clients(request: HttpRequest) -> JsonResponse:
     """Paged by page/per_page, or by from/take with client_id as the checkpoint."""
     query = read_query(request, CLIENTS_QUERY)
     applications = Application.objects.all()
     if "app_type" in query:
         applications = applications.filter(app_type__in=query["app_type"].split(","))
-    # Every client here is first-party and none is global (Application.to_dict says so).
-    if query.get("is_global") is True or query.get("is_first_party") is False:
+    if "is_first_party" in query:
+        applications = applications.filter(is_first_party=query["is_first_party"])
+    # No client here is global (Application.to_dict says so).
+    if query.get("is_global") is True:
         applications = applications.none()
     key, select = _tenant_key(), field_selection(query)
 
@@ -75,11 +124,11 @@ def list_clients(request: HttpRequest) -> JsonResponse:
 
 def create_client(request: HttpRequest) -> JsonResponse:
     read_query(request, [])
-    body = read_body(request, REQUESTS, "ClientCreate")
+    body = _domain_fields(read_body(request, REQUESTS, "ClientCreate"), IdTokenAlg.RS256)
     try:
         application, secret = clients.create_application(**body)
     except ValidationError as error:
-        raise invalid_body_from(error) from error
+        raise _client_error(error) from error
     return created(application.to_dict(_tenant_key(), client_secret=secret))
 
 
@@ -89,15 +138,29 @@ def get_client(request: HttpRequest, client_id: str) -> JsonResponse:
 
 
 def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
+    """All or nothing. `is_first_party` is fixed at creation (Auth0's new model): only its
+    current value is accepted, so a Terraform plan that repeats it applies. `rotate_secret`
+    (a Gatehouse extension) rotates the secret in the same transaction and returns it."""
     read_query(request, [])
     application = _client_or_404(client_id)
-    body = read_body(request, REQUESTS, "ClientUpdate")
-    if body:
-        try:
+    body = _domain_fields(read_body(request, REQUESTS, "ClientUpdate"), application.id_token_alg)
+    if body.pop("is_first_party", application.is_first_party) != application.is_first_party:
+        raise invalid_body(
+            "is_first_party cannot be changed after the client is created; create a new client",
+            "is_first_party",
+        )
+    secret = None
+    rotate = body.pop("rotate_secret", False)
+    if rotate:
+        require(request, ROTATE_SECRET_SCOPE)
+    try:
+        if rotate:
+            application, secret = clients.update_and_rotate_secret(application, **body)
+        elif body:
             application = clients.update_application(application, **body)
-        except ValidationError as error:
-            raise invalid_body_from(error) from error
-    return ok(application.to_dict(_tenant_key()))
+    except ValidationError as error:
+        raise _client_error(error) from error
+    return ok(application.to_dict(_tenant_key(), client_secret=secret))
 
 
 def delete_client(request: HttpRequest, client_id: str) -> HttpResponse:
@@ -206,7 +269,7 @@ client = route(
     PATCH=(update_client, needs("update:clients")),
     DELETE=(delete_client, needs("delete:clients")),
 )
-client_secret_rotation = route(POST=(rotate_client_secret, needs("update:client_keys")))
+client_secret_rotation = route(POST=(rotate_client_secret, ROTATE_SECRET_SCOPE))
 client_grant_list = route(
     GET=(list_client_grants, needs("read:client_grants")),
     POST=(create_client_grant, needs("create:client_grants")),

@@ -9,10 +9,12 @@ applications.models and apis.models, so the contract cannot drift from the domai
 from typing import Any
 
 from apis.api_schemas import NAME, SCOPE_VALUE
+from applications.client_settings_schemas import BROWSER_FIELDS, IGNORED_FIELDS, ROTATE_SECRET
 from applications.models import (
     KNOWN_GRANT_TYPES,
     Application,
     AppType,
+    IdTokenAlg,
     TokenEndpointAuthMethod,
 )
 from config.api_schema import (
@@ -139,6 +141,8 @@ _CLIENT_FIELDS: dict[str, SchemaDict] = {
         "enum": list(TokenEndpointAuthMethod.values),
         "description": "Defines the requested authentication method for the token endpoint.",
     },
+    **BROWSER_FIELDS,
+    **IGNORED_FIELDS,
 }
 REQUESTS = Schemas(
     {
@@ -151,7 +155,10 @@ REQUESTS = Schemas(
         "ClientUpdate": {
             "type": "object",
             "additionalProperties": False,
-            "properties": _CLIENT_FIELDS,
+            "properties": {
+                **_CLIENT_FIELDS,
+                "rotate_secret": ROTATE_SECRET,
+            },
         },
         "ClientGrantCreate": {
             "type": "object",
@@ -215,12 +222,23 @@ _CLIENT_PROPERTIES = {
     },
     "is_first_party": BOOL,
     "oidc_conformant": BOOL,
+    "sso_disabled": BOOL,
+    "cross_origin_authentication": BOOL,
+    "is_token_endpoint_ip_header_trusted": BOOL,
     "global": BOOL,
     "callbacks": {"type": "array", "items": STRING},
+    "allowed_logout_urls": {"type": "array", "items": STRING},
+    "web_origins": {"type": "array", "items": STRING},
+    "allowed_origins": {"type": "array", "items": STRING},
+    "allow_loopback_any_port": BOOL,
     "allowed_clients": {"type": "array", "items": STRING},
     "client_aliases": {"type": "array", "items": STRING},
     "jwt_configuration": object_schema(
-        {"alg": STRING, "lifetime_in_seconds": INT, "secret_encoded": BOOL}
+        {
+            "alg": {"type": "string", "enum": list(IdTokenAlg.values)},
+            "lifetime_in_seconds": INT,
+            "secret_encoded": BOOL,
+        }
     ),
     "signing_keys": {
         "type": "array",
@@ -233,6 +251,10 @@ RESPONSES = {
     # Without its secret: the secret is only ever in create and rotate-secret responses.
     "Client": _CLIENT,
     "ClientWithSecret": object_schema({**_CLIENT_PROPERTIES, "client_secret": STRING}),
+    # PATCH: with client_secret only when it rotated the secret (`rotate_secret`).
+    "ClientUpdated": object_schema(
+        {**_CLIENT_PROPERTIES, "client_secret": STRING}, required=list(_CLIENT_PROPERTIES)
+    ),
     "ClientList": totals("clients", "Client"),
     "ClientFields": selection(_CLIENT),
     "ClientFieldsList": totals("clients", "ClientFields"),
@@ -279,7 +301,10 @@ _PATHS = {
                 (400,),
                 body="ClientCreate",
                 description="400 also for a public client (spa, native) with the "
-                "client_credentials grant or a secret-based token_endpoint_auth_method.",
+                "client_credentials grant, a secret-based token_endpoint_auth_method or "
+                "HS256 ID tokens, and for a URL that may not be registered (userinfo, "
+                "fragment, a wildcard outside the leftmost host label). An HS256 client's "
+                "secret is also stored encrypted: it is the ID tokens' HMAC key.",
             ),
         },
     ),
@@ -297,10 +322,15 @@ _PATHS = {
             "PATCH": Operation(
                 "patch_clients_by_id",
                 "Update a client",
-                (200, "Client updated.", ref("Client")),
+                (200, "Client updated.", ref("ClientUpdated")),
                 (400, 404),
                 parameters=[CLIENT_ID_PARAM],
                 body="ClientUpdate",
+                description="All or nothing. 400 also for a URL that may not be registered "
+                "(userinfo, fragment, a wildcard outside the leftmost host label), a change "
+                "of is_first_party, HS256 for a public client, and a switch to HS256 "
+                "without `rotate_secret: true`. jwt_configuration.alg RS256 forgets the "
+                "stored secret.",
             ),
             "DELETE": Operation(
                 "delete_clients_by_id",

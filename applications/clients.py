@@ -13,13 +13,35 @@ from apis.models import Api, Scope
 from applications import credentials
 from applications.models import (
     DEFAULT_GRANT_TYPES,
+    DEFAULT_ID_TOKEN_LIFETIME,
     Application,
     AppType,
     ClientGrant,
+    IdTokenAlg,
     TokenEndpointAuthMethod,
 )
+from keys import vault
 
-EDITABLE_FIELDS = ("name", "description", "app_type", "grant_types", "token_endpoint_auth_method")
+# `is_first_party` is not here: it is fixed when the application is created (Auth0 calls it
+# immutable in its new model; AUTH0_USER_FLOWS.md section 2.2).
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "app_type",
+    "grant_types",
+    "token_endpoint_auth_method",
+    "callbacks",
+    "allowed_logout_urls",
+    "web_origins",
+    "allowed_origins",
+    "allow_loopback_any_port",
+    "id_token_alg",
+    "id_token_lifetime",
+)
+HS256_NEEDS_A_READABLE_SECRET = (
+    "HS256 signs ID tokens with the client secret, and Gatehouse keeps only a digest of this "
+    "application's current secret: rotate the secret in the same change to switch to HS256."
+)
 
 
 class GrantExists(Exception):
@@ -33,8 +55,21 @@ def create_application(
     description: str = "",
     grant_types: Sequence[str] | None = None,
     token_endpoint_auth_method: str | None = None,
+    callbacks: Sequence[str] = (),
+    allowed_logout_urls: Sequence[str] = (),
+    web_origins: Sequence[str] = (),
+    allowed_origins: Sequence[str] = (),
+    is_first_party: bool = True,
+    allow_loopback_any_port: bool = False,
+    id_token_alg: str = IdTokenAlg.RS256,
+    id_token_lifetime: int = DEFAULT_ID_TOKEN_LIFETIME,
 ) -> tuple[Application, str]:
-    """Create an application. Returns it with its client secret, which is never shown again."""
+    """Create an application. Returns it with its client secret, which is never shown again.
+
+    With `id_token_alg` HS256 the secret is also kept encrypted (keys/vault.py), since it is
+    the HMAC key of the application's ID tokens. ValidationError (keyed by field) for any
+    rule of Application.clean(): URLs per AUTH0_USER_FLOWS.md section 1.3, HS256 only for
+    confidential clients, and the grant-type rules."""
     if grant_types is None:
         grant_types = DEFAULT_GRANT_TYPES.get(app_type, [])
     if token_endpoint_auth_method is None:
@@ -51,31 +86,79 @@ def create_application(
         grant_types=" ".join(grant_types),
         token_endpoint_auth_method=token_endpoint_auth_method,
         secret_digest=credentials.digest_secret(secret),
+        callbacks=list(callbacks),
+        allowed_logout_urls=list(allowed_logout_urls),
+        web_origins=list(web_origins),
+        allowed_origins=list(allowed_origins),
+        is_first_party=is_first_party,
+        allow_loopback_any_port=allow_loopback_any_port,
+        id_token_alg=id_token_alg,
+        id_token_lifetime=id_token_lifetime,
     )
     application.full_clean()
+    _keep_secret_for_hs256(application, secret)
     application.save(force_insert=True)
     return application, secret
 
 
-def update_application(application: Application, **changes: object) -> Application:
+def _keep_secret_for_hs256(application: Application, secret: str | None) -> None:
+    """Keep the secret encrypted exactly while ID tokens are HS256-signed with it. `secret` is
+    a secret being issued now, or None to keep what is stored; RS256 clears it."""
+    if application.id_token_alg != IdTokenAlg.HS256:
+        application.encrypted_secret = ""
+    elif secret is not None:
+        application.encrypted_secret = vault.encrypt(secret.encode())
+    elif not application.encrypted_secret:
+        raise ValidationError({"id_token_alg": HS256_NEEDS_A_READABLE_SECRET})
+
+
+def _update(
+    application: Application, changes: dict[str, object], *, rotate: bool
+) -> tuple[Application, str | None]:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     if "grant_types" in changes and not isinstance(changes["grant_types"], str):
         changes["grant_types"] = " ".join(changes["grant_types"])  # type: ignore[arg-type]
-    candidate = Application.objects.get(pk=application.pk)
-    for field, value in changes.items():
-        setattr(candidate, field, value)
-    candidate.full_clean(validate_unique=False)
-    candidate.save(update_fields=[*changes, "updated_at"])
-    return candidate
+    with transaction.atomic():
+        candidate = Application.objects.select_for_update().get(pk=application.pk)
+        for field, value in changes.items():
+            setattr(candidate, field, value)
+        candidate.full_clean(validate_unique=False)
+        secret = credentials.new_client_secret() if rotate else None
+        _keep_secret_for_hs256(candidate, secret)
+        written = [*changes, "encrypted_secret", "updated_at"]
+        if secret is not None:
+            candidate.secret_digest = credentials.digest_secret(secret)
+            written.append("secret_digest")
+        candidate.save(update_fields=written)
+    return candidate, secret
+
+
+def update_application(application: Application, **changes: object) -> Application:
+    """Change EDITABLE_FIELDS, all or nothing. ValidationError (keyed by field) for a broken
+    rule, among them switching to HS256 without a readable secret (HS256_NEEDS_A_READABLE_
+    SECRET: use update_and_rotate_secret); switching to RS256 forgets the stored secret."""
+    return _update(application, dict(changes), rotate=False)[0]
+
+
+def update_and_rotate_secret(
+    application: Application, **changes: object
+) -> tuple[Application, str]:
+    """update_application() and rotate_client_secret() in one transaction: how an existing
+    application switches to HS256. Returns the application and its new secret, shown once."""
+    candidate, secret = _update(application, dict(changes), rotate=True)
+    assert secret is not None
+    return candidate, secret
 
 
 def rotate_client_secret(application: Application) -> str:
-    """A new secret; the old one stops working at once. Returns the new one, shown once."""
+    """A new secret; the old one stops working at once. Returns the new one, shown once.
+    An HS256 application's ID tokens are signed with the new one from now on."""
     secret = credentials.new_client_secret()
     application.secret_digest = credentials.digest_secret(secret)
-    application.save(update_fields=["secret_digest", "updated_at"])
+    _keep_secret_for_hs256(application, secret)
+    application.save(update_fields=["secret_digest", "encrypted_secret", "updated_at"])
     return secret
 
 

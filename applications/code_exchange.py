@@ -37,6 +37,7 @@ from applications.oauth import (
     invalid_request,
 )
 from applications.userinfo import OIDC_SCOPES
+from keys import signing
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ PKCE_FAILED = "Failed to verify code verifier"
 USER_BLOCKED = "user is blocked"  # auth0-spa-js logs the user out on this substring
 
 
-def _unauthorized(request: TokenRequest, reason: str) -> OAuthError:
-    # Section 9 complaint 13: the client sees Auth0's terse body, the log says why.
-    logger.info("code exchange refused for client %r: %s", request.client_id, reason)
+def _unauthorized(request: TokenRequest, reason: str, *, known: bool = True) -> OAuthError:
+    # Section 9 complaint 13: the client sees Auth0's terse body, the log says why. An
+    # unknown client_id is not logged: it may be a secret pasted into the wrong field.
+    client = repr(request.client_id) if known else "(unknown)"
+    logger.info("code exchange refused for client %s: %s", client, reason)
     return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
 
 
@@ -62,7 +65,7 @@ def _authenticated(request: TokenRequest) -> Application:
     unknown client, a missing secret and a wrong one share."""
     application = Application.objects.filter(client_id=request.client_id).first()
     if application is None:
-        raise _unauthorized(request, "unknown client")
+        raise _unauthorized(request, "unknown client", known=False)
     secret = request.client_secret or None
     if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
         raise _unauthorized(request, "wrong client secret")
@@ -87,49 +90,96 @@ def _granted_scopes(row: AuthorizationCode, api: Api | None) -> list[str]:
     return [value for value in dict.fromkeys(row.scopes) if value in known]
 
 
-def _issue(application: Application, row: AuthorizationCode, now: dt.datetime) -> TokenResponse:
-    """The tokens for a redeemed code (section 3.2)."""
+def _check_redeemed(application: Application, row: AuthorizationCode) -> None:
+    """Refusals that depend on the redeemed code's bindings, not on the code being valid."""
     if not row.code_challenge and application.token_endpoint_auth_method == (
         TokenEndpointAuthMethod.NONE
     ):
         # /authorize requires PKCE of public clients; a code without it (issued before the
         # client became public) is not redeemable by an unauthenticated client.
         raise _invalid_grant(application.client_id, "public client, code without PKCE", PKCE_FAILED)
-    user = row.user
-    if user.blocked:
+    if row.user.blocked:
         raise _invalid_grant(application.client_id, "user is blocked", USER_BLOCKED)
-    api: Api | None = None
-    if row.audience and row.audience != settings.USERINFO_AUDIENCE:
+
+
+def _names_an_api(row: AuthorizationCode) -> bool:
+    # "" is /authorize's "no audience"; the tenant's userinfo audience means the same.
+    return bool(row.audience) and row.audience != settings.USERINFO_AUDIENCE
+
+
+def _spend(
+    request: TokenRequest, application: Application, now: dt.datetime
+) -> tuple[AuthorizationCode, user_access_tokens.AccessToken | None]:
+    """Redeem the code and, when it names no API, store its opaque /userinfo token, in one
+    transaction: a replay racing this exchange waits for it and then revokes that token
+    (applications/codes.py). Returns the code and that token (None for an API's code).
+    A refusal is raised only after the commit, so every attempt still spends the code."""
+    refusal: OAuthError | None = None
+    with transaction.atomic():
+        try:
+            row = codes.redeem(
+                request.code or "",
+                application=application,
+                redirect_uri=request.redirect_uri or None,
+                code_verifier=request.code_verifier or None,
+                now=now,
+            )
+            _check_redeemed(application, row)
+            opaque = None
+            if not _names_an_api(row):
+                opaque = user_access_tokens.issue_opaque(
+                    application=application,
+                    user=row.user,
+                    scopes=_granted_scopes(row, None),
+                    code_digest=row.digest,
+                    now=now,
+                )
+        except codes.CodeRejected as error:
+            reason, description = _REJECTIONS[error.reason]
+            refusal = _invalid_grant(application.client_id, reason, description)
+        except OAuthError as error:
+            refusal = error
+    if refusal is not None:
+        raise refusal
+    return row, opaque
+
+
+def _tokens(
+    application: Application,
+    row: AuthorizationCode,
+    opaque: user_access_tokens.AccessToken | None,
+    now: dt.datetime,
+) -> TokenResponse:
+    """The response for a spent code (section 3.2): signed after the commit, so no RSA
+    work happens while SQLite's write lock is held."""
+    if opaque is None:
         api = Api.objects.filter(identifier=row.audience).first()
         if api is None:
             raise _invalid_grant(application.client_id, "the code's API no longer exists")
-    scopes = _granted_scopes(row, api)
+        scopes = _granted_scopes(row, api)
+        access = user_access_tokens.mint_jwt(
+            api=api,
+            client_id=application.client_id,
+            user=row.user,
+            scopes=scopes,
+            session_id=row.session_id,
+            now=now,
+        )
+    else:
+        scopes, access = _granted_scopes(row, None), opaque
     id_token = None
     if "openid" in scopes:
         id_token = id_tokens.sign(
             application,
             id_tokens.claims(
                 application=application,
-                user=user,
+                user=row.user,
                 scopes=scopes,
                 issued_at=int(now.timestamp()),
                 session_id=row.session_id,
                 nonce=row.nonce,
                 auth_time=row.auth_time if row.include_auth_time else None,
             ),
-        )
-    if api is not None:
-        access = user_access_tokens.mint_jwt(
-            api=api,
-            client_id=application.client_id,
-            user=user,
-            scopes=scopes,
-            session_id=row.session_id,
-            now=now,
-        )
-    else:
-        access = user_access_tokens.issue_opaque(
-            application=application, user=user, scopes=scopes, code_digest=row.digest, now=now
         )
     return TokenResponse(
         access_token=access.token,
@@ -157,8 +207,9 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     authorization code" for an unknown, expired, used or foreign code and a redirect_uri
     that differs from the authorize request's, "Failed to verify code verifier" for a PKCE
     failure, "user is blocked" for a blocked user; 500 server_error when a client that signs
-    ID tokens with HS256 has no stored secret. Lets signing.NoSigningKey and
-    vault.UndecryptableSecret through, and then the code is not spent (the client may retry).
+    ID tokens with HS256 has no stored secret (checked before the code is spent). Lets
+    signing.NoSigningKey through before the code is spent (the client may retry), and
+    vault.UndecryptableSecret (an HS256 secret the server can no longer decrypt) after.
     """
     now = now or timezone.now()
     if not request.client_id:
@@ -183,25 +234,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
             "The client is configured to sign ID tokens with HS256, but its secret is not "
             "stored. Rotate the client secret.",
         ) from error
-    refusal: OAuthError | None = None
-    # One transaction: the code is spent and its /userinfo token stored together, so a
-    # replay racing this exchange waits for both and then revokes that token. A refusal is
-    # raised only after the commit, so the attempt still spends the code.
-    with transaction.atomic():
-        try:
-            row = codes.redeem(
-                request.code,
-                application=application,
-                redirect_uri=request.redirect_uri or None,
-                code_verifier=request.code_verifier or None,
-                now=now,
-            )
-            response = _issue(application, row, now)
-        except codes.CodeRejected as error:
-            reason, description = _REJECTIONS[error.reason]
-            refusal = _invalid_grant(application.client_id, reason, description)
-        except OAuthError as error:
-            refusal = error
-    if refusal is not None:
-        raise refusal
-    return response
+    # A tenant without a signing key fails here, before the code is spent (503, retry).
+    signing.current_kid()
+    row, opaque = _spend(request, application, now)
+    return _tokens(application, row, opaque, now)

@@ -1,9 +1,20 @@
 """Console forms for applications and their grants. Validation of the rules themselves
 happens in applications/clients.py; these forms only shape input."""
 
+import re
+
 from django import forms
 
-from applications.models import AppType, TokenEndpointAuthMethod
+from applications.models import (
+    DEFAULT_ID_TOKEN_LIFETIME,
+    MAX_ID_TOKEN_LIFETIME,
+    AppType,
+    IdTokenAlg,
+    TokenEndpointAuthMethod,
+)
+
+# Auth0's Dashboard takes URLs comma-separated; one per line reads better. Either works.
+_URL_SEPARATORS = re.compile(r"[,\r\n]+")
 
 APP_TYPE_HELP: dict[str, str] = {
     AppType.NON_INTERACTIVE: "CLIs, daemons or services talking to your APIs with the client "
@@ -20,6 +31,23 @@ AUTH_METHOD_LABELS = [
 ]
 
 
+class UrlListField(forms.CharField):
+    """A textarea of URLs, one per line or comma-separated, as a list (blank entries and
+    surrounding spaces dropped). Whether each URL may be registered is the model's rule."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"})
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(required=False, strip=False, **kwargs)  # type: ignore[arg-type]
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [url.strip(" \t") for url in _URL_SEPARATORS.split(text) if url.strip(" \t")]
+
+    def prepare_value(self, value: object) -> object:
+        return "\n".join(value) if isinstance(value, list) else value
+
+
 class ApplicationCreateForm(forms.Form):
     name = forms.CharField(
         label="Name", max_length=200, help_text="You can change the name later in Settings."
@@ -29,6 +57,12 @@ class ApplicationCreateForm(forms.Form):
         choices=[(value, f"{label}: {APP_TYPE_HELP[value]}") for value, label in AppType.choices],
         initial=AppType.NON_INTERACTIVE,
         widget=forms.RadioSelect,
+    )
+    third_party = forms.BooleanField(
+        label="Third-party application",
+        required=False,
+        help_text="An application someone else builds: users are always asked for consent. "
+        "This cannot be changed later.",
     )
 
 
@@ -47,6 +81,53 @@ class ApplicationSettingsForm(forms.Form):
         choices=AUTH_METHOD_LABELS,
         help_text="How the application sends its secret to /oauth/token: in the body (Post) "
         "or in an Authorization header (Basic).",
+    )
+    callbacks = UrlListField(
+        label="Allowed Callback URLs",
+        help_text="Where users may be sent back after signing in; one per line or "
+        "comma-separated. Matched exactly; * may stand for the leftmost subdomain "
+        "(https://*.example.com/callback).",
+    )
+    allowed_logout_urls = UrlListField(
+        label="Allowed Logout URLs",
+        help_text="Where users may be sent after signing out. Query and fragment are ignored "
+        "when matching.",
+    )
+    web_origins = UrlListField(
+        label="Allowed Web Origins",
+        help_text="Origins (scheme, host and port) that may use silent authentication "
+        "(response_mode=web_message), e.g. https://app.example.com.",
+    )
+    allowed_origins = UrlListField(
+        label="Allowed Origins (CORS)",
+        help_text="Origins whose JavaScript may call /oauth/token and /userinfo. The origins "
+        "of the callback URLs are always allowed; list only others here.",
+    )
+    allow_loopback_any_port = forms.BooleanField(
+        label="Allow any port on loopback callbacks",
+        required=False,
+        help_text="For native and command-line apps (RFC 8252 section 7.3): an "
+        "http://127.0.0.1 or http://[::1] callback also matches on any port. Gatehouse "
+        "extension; off matches Auth0.",
+    )
+    id_token_alg = forms.ChoiceField(
+        label="ID Token Signature Algorithm",
+        choices=IdTokenAlg.choices,
+        help_text="RS256 signs with the tenant's key (verifiable with the JWKS; the only one "
+        "auth0-spa-js accepts). HS256 signs with the client secret: confidential "
+        "applications only.",
+    )
+    id_token_lifetime = forms.IntegerField(
+        label="ID Token Expiration (seconds)",
+        min_value=1,
+        max_value=MAX_ID_TOKEN_LIFETIME,
+        initial=DEFAULT_ID_TOKEN_LIFETIME,
+    )
+    rotate_secret = forms.BooleanField(
+        label="Rotate the client secret with this change",
+        required=False,
+        help_text="Needed to switch to HS256: Gatehouse keeps only a digest of the current "
+        "secret. The current secret stops working at once; the new one is shown once.",
     )
 
 

@@ -1,3 +1,4 @@
+import json
 import secrets
 import string
 
@@ -6,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from apis.models import NAME_PATTERN, Api, Scope
+from applications import redirect_uris
 from keys.models import SigningKey
 from users.models import User
 
@@ -65,6 +67,17 @@ class IdTokenAlg(models.TextChoices):
 
 
 DEFAULT_ID_TOKEN_LIFETIME = 36000  # seconds; Auth0's jwt_configuration.lifetime_in_seconds
+# 30 days: an ID token proves a sign-in, it is no long-lived credential.
+MAX_ID_TOKEN_LIFETIME = 2592000
+
+# The browser-flow URL lists: model field, the kind redirect_uris.registration_error checks,
+# and the name people know them by (Auth0's Dashboard labels), for messages.
+URL_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("callbacks", "callback", "Allowed Callback URL"),
+    ("allowed_logout_urls", "logout", "Allowed Logout URL"),
+    ("web_origins", "web_origin", "Allowed Web Origin"),
+    ("allowed_origins", "allowed_origin", "Allowed Origin"),
+)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -140,6 +153,16 @@ class Application(models.Model):
     def is_public_client(self) -> bool:
         return self.app_type in AppType.public_clients()
 
+    @property
+    def cors_origins(self) -> list[str]:
+        """The origins whose browser requests get CORS answers: the Allowed Origins plus the
+        origin of every http(s) callback. Auth0: "By default, all your callback URLs will be
+        allowed. This field allows you to enter other origins", so the callbacks' origins
+        are always in and `allowed_origins` stores only the others; there is no "never set"
+        state to keep apart from an empty list."""
+        from_callbacks = [redirect_uris.origin_of(url) for url in self.callbacks]
+        return list(dict.fromkeys([*self.allowed_origins, *(o for o in from_callbacks if o)]))
+
     def to_dict(
         self, signing_key: "SigningKey | None", client_secret: str | None = None
     ) -> dict[str, object]:
@@ -152,15 +175,25 @@ class Application(models.Model):
             "app_type": self.app_type,
             "grant_types": self.grant_type_list,
             "token_endpoint_auth_method": self.token_endpoint_auth_method,
-            "is_first_party": True,
+            "is_first_party": self.is_first_party,
+            # Fixed truths about Gatehouse, echoed because Auth0 tooling reads them: it is
+            # always OIDC conformant, its sign-in session serves every application (SSO),
+            # it has no cross-origin authentication endpoint and trusts no client IP header.
             "oidc_conformant": True,
+            "sso_disabled": False,
+            "cross_origin_authentication": False,
+            "is_token_endpoint_ip_header_trusted": False,
             "global": False,
-            "callbacks": [],
+            "callbacks": list(self.callbacks),
+            "allowed_logout_urls": list(self.allowed_logout_urls),
+            "web_origins": list(self.web_origins),
+            "allowed_origins": list(self.allowed_origins),
+            "allow_loopback_any_port": self.allow_loopback_any_port,
             "allowed_clients": [],
             "client_aliases": [],
             "jwt_configuration": {
-                "alg": "RS256",
-                "lifetime_in_seconds": 36000,
+                "alg": self.id_token_alg,
+                "lifetime_in_seconds": self.id_token_lifetime,
                 "secret_encoded": False,
             },
             "signing_keys": (
@@ -180,6 +213,7 @@ class Application(models.Model):
         return body
 
     def clean(self) -> None:
+        self._clean_url_lists()
         grant_types = self.grant_type_list
         unknown = [value for value in grant_types if value not in KNOWN_GRANT_TYPES]
         if unknown:
@@ -204,6 +238,41 @@ class Application(models.Model):
                     )
                 }
             )
+        if self.id_token_alg == IdTokenAlg.HS256 and (
+            self.token_endpoint_auth_method == TokenEndpointAuthMethod.NONE
+        ):
+            raise ValidationError(
+                {
+                    "id_token_alg": "HS256 signs ID tokens with the client secret; a public "
+                    "client (token_endpoint_auth_method none) has none. Use RS256."
+                }
+            )
+        if not 1 <= self.id_token_lifetime <= MAX_ID_TOKEN_LIFETIME:
+            raise ValidationError(
+                {
+                    "id_token_lifetime": "The ID token lifetime must be between 1 and "
+                    f"{MAX_ID_TOKEN_LIFETIME} seconds."
+                }
+            )
+
+    def _clean_url_lists(self) -> None:
+        """Each list holds at most 100 distinct URLs that redirect_uris allows registering
+        (AUTH0_USER_FLOWS.md section 1.3); the first offence is reported, naming the URL."""
+        for field, kind, label in URL_LISTS:
+            urls = getattr(self, field)
+            if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+                raise ValidationError({field: f"{label}s must be a list of strings."})
+            if len(urls) > redirect_uris.MAX_URLS:
+                raise ValidationError(
+                    {field: f"At most {redirect_uris.MAX_URLS} {label}s, not {len(urls)}."}
+                )
+            for url in urls:
+                error = redirect_uris.registration_error(url, kind)
+                if error:
+                    raise ValidationError({field: f"{label} {json.dumps(url)} {error}."})
+            if len(set(urls)) != len(urls):
+                duplicate = next(url for url in urls if urls.count(url) > 1)
+                raise ValidationError({field: f"{label} {json.dumps(duplicate)} is listed twice."})
 
 
 class ClientGrant(models.Model):
@@ -272,6 +341,17 @@ class UserGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} -> {self.application} @ {self.audience}"
+
+    def to_dict(self) -> dict[str, object]:
+        """The Management API shape (`/api/v2/grants`; needs `user` and `application`
+        loaded). `clientID` is camelCase, as Auth0 returns it (AUTH0_USER_FLOWS.md 2.5)."""
+        return {
+            "id": self.id,
+            "clientID": self.application.client_id,
+            "user_id": self.user.user_id,
+            "audience": self.audience,
+            "scope": list(self.scopes),
+        }
 
 
 class AuthorizationCode(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.console  # noqa: F401  (registers the <id:> converter)
-from applications import api_page_views, views
+from applications import api_page_views, user_page_views, views
 
 app_name = "applications"
 
@@ -39,4 +39,15 @@ urlpatterns = [
         name="api_applications",
     ),
     path("apis/<id:api_id>/test/", api_page_views.api_test, name="api_test"),
+    # The user page's tab that shows applications (user_page_views.py says why it lives here).
+    path(
+        "users/<id:user_id>/applications/",
+        user_page_views.user_applications,
+        name="user_applications",
+    ),
+    path(
+        "users/<id:user_id>/applications/<id:grant_id>/revoke/",
+        user_page_views.user_grant_revoke,
+        name="user_grant_revoke",
+    ),
 ]

@@ -87,8 +87,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     form = ApplicationCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        is_first_party = not fields.pop("third_party")
         try:
-            application, secret = clients.create_application(**form.cleaned_data)
+            application, secret = clients.create_application(
+                **fields, is_first_party=is_first_party
+            )
         except ValidationError as error:
             add_domain_errors(form, error)
         else:
@@ -116,6 +120,13 @@ def _settings_initial(application: Application) -> dict[str, object]:
         "description": application.description,
         "app_type": application.app_type,
         "token_endpoint_auth_method": application.token_endpoint_auth_method,
+        "callbacks": application.callbacks,
+        "allowed_logout_urls": application.allowed_logout_urls,
+        "web_origins": application.web_origins,
+        "allowed_origins": application.allowed_origins,
+        "allow_loopback_any_port": application.allow_loopback_any_port,
+        "id_token_alg": application.id_token_alg,
+        "id_token_lifetime": application.id_token_lifetime,
     }
 
 
@@ -127,12 +138,24 @@ def application_settings(request: HttpRequest, client_id: str) -> HttpResponse:
     if request.method == "POST":
         form = ApplicationSettingsForm(request.POST)
         if form.is_valid():
+            changes = dict(form.cleaned_data)
+            rotate = changes.pop("rotate_secret")
             try:
-                clients.update_application(application, **form.cleaned_data)
+                if rotate:
+                    _, secret = clients.update_and_rotate_secret(application, **changes)
+                    _stash_secret(request, application, secret)
+                else:
+                    clients.update_application(application, **changes)
             except ValidationError as error:
                 add_domain_errors(form, error)
             else:
-                messages.success(request, "Settings saved.")
+                messages.success(
+                    request,
+                    "Settings saved. The client secret was rotated: the previous secret no "
+                    "longer works."
+                    if rotate
+                    else "Settings saved.",
+                )
                 return redirect("applications:settings", application.client_id)
     else:
         form = ApplicationSettingsForm(initial=_settings_initial(application))

@@ -12,11 +12,15 @@ from apis import api as resource_servers
 from apis.api import tenant_settings
 from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
 from applications import api as applications
+from applications import grants_api
 from applications.api_schemas import CONTRACT as CLIENTS
+from applications.grants_schemas import CONTRACT as GRANTS
 from config import openapi
 from config.api import unknown_path
 from keys import api as keys
 from keys.api_schemas import CONTRACT as SIGNING_KEYS
+from users import api as users
+from users.api_schemas import CONTRACT as USERS
 
 
 class AnyText:
@@ -51,13 +55,19 @@ routes = [
     ),
     path("client-grants", applications.client_grant_list, name="mgmt-client-grants"),
     path("client-grants/<str:grant_id>", applications.client_grant, name="mgmt-client-grant"),
+    path("grants", grants_api.grant_list, name="mgmt-grants"),
+    path("grants/<str:grant_id>", grants_api.grant, name="mgmt-grant"),
     path("keys/signing", keys.signing_keys, name="mgmt-signing-keys"),
     path("keys/signing/rotate", keys.rotate, name="mgmt-signing-keys-rotate"),
     path("keys/signing/<str:kid>", keys.signing_key, name="mgmt-signing-key"),
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
     path("tenants/settings", tenant_settings, name="mgmt-tenant-settings"),
+    path("users", users.user_list, name="mgmt-users"),
+    # <anytext:> so an id with an encoded slash is still a user id (and a 404), not a path.
+    path("users/<anytext:user_id>", users.user, name="mgmt-user"),
+    path("users-by-email", users.user_by_email, name="mgmt-users-by-email"),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, SIGNING_KEYS)
+CONTRACTS = (RESOURCE_SERVERS, CLIENTS, GRANTS, SIGNING_KEYS, USERS)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apis.urls")),
     path("", include("applications.urls")),
     path("", include("keys.urls")),
+    path("", include("users.urls")),
 ]

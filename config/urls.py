@@ -16,6 +16,11 @@ handler500 = "config.errors.server_error"
 urlpatterns = [
     path(".well-known/jwks.json", key_endpoints.jwks, name="jwks"),
     path(".well-known/openid-configuration", key_endpoints.openid_configuration, name="discovery"),
+    path(
+        ".well-known/oauth-authorization-server",
+        key_endpoints.openid_configuration,
+        name="authorization_server_metadata",
+    ),
     path("oauth/token", application_endpoints.token, name="token"),
     path("authorize", authorize_endpoints.authorize, name="authorize"),
     path("u/", include("applications.login_urls")),

@@ -50,23 +50,74 @@ def jwks(request: HttpRequest) -> HttpResponse:
     return get_conditional_response(request, etag=etag, response=full) or full
 
 
+# What the authorization server does, for its metadata. Written here because keys/ sits
+# below applications/ (house rule 5); tests/keys/test_discovery.py checks each list against
+# what applications/ actually accepts and emits.
+SCOPES_SUPPORTED = ["openid", "profile", "email"]
+# Every claim an ID token or /userinfo can carry (applications/id_tokens.py, userinfo.py).
+CLAIMS_SUPPORTED = [
+    "aud",
+    "auth_time",
+    "email",
+    "email_verified",
+    "exp",
+    "family_name",
+    "given_name",
+    "iat",
+    "iss",
+    "name",
+    "nickname",
+    "nonce",
+    "picture",
+    "sid",
+    "sub",
+    "updated_at",
+]
+
+
+def _metadata() -> dict[str, object]:
+    """The metadata of RFC 8414 section 2 and OpenID Connect Discovery 1.0 section 3, listing
+    only endpoints and capabilities that exist: no revocation endpoint, no refresh tokens, no
+    implicit or hybrid response types, no request objects yet.
+
+    `request_uri_parameter_supported` is written out because its default is true (Discovery
+    section 3). `resource_indicators_supported` says /oauth/token takes RFC 8707's
+    `resource` as the audience. No registered member says that (RFC 8414 section 2 allows
+    others); RFC 9728's `protected_resources` would instead publish every API's identifier to
+    anyone."""
+    return {
+        "issuer": settings.ISSUER,
+        "authorization_endpoint": settings.AUTHORIZATION_ENDPOINT,
+        "token_endpoint": settings.TOKEN_ENDPOINT,
+        "userinfo_endpoint": settings.USERINFO_ENDPOINT,
+        "jwks_uri": settings.JWKS_URI,
+        "end_session_endpoint": settings.END_SESSION_ENDPOINT,
+        "scopes_supported": SCOPES_SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "HS256"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        "claims_supported": CLAIMS_SUPPORTED,
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
+        "resource_indicators_supported": True,
+    }
+
+
 @login_not_required
 @public_document
 def openid_configuration(request: HttpRequest) -> JsonResponse:
-    """OAuth 2.0 Authorization Server Metadata (RFC 8414), listing only what exists here.
-
-    `resource_indicators_supported` says /oauth/token takes RFC 8707's `resource` as the
-    audience. No registered member says that (RFC 8414 section 2 allows others); RFC 9728's
-    `protected_resources` would instead publish every API's identifier to anyone."""
-    response = JsonResponse(
-        {
-            "issuer": settings.ISSUER,
-            "jwks_uri": settings.JWKS_URI,
-            "token_endpoint": settings.TOKEN_ENDPOINT,
-            "grant_types_supported": ["client_credentials"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "resource_indicators_supported": True,
-        }
-    )
+    """The provider metadata, at /.well-known/openid-configuration (OpenID Connect Discovery
+    1.0 section 4) and /.well-known/oauth-authorization-server (RFC 8414 section 3): the same
+    document, whose `issuer` is the issuer both paths are derived from."""
+    response = JsonResponse(_metadata())
     response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     return response

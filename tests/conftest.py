@@ -157,7 +157,13 @@ def admin_client(client, django_user_model):
 def everything(granted_client, hs256_api, orders_api) -> list[str]:
     """One of each model, and every secret that must never reach an admin page."""
     clients.authorize(granted_client.application, hs256_api.api, ["read:ledger"])
+    # An application whose ID tokens are HS256-signed keeps its secret encrypted.
+    signer, signer_secret = clients.create_application(
+        name="ID token signer", app_type="regular_web", id_token_alg="HS256"
+    )
     return [
+        signer_secret,
+        signer.encrypted_secret,
         granted_client.secret,
         hs256_api.secret,
         Application.objects.get(pk=granted_client.application.pk).secret_digest,

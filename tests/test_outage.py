@@ -28,8 +28,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client as DjangoClient
 
-from applications import clients, credentials
-from keys import signing
+from applications import clients
+from keys import digests, signing
 
 pytestmark = [
     pytest.mark.skipif(
@@ -104,8 +104,8 @@ def worker(request, settings, tmp_path) -> Iterator[Worker]:
     # the worker's key. DEBUG off needs a real one. The digest key is derived once per
     # process, so it is derived again now, and again after the test (settings restored).
     settings.SECRET_KEY = WORKER_SECRET_KEY
-    credentials._digest_key.cache_clear()
-    request.addfinalizer(credentials._digest_key.cache_clear)
+    digests._key.cache_clear()
+    request.addfinalizer(digests._key.cache_clear)
     db = connection.settings_dict
     port = free_port()
     env = {

@@ -1,4 +1,6 @@
+import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -57,6 +59,53 @@ class User(models.Model):
     @property
     def user_id(self) -> str:
         return USER_ID_PREFIX + self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """Auth0's user object (AUTH0_USER_FLOWS.md section 7.1), never with the password
+        hash. Optional members appear only when they have a value, as in Auth0: `username`,
+        `given_name`, `family_name`; `last_login`, `last_ip` and `logins_count` after the
+        first login; `last_password_reset` after a password change."""
+        body: dict[str, Any] = {
+            "user_id": self.user_id,
+            "email": self.email,
+            "email_verified": self.email_verified,
+            "name": self.name,
+            "nickname": self.nickname,
+            "picture": self.picture,
+            "created_at": auth0_time(self.created_at),
+            "updated_at": auth0_time(self.updated_at),
+            "identities": [
+                {
+                    "connection": CONNECTION,
+                    "user_id": self.id,
+                    "provider": "auth0",
+                    "isSocial": False,
+                }
+            ],
+            "blocked": self.blocked,
+            "app_metadata": self.app_metadata,
+            "user_metadata": self.user_metadata,
+        }
+        if self.username is not None:
+            body["username"] = self.username
+        for name in ("given_name", "family_name"):
+            if getattr(self, name):
+                body[name] = getattr(self, name)
+        if self.logins_count:
+            body["last_login"] = auth0_time(self.last_login)
+            body["last_ip"] = self.last_ip
+            body["logins_count"] = self.logins_count
+        if self.last_password_reset is not None:
+            body["last_password_reset"] = auth0_time(self.last_password_reset)
+        return body
+
+
+def auth0_time(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC with milliseconds and `Z`, as Auth0 writes timestamps."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 class SessionQuerySet(models.QuerySet["Session"]):

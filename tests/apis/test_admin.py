@@ -5,6 +5,7 @@ deleted or edited there, while an ordinary API can be deleted."""
 import pytest
 
 from apis.models import Api, Scope
+from apis.resource_servers import MANAGEMENT_API_SCOPES
 from tests.conftest import admin_pages, assert_no_secret_on
 
 
@@ -50,7 +51,7 @@ def test_system_api_cannot_be_bulk_deleted(admin_client, tenant, orders_api):
     assert response.status_code == 403
     assert Api.objects.filter(pk=tenant.pk).exists()
     assert Api.objects.filter(pk=orders_api.pk).exists()  # the whole action is refused
-    assert tenant.scopes.count() == 24
+    assert tenant.scopes.count() == len(MANAGEMENT_API_SCOPES)
 
 
 def test_system_api_scopes_cannot_be_deleted_or_edited(admin_client, tenant):

@@ -33,11 +33,17 @@ MANAGEMENT_SCOPES = {
     "create:client_grants",
     "update:client_grants",
     "delete:client_grants",
+    "read:grants",
+    "delete:grants",
     "read:signing_keys",
     "create:signing_keys",
     "update:signing_keys",
     "read:tenant_settings",
     "update:tenant_settings",
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
 }
 
 

@@ -146,6 +146,97 @@ def test_create_application_validation_error(cli):
     assert result.stderr.startswith("CommandError: name: ")
 
 
+def test_create_application_with_browser_settings(cli):
+    body = json.loads(
+        ok(
+            cli.run(
+                "create_application",
+                "--name",
+                "CLI web app",
+                "--type",
+                "regular_web",
+                "--callback",
+                "https://cli.example.com/cb?a=1,2",
+                "--callback",
+                "http://127.0.0.1/cb",
+                "--logout-url",
+                "https://cli.example.com/",
+                "--web-origin",
+                "https://cli.example.com",
+                "--allowed-origin",
+                "https://admin.cli.example.com",
+                "--allow-loopback-any-port",
+                "--third-party",
+                "--id-token-alg",
+                "HS256",
+                "--json",
+            )
+        )
+    )
+    # Repeated options, one URL each: a comma inside a URL stays in it.
+    assert body["callbacks"] == ["https://cli.example.com/cb?a=1,2", "http://127.0.0.1/cb"]
+    assert body["allowed_logout_urls"] == ["https://cli.example.com/"]
+    assert body["web_origins"] == ["https://cli.example.com"]
+    assert body["allowed_origins"] == ["https://admin.cli.example.com"]
+    assert (body["is_first_party"], body["allow_loopback_any_port"]) == (False, True)
+    assert body["jwt_configuration"]["alg"] == "HS256"
+    ((ciphertext,),) = cli.rows(
+        "SELECT encrypted_secret FROM applications_application WHERE client_id = ?",
+        (body["client_id"],),
+    )
+    # Kept, encrypted, as the ID tokens' HMAC key; never printed.
+    assert ciphertext and body["client_secret"] not in ciphertext
+    assert ciphertext not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--callback", "https://cli.example.com/cb#frag"],
+            'CommandError: callbacks: Allowed Callback URL "https://cli.example.com/cb#frag" '
+            "must not contain a fragment (#).",
+        ),
+        (
+            ["--logout-url", "https://user@cli.example.com/"],
+            'CommandError: allowed_logout_urls: Allowed Logout URL "https://user@cli.example.com/"'
+            " must not contain user information (user@).",
+        ),
+        (
+            ["--web-origin", "https://cli.example.com/app"],
+            'CommandError: web_origins: Allowed Web Origin "https://cli.example.com/app" must be '
+            "an origin (scheme, host and port) without a path or query.",
+        ),
+        (
+            ["--allowed-origin", "https://*.com"],
+            'CommandError: allowed_origins: Allowed Origin "https://*.com" may not use a '
+            "wildcard for a top-level or registrable domain (*.com).",
+        ),
+        (
+            ["--type", "spa", "--id-token-alg", "HS256"],
+            "CommandError: id_token_alg: HS256 signs ID tokens with the client secret; a "
+            "public client (token_endpoint_auth_method none) has none. Use RS256.",
+        ),
+    ],
+)
+def test_create_application_refuses_bad_browser_settings(cli, args, message):
+    before = cli.counts()
+
+    result = cli.run("create_application", "--name", "Refused", *args)
+
+    assert_refused(cli, result, before)
+    assert result.stderr.strip() == message
+
+
+def test_create_application_refuses_an_unknown_id_token_alg(cli):
+    before = cli.counts()
+
+    result = cli.run("create_application", "--name", "Refused", "--id-token-alg", "PS256")
+
+    assert_refused(cli, result, before)
+    assert "argument --id-token-alg: invalid choice: 'PS256'" in result.stderr
+
+
 # --- grant and mint_token -----------------------------------------------------------------
 
 

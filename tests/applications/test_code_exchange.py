@@ -493,3 +493,24 @@ def test_json_parameter_of_wrong_type(post_token, web_app, make_code):
         "error_description": "Parameter 'code' must be a string.",
     }
     assert json.loads(response.content)
+
+
+def test_basic_credentials_with_every_character_openid_client_encodes(
+    post_token, web_app, make_code
+):
+    from applications import credentials
+
+    chosen = "s3cret-_.!~*'()+ %/:end"
+    web_app.application.secret_digest = credentials.digest_secret(chosen)
+    web_app.application.save(update_fields=["secret_digest"])
+    code = make_code.issue(web_app.application)
+    params = form(web_app, code)
+    del params["client_secret"]
+    # RFC 6749 section 2.3.1: application/x-www-form-urlencoded, then base64 (space is "+").
+    encoded = quote(chosen, safe="").replace("-", "%2D").replace("_", "%5F").replace(".", "%2E")
+    encoded = encoded.replace("~", "%7E").replace("%20", "+")
+    raw = f"{web_app.client_id}:{encoded}"
+
+    response = post_token(params, authorization="Basic " + base64.b64encode(raw.encode()).decode())
+
+    assert response.status_code == 200, response.content

@@ -50,3 +50,10 @@ def test_the_wire_module_imports_no_database_at_all():
 
     assert offending(names, DATABASE) == []
     assert sorted(name for name in names if name.split(".")[-1] == "models") == []
+
+
+def test_the_code_flow_decision_modules_import_no_database_driver():
+    # The authorization-code grant's decisions use the ORM, never a driver or a raw cursor.
+    for module in ("code_exchange", "id_tokens", "user_access_tokens", "userinfo"):
+        assert offending(imported_names(module), DRIVERS) == [], module
+        assert "jwt" not in imported_names(module), module  # only keys/signing.py signs

@@ -7,6 +7,13 @@ API, and measures in the same run the raw PyJWT RS256 signing rate with one proc
 Machine speed drifts, so only same-run ratios are compared with the targets (issue 2, section 8).
 Exits 1 when a target is missed. For reference, with no target, it also drives HS256 with the
 grant cache off (GRANT_CACHE=false), so every request reads its grant from the database.
+
+In the same run it drives the authorization-code exchange (issue 10 section 5): a confidential
+web application with S256 PKCE redeems codes issued just before through applications/codes.py
+(as /authorize would) for the RS256 API with `openid profile email`, so each request verifies
+the secret and the verifier, spends a code (a write), and signs two RS256 JWTs (access token
+and ID token). Codes are single use, so every request carries its own: each wrk thread takes
+its share of a file of codes and stops when it runs out. Its target is zero errors.
 """
 
 import json
@@ -28,6 +35,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CONNECTIONS = 16
+WRK_THREADS = 2
 DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 RS256_RATIO_TARGET = 0.22
 P99_TARGET_MS = 25.0
@@ -52,7 +60,71 @@ application, secret = clients.create_application(name="Bench client")
 for identifier in (%(rs)r, %(hs)r):
     api = Api.objects.get(identifier=identifier)
     clients.authorize(application, api, ["read:bench", "write:bench"])
-print(json.dumps({"client_id": application.client_id, "client_secret": secret}))
+from applications.models import AppType
+from users import sessions
+from users.models import User
+web, web_secret = clients.create_application(name="Bench web", app_type=AppType.REGULAR_WEB)
+user = User.objects.create(email="bench@example.com", name="Bench", nickname="bench",
+                           email_verified=True, password="!")
+sessions.start(user)
+print(json.dumps({"client_id": application.client_id, "client_secret": secret,
+                  "web_client_id": web.client_id, "web_client_secret": web_secret}))
+"""
+
+# Issues `count` codes for the web application and writes them to `path`, one a line.
+ISSUE_CODES = """
+import base64, hashlib
+from django.db import transaction
+from applications import codes
+from applications.models import Application
+from users.models import Session
+application = Application.objects.get(client_id=%(client_id)r)
+session = Session.objects.select_related("user").get(user__email="bench@example.com")
+challenge = base64.urlsafe_b64encode(
+    hashlib.sha256(%(verifier)r.encode()).digest()).rstrip(b"=").decode()
+with transaction.atomic():
+    issued = [
+        codes.issue(application=application, user=session.user, session_id=session.id,
+                    redirect_uri=%(callback)r, code_challenge=challenge,
+                    code_challenge_method="S256", nonce="bench-nonce",
+                    scopes=["openid", "profile", "email", "read:bench"], audience=%(audience)r,
+                    auth_time=session.authenticated_at, include_auth_time=False)
+        for _ in range(%(count)d)
+    ]
+with open(%(path)r, "w") as out:
+    out.write("\\n".join(issued) + "\\n")
+"""
+CODE_CALLBACK = "https://bench.example/callback"
+CODE_VERIFIER = "bench-verifier-" + "v" * 40
+# Codes issued per expected exchange: the code exchange is slower than client credentials
+# (two signatures and a write), so the client-credentials rate of the same run, times this,
+# is more than enough.
+CODES_PER_CC_TOKEN = 1.5
+
+# Each thread (ids 0..threads-1) POSTs the codes of lines id, id+threads, ...; when its
+# codes run out it stops, so no request ever carries a spent code.
+WRK_CODE_SCRIPT = """
+local next_id = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+function init(args)
+  codes = {}
+  local line_number = 0
+  for line in io.lines(%(path)s) do
+    if line_number %% %(threads)d == id then table.insert(codes, line) end
+    line_number = line_number + 1
+  end
+  position = 0
+end
+function request()
+  position = position + 1
+  if position >= #codes then wrk.thread:stop() end
+  local code = codes[math.min(position, #codes)]
+  return wrk.format("POST", nil,
+    {["Content-Type"] = "application/x-www-form-urlencoded"}, %(prefix)s .. code)
+end
 """
 
 WRK_SCRIPT = """
@@ -124,13 +196,15 @@ def _ensure_wrk() -> str:
     return found
 
 
-def run_wrk(wrk: str, url: str, body: str, workdir: Path) -> dict[str, float]:
+def run_wrk(
+    wrk: str, url: str, body: str, workdir: Path, lua: str | None = None
+) -> dict[str, float]:
     script = workdir / "post.lua"
-    script.write_text(WRK_SCRIPT % json.dumps(body))
+    script.write_text(lua if lua is not None else WRK_SCRIPT % json.dumps(body))
     result = subprocess.run(
         [
             wrk,
-            "-t2",
+            f"-t{WRK_THREADS}",
             f"-c{CONNECTIONS}",
             f"-d{DURATION_SECONDS}s",
             "--latency",
@@ -209,6 +283,46 @@ def _token_form(audience: str, credentials: dict[str, str]) -> str:
     return urlencode({"grant_type": "client_credentials", "audience": audience, **credentials})
 
 
+CODE_LABEL = "authorization_code (RS256 API + openid, S256 PKCE)"
+
+
+def _run_code_exchange(
+    wrk: str,
+    base_url: str,
+    env: dict[str, str],
+    manage: list[str],
+    credentials: dict[str, str],
+    workdir: Path,
+    count: int,
+) -> dict[str, float]:
+    """Issues `count` codes (they live 60 s, so just before the run) and redeems them."""
+    codes_path = workdir / "codes.txt"
+    issue = ISSUE_CODES % {
+        "client_id": credentials["web_client_id"],
+        "verifier": CODE_VERIFIER,
+        "callback": CODE_CALLBACK,
+        "audience": RS256_AUDIENCE,
+        "count": count,
+        "path": str(codes_path),
+    }
+    subprocess.run([*manage, "shell", "-c", issue], env=env, cwd=ROOT, check=True)
+    prefix = urlencode(
+        {
+            "grant_type": "authorization_code",
+            "client_id": credentials["web_client_id"],
+            "client_secret": credentials["web_client_secret"],
+            "redirect_uri": CODE_CALLBACK,
+            "code_verifier": CODE_VERIFIER,
+        }
+    )
+    lua = WRK_CODE_SCRIPT % {
+        "path": json.dumps(str(codes_path)),
+        "threads": WRK_THREADS,
+        "prefix": json.dumps(prefix + "&code="),
+    }
+    return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
+
+
 def main() -> int:
     cores = os.cpu_count() or 1
     wrk = _ensure_wrk()
@@ -257,6 +371,12 @@ def main() -> int:
                 results[label] = run_wrk(
                     wrk, f"{base_url}/oauth/token", _token_form(audience, credentials), workdir
                 )
+            code_count = (
+                int(results["RS256"]["rate"] * DURATION_SECONDS * CODES_PER_CC_TOKEN) + CONNECTIONS
+            )
+            code_exchange = _run_code_exchange(
+                wrk, base_url, env, manage, credentials, workdir, code_count
+            )
         # For reference only (no target): every request reads its grant from the database.
         with _serving({**env, "GRANT_CACHE": "false"}, cores) as base_url:
             uncached = run_wrk(
@@ -275,18 +395,28 @@ def main() -> int:
         f"workers, wrk {CONNECTIONS} connections x {DURATION_SECONDS}s"
     )
     print(f"raw PyJWT RS256 signing, {cores} processes: {raw:,.0f} signatures/s")
-    for label, row in (*results.items(), ("HS256 with GRANT_CACHE=false (reference)", uncached)):
+    rows = (
+        *results.items(),
+        ("HS256 with GRANT_CACHE=false (reference)", uncached),
+        (CODE_LABEL, code_exchange),
+    )
+    for label, row in rows:
         print(
             f"{label}: {row['rate']:,.0f} tokens/s  p50 {row['p50']:.2f} ms  "
             f"p99 {row['p99']:.2f} ms  errors {row['errors']} of {row['requests']}"
         )
     print(f"RS256 tokens/s / raw signing rate = {ratio:.3f}")
+    print(
+        f"authorization_code: {code_exchange['requests']:,} of {code_count:,} codes issued "
+        f"redeemed; {code_exchange['rate'] / rs['rate']:.2f}x the RS256 client-credentials rate"
+    )
     checks = [
         (f"RS256 ratio >= {RS256_RATIO_TARGET}", ratio >= RS256_RATIO_TARGET),
         (f"RS256 p99 < {P99_TARGET_MS} ms", rs["p99"] < P99_TARGET_MS),
         (f"HS256 >= {HS256_RATE_TARGET:,.0f} tokens/s", hs["rate"] >= HS256_RATE_TARGET),
         (f"HS256 p99 < {P99_TARGET_MS} ms", hs["p99"] < P99_TARGET_MS),
         ("zero errors", rs["errors"] == 0 and hs["errors"] == 0),
+        ("authorization_code: zero errors", code_exchange["errors"] == 0),
     ]
     for name, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")

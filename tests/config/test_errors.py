@@ -160,7 +160,7 @@ NOT_FOUND = {"error": "not_found", "error_description": "Not Found"}
     [
         ("/oauth/authorize", NOT_FOUND),
         ("/oauth/", NOT_FOUND),
-        ("/.well-known/oauth-authorization-server", NOT_FOUND),
+        ("/.well-known/openid-federation", NOT_FOUND),
         (
             "/api/v1/users",
             {

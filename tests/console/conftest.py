@@ -2,8 +2,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, reverse
 
+from applications import user_grants
 from config import console_urls
 from keys.models import SigningKey
+from users import directory
 
 HTMX = {"HX-Request": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
@@ -34,11 +36,17 @@ def _console_patterns(patterns=None, namespace=""):
 @pytest.fixture
 def console_urls_filled(granted_client, orders_api) -> list[str]:
     """Every console URL, found by walking the URL patterns, with real objects' ids filled in."""
+    end_user = directory.create_user(email="walk@example.com", password="Walk-1234")
+    grant = user_grants.record(
+        end_user, granted_client.application, orders_api.identifier, ["read:orders"]
+    )
     values = {
         "api_id": orders_api.id,
         "scope_id": orders_api.scopes.first().pk,
         "client_id": granted_client.client_id,
         "kid": SigningKey.objects.first().kid,
+        "user_id": end_user.id,
+        "grant_id": grant.id,
     }
     urls = [
         reverse(name, kwargs={k: values[k] for k in params}) for name, params in _console_patterns()

@@ -14,6 +14,8 @@ from .conftest import HISTORY_RESTORE, HTMX, assert_full_page, assert_partial, h
 
 pytestmark = pytest.mark.django_db
 
+# The settings form's ID token fields, as rendered for a new application.
+ID_TOKEN = {"id_token_alg": "RS256", "id_token_lifetime": "36000"}
 SECRET_RE = re.compile(r'<code id="client-secret">([^<]+)</code>')
 
 
@@ -150,6 +152,7 @@ def test_settings_save_and_errors(staff_client, m2m_client):
             "description": "Sends invoices",
             "app_type": "non_interactive",
             "token_endpoint_auth_method": "client_secret_basic",
+            **ID_TOKEN,
         },
     )
     assert response.status_code == 302 and response["Location"] == url
@@ -165,6 +168,7 @@ def test_settings_save_and_errors(staff_client, m2m_client):
             "description": "x" * 141,
             "app_type": "non_interactive",
             "token_endpoint_auth_method": "none",
+            **ID_TOKEN,
         },
         headers=HTMX,
     )
@@ -174,7 +178,12 @@ def test_settings_save_and_errors(staff_client, m2m_client):
     assert m2m_client.application.name == "Billing worker v2"
     domain_rule = staff_client.post(
         url,
-        {"name": "Renamed", "app_type": "non_interactive", "token_endpoint_auth_method": "none"},
+        {
+            "name": "Renamed",
+            "app_type": "non_interactive",
+            "token_endpoint_auth_method": "none",
+            **ID_TOKEN,
+        },
     )
     assert 'id="id_token_endpoint_auth_method_error"' in html(domain_rule)
     m2m_client.application.refresh_from_db()

@@ -13,12 +13,15 @@ from django.contrib.auth import get_user_model
 from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
-from applications import clients
+from applications import clients, user_grants
 from keys import signing
+from users import directory
 
 from .conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
+
+PASSWORD_OF_USERS = "End-User-Pass-1"
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 # Controls a user operates: each needs a name that tells it apart from its neighbours.
@@ -102,7 +105,19 @@ def tenant_in_use(console):
     clients.authorize(billing, ledger, ["read:ledger"])
     signing.rotate()
     system = Api.objects.get(is_system=True)
-    return {"orders": orders, "ledger": ledger, "system": system, "billing": billing}
+    ann = directory.create_user(
+        email="ann@example.com", password=PASSWORD_OF_USERS, app_metadata={"plan": "gold"}
+    )
+    directory.create_user(email="bob@example.org", password=PASSWORD_OF_USERS, blocked=True)
+    user_grants.record(ann, billing, orders.identifier, ["read:orders"])
+    user_grants.record(ann, billing, ledger.identifier, ["read:ledger"])
+    return {
+        "orders": orders,
+        "ledger": ledger,
+        "system": system,
+        "billing": billing,
+        "ann": ann,
+    }
 
 
 def console_pages(things) -> list[str]:
@@ -114,6 +129,9 @@ def console_pages(things) -> list[str]:
     client_id = things["billing"].client_id
     for tab in ("settings", "apis", "advanced", "advanced/certificates"):
         pages.append(f"/applications/{client_id}/{tab}/")
+    pages += ["/users/", "/users/new/", "/users/?q=blocked%3Atrue", "/users/?q=bad%3Ax"]
+    for tab in ("details", "applications"):
+        pages.append(f"/users/{things['ann'].id}/{tab}/")
     pages.append("/apis/no-such-api/settings/")  # the 404 page
     return pages
 
@@ -165,6 +183,17 @@ def test_every_console_page_is_accessible(browser, console, tenant_in_use):
     page.get_by_role("button", name="Yes, rotate the key").wait_for()
     if violations := axe_violations(page):
         report.append(f"== the rotate confirmation\n{describe(violations)}")
+    page.goto(console + "/users/new/")
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_role("button", name="Create").click()
+    page.locator("#id_email_error").wait_for()
+    if violations := axe_violations(page):
+        report.append(f"== the create user form with errors\n{describe(violations)}")
+    page.goto(console + f"/users/{tenant_in_use['ann'].id}/details/")
+    page.get_by_role("button", name="Block user").click()
+    page.get_by_role("button", name="Yes, block ann@example.com").wait_for()
+    if violations := axe_violations(page):
+        report.append(f"== the block confirmation\n{describe(violations)}")
     context.close()
     assert not report, "\n".join(report)
 

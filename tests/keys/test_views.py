@@ -135,34 +135,11 @@ def test_jwks_of_an_empty_tenant(client, db):
     assert response.json() == {"keys": []}
 
 
-def test_discovery_document(client, tenant):
-    response = client.get("/.well-known/openid-configuration")
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response["Cache-Control"] == "public, max-age=300"
-    assert response.json() == {
-        "issuer": "http://127.0.0.1:8000/",
-        "jwks_uri": "http://127.0.0.1:8000/.well-known/jwks.json",
-        "token_endpoint": "http://127.0.0.1:8000/oauth/token",
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        # RFC 8707's resource parameter is accepted as the audience (issue 9). No registered
-        # metadata says so; RFC 8414 section 2 allows members of our own.
-        "resource_indicators_supported": True,
-    }
-
-
-def test_discovery_lists_only_endpoints_that_exist(client, tenant):
-    document = client.get("/.well-known/openid-configuration").json()
-
-    assert client.get("/.well-known/jwks.json").status_code == 200
-    assert client.get("/oauth/token").status_code == 405  # exists; POST only
-    endpoints = [value for name, value in document.items() if name.endswith(("_uri", "_endpoint"))]
-    assert sorted(endpoints) == sorted([document["jwks_uri"], document["token_endpoint"]])
-
-
-WELL_KNOWN = ["/.well-known/jwks.json", "/.well-known/openid-configuration"]
+WELL_KNOWN = [
+    "/.well-known/jwks.json",
+    "/.well-known/openid-configuration",
+    "/.well-known/oauth-authorization-server",
+]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
@@ -245,7 +222,7 @@ def test_well_known_documents_allow_any_origin_on_get(client, tenant, path):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/.well-known/openid-configuration"])
+@pytest.mark.parametrize("path", WELL_KNOWN)
 def test_well_known_documents_are_public(client, tenant, path):
     # Anonymous, no session: these are the tenant's public protocol documents.
     assert client.get(path).status_code == 200

@@ -21,6 +21,7 @@ from keys import signing
 from keys.bearer import needs, route
 from keys.models import KeyState, SigningKey
 from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
+from users import directory
 
 MISSING = {"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"}
 INVALID = {
@@ -231,6 +232,8 @@ def test_a_token_signed_by_a_revoked_key_is_invalid(mgmt: Mgmt, mgmt_token):
 # scope is needed.
 CLIENT_READERS = ["read:clients", "read:client_keys", "read:client_summary"]
 
+GRANTS_OF_A_USER = "/grants?user_id=auth0%7C0123456789abcdef01234567"
+
 # Section 10 of AUTH0_COMPAT.md (and Auth0's tenant settings scopes), written out: method, path,
 # the scopes it needs.
 ENDPOINTS = [
@@ -250,12 +253,21 @@ ENDPOINTS = [
     ("GET", "/client-grants/{grant}", ["read:client_grants"]),
     ("PATCH", "/client-grants/{grant}", ["update:client_grants"]),
     ("DELETE", "/client-grants/{grant}", ["delete:client_grants"]),
+    ("GET", "/grants", ["read:grants"]),
+    ("DELETE", GRANTS_OF_A_USER, ["delete:grants"]),
+    ("DELETE", "/grants/0123456789abcdef01234567", ["delete:grants"]),
     ("GET", "/keys/signing", ["read:signing_keys"]),
     ("GET", "/keys/signing/{kid}", ["read:signing_keys"]),
     ("POST", "/keys/signing/rotate", ["create:signing_keys", "update:signing_keys"]),
     ("PUT", "/keys/signing/{previous_kid}/revoke", ["update:signing_keys"]),
     ("GET", "/tenants/settings", ["read:tenant_settings"]),
     ("PATCH", "/tenants/settings", ["update:tenant_settings"]),
+    ("GET", "/users", ["read:users"]),
+    ("POST", "/users", ["create:users"]),
+    ("GET", "/users/{user}", ["read:users"]),
+    ("PATCH", "/users/{user}", ["update:users"]),
+    ("DELETE", "/users/{user}", ["delete:users"]),
+    ("GET", "/users-by-email?email=user%40example.com", ["read:users"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -275,6 +287,9 @@ def targets(granted_client, orders_api) -> dict[str, str]:
         "grant": granted_client.application.grants.get().id,
         "kid": current_key().kid,
         "previous_kid": previous,
+        "user": directory.create_user(
+            email="user@example.com", password="Target-1234"
+        ).user_id.replace("|", "%7C"),
     }
 
 
@@ -353,11 +368,17 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/clients/{client}/rotate-secret": "mgmt-client-rotate-secret",
         "/client-grants": "mgmt-client-grants",
         "/client-grants/{grant}": "mgmt-client-grant",
+        "/grants": "mgmt-grants",
+        GRANTS_OF_A_USER: "mgmt-grants",
+        "/grants/0123456789abcdef01234567": "mgmt-grant",
         "/keys/signing": "mgmt-signing-keys",
         "/keys/signing/{kid}": "mgmt-signing-key",
         "/keys/signing/rotate": "mgmt-signing-keys-rotate",
         "/keys/signing/{previous_kid}/revoke": "mgmt-signing-key-revoke",
         "/tenants/settings": "mgmt-tenant-settings",
+        "/users": "mgmt-users",
+        "/users/{user}": "mgmt-user",
+        "/users-by-email?email=user%40example.com": "mgmt-users-by-email",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))
@@ -394,7 +415,7 @@ def test_a_route_cannot_be_built_without_scopes():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    ["/", "/users", "/clients/", "/resource-servers/", "/keys", "/clients/a/b/c", "/%0A"],
+    ["/", "/roles", "/clients/", "/resource-servers/", "/keys", "/clients/a/b/c", "/%0A"],
 )
 def test_unknown_paths_are_json_404s(mgmt: Mgmt, path):
     response = mgmt.get(path)

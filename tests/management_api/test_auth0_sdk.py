@@ -9,11 +9,18 @@ import jwt
 import pytest
 from auth0.authentication import GetToken
 from auth0.management import Auth0
-from auth0.management.errors import ConflictError, NotFoundError, UnauthorizedError
+from auth0.management.core.api_error import ApiError
+from auth0.management.errors import (
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    UnauthorizedError,
+)
 from auth0.management.types import ResourceServerScope
 from django.conf import settings
 
 from applications import clients
+from applications.models import Application
 from tests.management_api.conftest import ALL_SCOPES
 
 INVENTORY = "https://inventory.example/api/"
@@ -138,3 +145,67 @@ def test_round_trip_with_the_auth0_python_sdk(live_server, tenant):
     assert [rs.identifier for rs in mgmt.resource_servers.list()] == [
         settings.MANAGEMENT_API_IDENTIFIER
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_browser_clients_and_users_grants_with_the_auth0_python_sdk(live_server, tenant):
+    from auth0.management.types import ClientJwtConfiguration
+
+    from applications import user_grants
+    from users.models import User
+
+    server = urlsplit(live_server.url).netloc
+    automation, automation_secret = clients.create_application(name="Deploy CLI")
+    clients.authorize(automation, tenant, ALL_SCOPES)
+    token = get_token(
+        server, automation.client_id, automation_secret, settings.MANAGEMENT_API_IDENTIFIER
+    )["access_token"]
+    mgmt = Auth0(base_url=live_server.url + "/api/v2", token=token, max_retries=0)
+
+    # A regular web app with its browser settings, HS256 ID tokens, third-party.
+    web = mgmt.clients.create(
+        name="Storefront",
+        app_type="regular_web",
+        callbacks=["https://shop.example.com/callback"],
+        allowed_logout_urls=["https://shop.example.com/"],
+        web_origins=["https://shop.example.com"],
+        allowed_origins=["https://admin.shop.example.com"],
+        is_first_party=False,
+        oidc_conformant=True,
+        jwt_configuration=ClientJwtConfiguration(alg="HS256", lifetime_in_seconds=600),
+    )
+    assert web.client_secret
+    assert (web.is_first_party, web.jwt_configuration.alg) == (False, "HS256")
+    fetched = mgmt.clients.get(web.client_id)
+    assert fetched.callbacks == ["https://shop.example.com/callback"]
+    assert fetched.allowed_origins == ["https://admin.shop.example.com"]
+    assert fetched.jwt_configuration.lifetime_in_seconds == 600
+    updated = mgmt.clients.update(
+        web.client_id,
+        callbacks=["https://shop.example.com/callback", "https://*.shop.example.com/cb"],
+        jwt_configuration=ClientJwtConfiguration(alg="RS256"),
+    )
+    assert updated.callbacks[1] == "https://*.shop.example.com/cb"
+    assert updated.jwt_configuration.alg == "RS256"
+    with pytest.raises(BadRequestError) as refused:
+        mgmt.clients.update(web.client_id, callbacks=["https://shop.example.com/#x"])
+    assert "must not contain a fragment" in refused.value.body["message"]
+
+    # Users' grants, recorded as consent records them.
+    ada = User.objects.create(email="ada@example.com", password="!")
+    application = Application.objects.get(client_id=web.client_id)
+    first = user_grants.record(ada, application, "https://orders.example/api", ["read:orders"])
+    second = user_grants.record(ada, application, settings.ISSUER + "userinfo", ["openid"])
+    listed = list(mgmt.user_grants.list(user_id=ada.user_id))  # pages until empty
+    assert [(g.id, g.client_id, g.user_id, g.scope) for g in listed] == [
+        (first.id, web.client_id, ada.user_id, ["read:orders"]),
+        (second.id, web.client_id, ada.user_id, ["openid"]),
+    ]
+    mgmt.user_grants.delete(first.id)
+    # Auth0's envelope; the SDK has no NotFoundError for this operation, only ApiError.
+    with pytest.raises(ApiError) as gone:
+        mgmt.user_grants.delete(first.id)
+    assert (gone.value.status_code, gone.value.body["errorCode"]) == (404, "inexistent_grant")
+    assert [g.id for g in mgmt.user_grants.list(client_id=web.client_id)] == [second.id]
+    mgmt.user_grants.delete_by_user_id(user_id=ada.user_id)
+    assert list(mgmt.user_grants.list()) == []

@@ -84,6 +84,17 @@ def test_no_secret_reaches_any_log_record(client, mgmt: Mgmt, mgmt_token, settin
     assert _token(client, with_secret).status_code == 401
     assert _token(client, {**form, "client_secret": rotated}).status_code == 200
 
+    # ID tokens signed with HS256: the secret is kept encrypted, never logged in clear.
+    signer = mgmt.post(
+        "/clients",
+        {"name": "Signer", "app_type": "regular_web", "jwt_configuration": {"alg": "HS256"}},
+    ).json()
+    switched = mgmt.patch(
+        f"/clients/{client_id}",
+        {"app_type": "regular_web", "jwt_configuration": {"alg": "HS256"}, "rotate_secret": True},
+    ).json()["client_secret"]
+    signer_rotated = mgmt.post(f"/clients/{signer['client_id']}/rotate-secret").json()
+
     assert caplog.records, "nothing was logged: the test would prove nothing"
     logged = caplog.text + "\n".join(repr(record.args) for record in caplog.records)
     secrets = [
@@ -94,6 +105,9 @@ def test_no_secret_reaches_any_log_record(client, mgmt: Mgmt, mgmt_token, settin
         "n1n3-chrs",
         client_secret,
         rotated,
+        signer["client_secret"],
+        switched,
+        signer_rotated["client_secret"],
         granted.json()["access_token"],
         *private_key_strings(with_ciphertext=False),
     ]

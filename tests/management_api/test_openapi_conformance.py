@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config import api_urls, openapi
 from keys.models import KeyState, SigningKey
+from users import directory
 
 # Loaded from the module (schemathesis' lazy fixture loader does not run under pytest 9);
 # the first test proves the live server serves this very document.
@@ -42,6 +43,7 @@ def existing(granted_client, orders_api) -> dict[str, str]:
     """Real objects, so generated requests also reach the success paths (random ids only
     ever find nothing)."""
     upcoming = SigningKey.objects.get(state=KeyState.NEXT)
+    user = directory.create_user(email="conformance@example.com", password="Conform-1234")
     return {
         "/resource-servers/{id}": orders_api.id,
         "/clients/{id}": granted_client.client_id,
@@ -49,6 +51,7 @@ def existing(granted_client, orders_api) -> dict[str, str]:
         "/client-grants/{id}": granted_client.application.grants.get().id,
         "/keys/signing/{kid}": upcoming.kid,
         "/keys/signing/{kid}/revoke": upcoming.kid,
+        "/users/{id}": user.user_id,
     }
 
 

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from apis.models import Api
+from apis.resource_servers import MANAGEMENT_API_SCOPES
 from applications.models import ClientGrant
 from tests.management_api.conftest import Mgmt
 
@@ -364,7 +365,7 @@ def test_the_system_api_rejects_scope_changes(mgmt: Mgmt, tenant):
     assert response.json() == bad_body(
         "Payload validation error: 'Additional properties not allowed: scopes'."
     )
-    assert tenant.scopes.count() == 24
+    assert tenant.scopes.count() == len(MANAGEMENT_API_SCOPES)
 
 
 def test_patch_unknown_is_404(mgmt: Mgmt, tenant):

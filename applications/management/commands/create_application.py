@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from applications import clients
-from applications.models import AppType
+from applications.models import AppType, IdTokenAlg
 from config.cli import StrictCommand, validation_message
 from keys.models import SigningKey
 
@@ -18,6 +18,39 @@ class Command(StrictCommand):
             "--type", choices=AppType.values, default=AppType.NON_INTERACTIVE, dest="app_type"
         )
         parser.add_argument("--description", default="")
+        # Repeatable, one URL each (a URL may itself contain a comma).
+        parser.add_argument(
+            "--callback", action="append", default=[], dest="callbacks", metavar="URL"
+        )
+        parser.add_argument(
+            "--logout-url",
+            action="append",
+            default=[],
+            dest="allowed_logout_urls",
+            metavar="URL",
+        )
+        parser.add_argument(
+            "--web-origin", action="append", default=[], dest="web_origins", metavar="ORIGIN"
+        )
+        parser.add_argument(
+            "--allowed-origin",
+            action="append",
+            default=[],
+            dest="allowed_origins",
+            metavar="ORIGIN",
+        )
+        parser.add_argument(
+            "--allow-loopback-any-port",
+            action="store_true",
+            help="RFC 8252 section 7.3: http://127.0.0.1 and http://[::1] callbacks match "
+            "on any port.",
+        )
+        parser.add_argument(
+            "--third-party",
+            action="store_true",
+            help="Someone else's application: consent is always asked. Cannot be changed.",
+        )
+        parser.add_argument("--id-token-alg", choices=IdTokenAlg.values, default=IdTokenAlg.RS256)
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,6 +59,13 @@ class Command(StrictCommand):
                 name=options["name"],
                 app_type=options["app_type"],
                 description=options["description"],
+                callbacks=options["callbacks"],
+                allowed_logout_urls=options["allowed_logout_urls"],
+                web_origins=options["web_origins"],
+                allowed_origins=options["allowed_origins"],
+                allow_loopback_any_port=options["allow_loopback_any_port"],
+                is_first_party=not options["third_party"],
+                id_token_alg=options["id_token_alg"],
             )
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error

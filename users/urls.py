@@ -1,0 +1,16 @@
+from django.urls import path
+
+import config.console  # noqa: F401  (registers the <id:> converter)
+from users import views
+
+app_name = "users"
+
+urlpatterns = [
+    path("users/", views.user_list, name="list"),
+    path("users/new/", views.user_create, name="create"),
+    path("users/<id:user_id>/", views.user_detail, name="detail"),
+    path("users/<id:user_id>/details/", views.user_details, name="details"),
+    path("users/<id:user_id>/block/", views.user_block, name="block"),
+    path("users/<id:user_id>/unblock/", views.user_unblock, name="unblock"),
+    path("users/<id:user_id>/delete/", views.user_delete, name="delete"),
+]
