@@ -2,10 +2,11 @@
 (AUTH0_USER_FLOWS.md section 0, row 13; the Fetch standard's CORS protocol). The HTTP side is
 config/cors.py's `registered_origins`; this module decides for it.
 
-An application's CORS origins are its Allowed Origins plus the origin of each of its http(s)
-callbacks. Auth0's Dashboard: "By default, all your callback URLs will be allowed. This field
-allows you to enter other origins." Allowed Web Origins are not among them: they say where a
-`web_message` response may be posted (section 1.7), not who may call the token endpoint.
+An application's CORS origins (Application.cors_origins) are its Allowed Origins plus the
+origin of each of its http(s) callbacks. Auth0's Dashboard: "By default, all your callback URLs
+will be allowed. This field allows you to enter other origins." Allowed Web Origins are not
+among them: they say where a `web_message` response may be posted (section 1.7), not who may
+call the token endpoint.
 
 - An answer for a client (the client_id of a token or revocation request, the client a
   /userinfo token was issued to) is readable by that client's origins only. An unknown
@@ -23,7 +24,7 @@ an actual request with an Origin costs no query once its client was read. Reques
 Origin header (servers) never get here.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.http import HttpRequest
 
@@ -35,25 +36,17 @@ from config import cors
 _MAX_CLIENT_ID = 64
 
 
-def application_origins(allowed_origins: Iterable[str], callbacks: Iterable[str]) -> list[str]:
-    """An application's CORS origins: its Allowed Origins, then its callbacks' origins."""
-    from_callbacks = (redirect_uris.origin_of(url) for url in callbacks)
-    return list(dict.fromkeys([*allowed_origins, *(o for o in from_callbacks if o)]))
-
-
 def _origins_of_client(client_id: str) -> tuple[str, ...] | None:
-    row = (
-        Application.objects.filter(client_id=client_id)
-        .values_list("allowed_origins", "callbacks")
-        .first()
+    application = (
+        Application.objects.filter(client_id=client_id).only("allowed_origins", "callbacks").first()
     )
-    return None if row is None else tuple(application_origins(*row))
+    return None if application is None else tuple(application.cors_origins)
 
 
 def _origins_of_every_client() -> tuple[str, ...]:
     origins: dict[str, None] = {}
-    for allowed, callbacks in Application.objects.values_list("allowed_origins", "callbacks"):
-        origins.update(dict.fromkeys(application_origins(allowed, callbacks)))
+    for application in Application.objects.only("allowed_origins", "callbacks"):
+        origins.update(dict.fromkeys(application.cors_origins))
     return tuple(origins)
 
 
