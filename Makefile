@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
-# npm writes this file on every install: the browser tests' axe-core (package.json), pinned.
+# npm writes this file on every install: the tests' Node packages (package.json), pinned.
 NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run test lint format bench install clean

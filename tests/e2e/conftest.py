@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from apis import resource_servers
 from keys import signing
 
+from .end_user import create_api, create_end_user, serve_tenant_at
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PASSWORD = "e2e-password-not-secret"
@@ -81,3 +83,22 @@ def log_in(page, base_url: str, next_path: str = "/") -> None:
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def gatehouse(live_server, settings, transactional_db):
+    """The tenant served at the live server's address, for the sign-in flow's tests."""
+    serve_tenant_at(live_server.url, settings)
+    return live_server.url
+
+
+@pytest.fixture
+def inventory(gatehouse):
+    """An RS256 API with scopes read:stock and write:stock (end_user.AUDIENCE)."""
+    return create_api()
+
+
+@pytest.fixture
+def ada(gatehouse):
+    """An end user who signs in with end_user.EMAIL and end_user.PASSWORD."""
+    return create_end_user(name="Ada Lovelace", nickname="ada", email_verified=True)
