@@ -2,11 +2,14 @@
 Chromium (AUTH0_USER_FLOWS.md section 8): loginWithRedirect, the sign-in and consent pages,
 handleRedirectCallback (a cross-origin POST /oauth/token with its Auth0-Client header, so a
 CORS preflight), the ID token checks auth0-spa-js makes (RS256 only, `iss` with the slash,
-nonce), /userinfo from the page, and logout() through /v2/logout."""
+nonce), /userinfo from the page, and logout() through /v2/logout. Then silent authentication:
+getTokenSilently through the hidden iframe (`prompt=none`, `response_mode=web_message`) with a
+session and without one (login_required)."""
 
 import json
 import re
 import secrets
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -27,14 +30,6 @@ from .sample_client import SpaHost
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="No CORS for applications' allowed_origins on /oauth/token and /userinfo "
-    "(AUTH0_USER_FLOWS.md section 0 row 13): the preflight OPTIONS /oauth/token is a 405 "
-    "without Access-Control-Allow-Origin, so handleRedirectCallback fails with 'Failed to "
-    "fetch'. With CORS bypassed in Chromium (--disable-web-security) the whole test passes.",
-)
 def test_auth0_spa_js_signs_in_calls_userinfo_and_logs_out(browser, gatehouse, inventory, ada):
     from playwright.sync_api import expect
 
@@ -93,6 +88,96 @@ def test_auth0_spa_js_signs_in_calls_userinfo_and_logs_out(browser, gatehouse, i
         expect(page).to_have_url(
             spa + "?error=login_required&error_description=Login+required&state=after-logout"
         )
+    finally:
+        context.close()
+        host.stop()
+
+
+def sign_in_with_redirect(page, gatehouse: str, spa: str) -> dict:
+    """loginWithRedirect, the sign-in page, consent (a loopback callback always asks), and
+    handleRedirectCallback; returns what the page reports once signed in."""
+    from playwright.sync_api import expect
+
+    page.goto(spa)
+    out = page.locator("#out")
+    expect(out).to_have_attribute("data-state", "ready")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Accept").click()
+    expect(out).not_to_have_attribute("data-state", "loading", timeout=15000)
+    result = json.loads(out.text_content())
+    assert out.get_attribute("data-state") == "signed-in", result
+    return result
+
+
+SILENT_TOKEN = """async () => {
+  try {
+    return await window.spa.getTokenSilently({cacheMode: "off", detailedResponse: true});
+  } catch (e) {
+    return {error: e.error, error_description: e.error_description, message: e.message};
+  }
+}"""
+
+
+def test_silent_authentication_in_a_hidden_iframe(browser, gatehouse, inventory, ada):
+    from playwright.sync_api import expect
+
+    # Same site as the tenant (both localhost, other ports): the iframe's request to
+    # /authorize carries the SameSite=Lax session cookie. A cross-site SPA would need
+    # refresh tokens instead (README, "Silent authentication").
+    assert urlsplit(gatehouse).hostname == "localhost"
+    app = create_browser_client("Silent SPA", AppType.SPA, callbacks=[])
+    host = SpaHost(gatehouse, app.client_id, AUDIENCE, hostname="localhost")
+    spa = host.url + "/"
+    # No Allowed Origins: the callback's origin is enough for CORS.
+    clients.update_application(
+        app.application, callbacks=[spa], allowed_logout_urls=[spa], web_origins=[host.url]
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        first = sign_in_with_redirect(page, gatehouse, spa)
+
+        frames = []
+        page.on(
+            "response",
+            lambda r: frames.append(r) if "response_mode=web_message" in r.url else None,
+        )
+        silent = page.evaluate(SILENT_TOKEN)
+        assert "access_token" in silent, silent
+        assert silent["access_token"] != first["accessToken"]
+        claims = verify_rs256(gatehouse, silent["access_token"], AUDIENCE)
+        assert claims["sub"] == ada.user_id
+        assert claims["azp"] == app.client_id
+        # The hidden iframe loaded /authorize?prompt=none&response_mode=web_message: a page
+        # only the SPA's origin may frame.
+        [frame] = frames
+        assert "prompt=none" in frame.url
+        assert frame.status == 200
+        headers = frame.all_headers()
+        assert headers["content-security-policy"] == f"frame-ancestors {host.url}"
+        assert "x-frame-options" not in headers
+
+        # Another browser, never signed in: the iframe answers login_required.
+        stranger = browser.new_context()
+        try:
+            other = stranger.new_page()
+            other.goto(spa)
+            expect(other.locator("#out")).to_have_attribute("data-state", "ready")
+            refused = other.evaluate(SILENT_TOKEN)
+            assert refused["error"] == "login_required", refused
+            assert refused["error_description"] == "Login required"
+        finally:
+            stranger.close()
+
+        # Signed out through the SDK: the session is over for the iframe too.
+        page.get_by_role("button", name="Log out").click()
+        expect(page).to_have_url(spa)
+        expect(page.locator("#out")).to_have_attribute("data-state", "ready")
+        assert page.evaluate(SILENT_TOKEN)["error"] == "login_required"
     finally:
         context.close()
         host.stop()
