@@ -4,15 +4,17 @@ handleRedirectCallback (a cross-origin POST /oauth/token with its Auth0-Client h
 CORS preflight), the ID token checks auth0-spa-js makes (RS256 only, `iss` with the slash,
 nonce), /userinfo from the page, and logout() through /v2/logout. Then silent authentication:
 getTokenSilently through the hidden iframe (`prompt=none`, `response_mode=web_message`) with a
-session and without one (login_required)."""
+session and without one (login_required); and refresh tokens with rotation (useRefreshTokens),
+parallel getTokenSilently calls included."""
 
 import json
 import re
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from apis import resource_servers
 from applications import clients
 from applications.models import AppType
 
@@ -178,6 +180,70 @@ def test_silent_authentication_in_a_hidden_iframe(browser, gatehouse, inventory,
         expect(page).to_have_url(spa)
         expect(page.locator("#out")).to_have_attribute("data-state", "ready")
         assert page.evaluate(SILENT_TOKEN)["error"] == "login_required"
+    finally:
+        context.close()
+        host.stop()
+
+
+REFRESH_CALLS = """async () => {
+  const detailed = await window.spa.getTokenSilently({cacheMode: "off", detailedResponse: true});
+  // Several components asking at once (AUTH0_USER_FLOWS.md section 9, complaint 1).
+  const parallel = await Promise.allSettled(
+    Array.from({length: 5}, () => window.spa.getTokenSilently({cacheMode: "off"})));
+  const after = await window.spa.getTokenSilently({cacheMode: "off"});
+  return {
+    detailed,
+    parallel: parallel.map(r => r.status === "fulfilled" ? {token: r.value}
+                                  : {error: r.reason.error, message: r.reason.message}),
+    after,
+    authenticated: await window.spa.isAuthenticated(),
+  };
+}"""
+
+
+def test_refresh_tokens_with_rotation_keep_the_spa_signed_in(browser, gatehouse, inventory, ada):
+    """useRefreshTokens: getTokenSilently exchanges the rotating refresh token at
+    /oauth/token (CORS from another site: the SPA at 127.0.0.1, the tenant at localhost, so
+    no iframe and no third-party cookie is involved); parallel calls do not log out."""
+    resource_servers.update_api(inventory, allow_offline_access=True)
+    app = create_browser_client("Refreshing SPA", AppType.SPA, callbacks=[])
+    assert app.application.refresh_rotation_type == "rotating"  # a SPA's default
+    host = SpaHost(gatehouse, app.client_id, AUDIENCE, options={"useRefreshTokens": True})
+    spa = host.url + "/"
+    assert urlsplit(spa).hostname != urlsplit(gatehouse).hostname
+    clients.update_application(app.application, callbacks=[spa], allowed_logout_urls=[spa])
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token_requests: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                token_requests.append(r.post_data or "")
+                if r.url == gatehouse + "/oauth/token" and r.method == "POST"
+                else None
+            ),
+        )
+        first = sign_in_with_redirect(page, gatehouse, spa)
+
+        result = page.evaluate(REFRESH_CALLS)
+
+        detailed = result["detailed"]
+        assert detailed["access_token"] != first["accessToken"]
+        claims = verify_rs256(gatehouse, detailed["access_token"], AUDIENCE)
+        assert claims["sub"] == ada.user_id
+        assert claims["gty"] == "refresh_token"
+        assert all("token" in call for call in result["parallel"]), result["parallel"]
+        assert verify_rs256(gatehouse, result["after"], AUDIENCE)["sub"] == ada.user_id
+        assert result["authenticated"] is True
+        grants = [parse_qs(body).get("grant_type", [""])[0] for body in token_requests]
+        assert grants[0] == "authorization_code"
+        assert set(grants[1:]) == {"refresh_token"}
+        assert len(grants) >= 8  # the code, then one refresh per getTokenSilently
+        # Rotation: later refreshes send the newer tokens they were given. (Parallel calls may
+        # share one inside the overlap period; that is what it is for.)
+        sent = [parse_qs(body)["refresh_token"][0] for body in token_requests[1:]]
+        assert sent[0] != sent[-1]
     finally:
         context.close()
         host.stop()
