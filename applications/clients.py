@@ -4,13 +4,14 @@ Shared by the console, the CLI and the Management API. Errors are ValidationErro
 field; every write that touches several rows runs in one transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apis.models import Api, Scope
-from applications import credentials
+from applications import credentials, refresh_settings
 from applications.models import (
     DEFAULT_GRANT_TYPES,
     DEFAULT_ID_TOKEN_LIFETIME,
@@ -24,7 +25,7 @@ from keys import vault
 
 # `is_first_party` is not here: it is fixed when the application is created (Auth0 calls it
 # immutable in its new model; AUTH0_USER_FLOWS.md section 2.2).
-EDITABLE_FIELDS = (
+EDITABLE_FIELDS: tuple[str, ...] = (
     "name",
     "description",
     "app_type",
@@ -38,6 +39,8 @@ EDITABLE_FIELDS = (
     "id_token_alg",
     "id_token_lifetime",
 )
+# The `refresh_token` object's columns (applications/refresh_settings.py).
+EDITABLE_FIELDS += tuple(refresh_settings.COLUMNS.values())
 HS256_NEEDS_A_READABLE_SECRET = (
     "HS256 signs ID tokens with the client secret, and Gatehouse keeps only a digest of this "
     "application's current secret: rotate the secret in the same change to switch to HS256."
@@ -63,13 +66,16 @@ def create_application(
     allow_loopback_any_port: bool = False,
     id_token_alg: str = IdTokenAlg.RS256,
     id_token_lifetime: int = DEFAULT_ID_TOKEN_LIFETIME,
+    refresh_token: Mapping[str, Any] | None = None,
 ) -> tuple[Application, str]:
     """Create an application. Returns it with its client secret, which is never shown again.
 
     With `id_token_alg` HS256 the secret is also kept encrypted (keys/vault.py), since it is
     the HMAC key of the application's ID tokens. ValidationError (keyed by field) for any
     rule of Application.clean(): URLs per AUTH0_USER_FLOWS.md section 1.3, HS256 only for
-    confidential clients, and the grant-type rules."""
+    confidential clients, and the grant-type rules. `refresh_token` holds members of
+    Auth0's `refresh_token` object; the others get the defaults of the application type
+    (refresh_settings.defaults_for)."""
     if grant_types is None:
         grant_types = DEFAULT_GRANT_TYPES.get(app_type, [])
     if token_endpoint_auth_method is None:
@@ -94,7 +100,10 @@ def create_application(
         allow_loopback_any_port=allow_loopback_any_port,
         id_token_alg=id_token_alg,
         id_token_lifetime=id_token_lifetime,
+        **refresh_settings.defaults_for(app_type),
     )
+    for column, value in refresh_settings.columns_from(dict(refresh_token or {})).items():
+        setattr(application, column, value)
     application.full_clean()
     _keep_secret_for_hs256(application, secret)
     application.save(force_insert=True)

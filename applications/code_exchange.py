@@ -27,7 +27,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apis.models import Api
-from applications import codes, credentials, id_tokens, user_access_tokens
+from applications import (
+    codes,
+    credentials,
+    id_tokens,
+    refresh_grant,
+    refresh_tokens,
+    user_access_tokens,
+)
 from applications.models import Application, AuthorizationCode, TokenEndpointAuthMethod
 from applications.oauth import (
     GRANT_TYPES_URI,
@@ -78,16 +85,43 @@ def _authenticated(request: TokenRequest) -> Application:
     return application
 
 
-def _granted_scopes(row: AuthorizationCode, api: Api | None) -> list[str]:
+def _granted_scopes(row: AuthorizationCode, api: Api | None, offline: bool = False) -> list[str]:
     """The scopes the tokens carry: the code's, without any the server no longer knows.
 
     OIDC scopes stay; an API scope stays only while the API still defines it (a scope
-    deleted in the code's lifetime is not granted). `offline_access` is dropped: no refresh
-    tokens are issued yet, and section 4.1 says to leave it out of `scope` when none is."""
+    deleted in the code's lifetime is not granted). `offline_access` stays only when
+    `offline` (a refresh token is issued): section 4.1 says to leave it out of `scope` when
+    none is."""
     known = set(OIDC_SCOPES)
     if api is not None:
         known.update(api.scopes.values_list("value", flat=True))
+    if offline:
+        known.add(refresh_grant.OFFLINE_ACCESS)
     return [value for value in dict.fromkeys(row.scopes) if value in known]
+
+
+def _issue_refresh_token(
+    application: Application, row: AuthorizationCode, now: dt.datetime
+) -> str | None:
+    """A refresh token for the code when section 4.1 says one is due (offline_access
+    granted, the API allows offline access, the client may use the refresh grant), else
+    None. Called in the code's transaction: a replay racing this exchange waits for it and
+    then revokes the family (applications/codes.py)."""
+    if refresh_grant.OFFLINE_ACCESS not in row.scopes:
+        return None  # the common case costs no query
+    api = Api.objects.filter(identifier=row.audience).first()
+    if not refresh_grant.issues_refresh_token(application, api, row.scopes):
+        return None
+    return refresh_tokens.issue(
+        application=application,
+        user=row.user,
+        audience=row.audience,
+        scopes=_granted_scopes(row, api, offline=True),
+        session_id=row.session_id,
+        auth_time=row.auth_time,
+        code_digest=row.digest,
+        now=now,
+    )
 
 
 def _check_redeemed(application: Application, row: AuthorizationCode) -> None:
@@ -109,10 +143,11 @@ def _names_an_api(row: AuthorizationCode) -> bool:
 
 def _spend(
     request: TokenRequest, application: Application, now: dt.datetime
-) -> tuple[AuthorizationCode, user_access_tokens.AccessToken | None]:
-    """Redeem the code and, when it names no API, store its opaque /userinfo token, in one
-    transaction: a replay racing this exchange waits for it and then revokes that token
-    (applications/codes.py). Returns the code and that token (None for an API's code).
+) -> tuple[AuthorizationCode, user_access_tokens.AccessToken | None, str | None]:
+    """Redeem the code and, when it names no API, store its opaque /userinfo token, or when
+    one is due start its refresh-token family, in one transaction: a replay racing this
+    exchange waits for it and then revokes them (applications/codes.py). Returns the code,
+    that /userinfo token (None for an API's code) and the refresh token (or None).
     A refusal is raised only after the commit, so every attempt still spends the code."""
     refusal: OAuthError | None = None
     with transaction.atomic():
@@ -125,8 +160,10 @@ def _spend(
                 now=now,
             )
             _check_redeemed(application, row)
-            opaque = None
-            if not _names_an_api(row):
+            opaque, refresh_token = None, None
+            if _names_an_api(row):
+                refresh_token = _issue_refresh_token(application, row, now)
+            else:
                 opaque = user_access_tokens.issue_opaque(
                     application=application,
                     user=row.user,
@@ -141,13 +178,14 @@ def _spend(
             refusal = error
     if refusal is not None:
         raise refusal
-    return row, opaque
+    return row, opaque, refresh_token
 
 
 def _tokens(
     application: Application,
     row: AuthorizationCode,
     opaque: user_access_tokens.AccessToken | None,
+    refresh_token: str | None,
     now: dt.datetime,
 ) -> TokenResponse:
     """The response for a spent code (section 3.2): signed after the commit, so no RSA
@@ -156,7 +194,7 @@ def _tokens(
         api = Api.objects.filter(identifier=row.audience).first()
         if api is None:
             raise _invalid_grant(application.client_id, "the code's API no longer exists")
-        scopes = _granted_scopes(row, api)
+        scopes = _granted_scopes(row, api, offline=refresh_token is not None)
         access = user_access_tokens.mint_jwt(
             api=api,
             client_id=application.client_id,
@@ -186,6 +224,7 @@ def _tokens(
         expires_in=access.expires_in,
         scope=" ".join(scopes),
         id_token=id_token,
+        refresh_token=refresh_token,
     )
 
 
@@ -236,5 +275,5 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         ) from error
     # A tenant without a signing key fails here, before the code is spent (503, retry).
     signing.current_kid()
-    row, opaque = _spend(request, application, now)
-    return _tokens(application, row, opaque, now)
+    row, opaque, refresh_token = _spend(request, application, now)
+    return _tokens(application, row, opaque, refresh_token, now)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from applications import pkce
+from applications import pkce, refresh_tokens
 from applications.models import Application, AuthorizationCode, OpaqueAccessToken
 from keys import digests
 from users.models import User
@@ -107,7 +107,7 @@ def redeem(
         used_at=now
     )
     if not spent:
-        revoke_issued(row)
+        revoke_issued(row, now)
         raise CodeRejected("reused")
     if row.redirect_uri and redirect_uri != row.redirect_uri:
         raise CodeRejected("redirect_uri")
@@ -122,12 +122,14 @@ def redeem(
     return row
 
 
-def revoke_issued(row: AuthorizationCode) -> int:
-    """Revokes the tokens issued from the code of `row` that can be revoked (the /userinfo
-    tokens; refresh tokens once they exist); returns how many."""
+def revoke_issued(row: AuthorizationCode, now: dt.datetime | None = None) -> int:
+    """Revokes the tokens issued from the code of `row` that can be revoked (its /userinfo
+    tokens and its refresh-token families, AUTH0_USER_FLOWS.md section 9 complaint 8);
+    returns how many."""
     with transaction.atomic():
         deleted, _ = OpaqueAccessToken.objects.filter(code_digest=row.digest).delete()
-    return deleted
+        revoked = refresh_tokens.revoke_for_code(row.digest, now or timezone.now())
+    return deleted + revoked
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:

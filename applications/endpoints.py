@@ -1,8 +1,9 @@
 """The public protocol endpoints of the applications app: the token endpoint (RFC 6749
 section 3.2) and /userinfo (OIDC Core section 5.3). They adapt HTTP; the decisions are made
 in applications/oauth.py (client credentials), applications/code_exchange.py (authorization
-codes) and applications/userinfo.py. Single-page applications call both from their own
-origin: CORS as applications/cors_origins.py decides.
+codes), applications/refresh_grant.py (refresh tokens) and applications/userinfo.py.
+Single-page applications call both from their own origin: CORS as
+applications/cors_origins.py decides.
 """
 
 import logging
@@ -12,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import code_exchange, cors_origins, oauth, token_request
+from applications import code_exchange, cors_origins, oauth, refresh_grant, token_request
 from applications import userinfo as user_info
 from keys import signing, vault
 
@@ -45,7 +46,7 @@ def _read_body(request: HttpRequest) -> bytes:
 @csrf_exempt  # authenticated by client credentials (or PKCE), never by cookies
 @login_not_required
 def token(request: HttpRequest) -> JsonResponse:
-    """POST /oauth/token: the client-credentials and authorization-code grants."""
+    """POST /oauth/token: the client-credentials, authorization-code and refresh grants."""
     if request.method != "POST":
         response = _token_json(
             {"error": "invalid_request", "error_description": "Use POST for /oauth/token."},
@@ -64,6 +65,8 @@ def token(request: HttpRequest) -> JsonResponse:
         cors_origins.answer_for(request, parsed.client_id)
         if parsed.grant_type == code_exchange.AUTHORIZATION_CODE:
             result = code_exchange.exchange(parsed)
+        elif parsed.grant_type == refresh_grant.REFRESH_TOKEN:
+            result = refresh_grant.exchange(parsed)
         else:  # client credentials, and every refusal of a missing or unknown grant type
             result = oauth.exchange(parsed)
     except (signing.NoSigningKey, vault.UndecryptableSecret):

@@ -80,6 +80,29 @@ URL_LISTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+class RotationType(models.TextChoices):
+    """`refresh_token.rotation_type` (AUTH0_USER_FLOWS.md section 4.3)."""
+
+    ROTATING = "rotating", "Rotating"
+    NON_ROTATING = "non-rotating", "Non-rotating"
+
+
+class ExpirationType(models.TextChoices):
+    """`refresh_token.expiration_type` (section 4.3): rotation requires `expiring`."""
+
+    EXPIRING = "expiring", "Expiring"
+    NON_EXPIRING = "non-expiring", "Non-expiring"
+
+
+# Auth0's recorded defaults of a new client's `refresh_token` object (section 4.3).
+DEFAULT_REFRESH_TOKEN_LIFETIME = 2592000  # 30 days, absolute
+DEFAULT_REFRESH_IDLE_LIFETIME = 1296000  # 15 days
+MAX_REFRESH_TOKEN_LIFETIME = 157788000  # five years, the newer OAS maximum
+# A larger overlap would let a stolen, already-used token be replayed long after the theft;
+# an hour covers any retry or parallel burst (Gatehouse's limit, Auth0 documents none).
+MAX_REFRESH_LEEWAY = 3600
+
+
 class ApplicationQuerySet(models.QuerySet):
     def with_client_credentials(self) -> "ApplicationQuerySet":
         return self.filter(grant_types__regex=r"(^| )client_credentials( |$)")
@@ -121,6 +144,19 @@ class Application(models.Model):
     # Fernet token (keys/vault.py) of the client secret, kept only for a client that signs ID
     # tokens with HS256 (the secret is then the HMAC key); "" otherwise.
     encrypted_secret = models.TextField(blank=True, default="", editable=False)
+    # Auth0's `refresh_token` object (AUTH0_USER_FLOWS.md section 4.3), one column per member,
+    # with Auth0's defaults; applications/refresh_settings.py holds the rules and SPA defaults.
+    refresh_rotation_type = models.CharField(
+        max_length=12, choices=RotationType.choices, default=RotationType.NON_ROTATING
+    )
+    refresh_expiration_type = models.CharField(
+        max_length=12, choices=ExpirationType.choices, default=ExpirationType.NON_EXPIRING
+    )
+    refresh_leeway = models.PositiveIntegerField(default=0)
+    refresh_token_lifetime = models.PositiveIntegerField(default=DEFAULT_REFRESH_TOKEN_LIFETIME)
+    refresh_infinite_token_lifetime = models.BooleanField(default=True)
+    refresh_idle_token_lifetime = models.PositiveIntegerField(default=DEFAULT_REFRESH_IDLE_LIFETIME)
+    refresh_infinite_idle_token_lifetime = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +169,27 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=models.Q(app_type__in=[choice.value for choice in AppType]),
                 name="application_app_type_valid",
+            ),
+            # Section 4.3: what must never be stored, whatever surface wrote it.
+            models.CheckConstraint(
+                condition=~models.Q(refresh_rotation_type=RotationType.ROTATING)
+                | models.Q(refresh_expiration_type=ExpirationType.EXPIRING),
+                name="application_refresh_rotation_requires_expiring",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refresh_rotation_type__in=RotationType.values)
+                & models.Q(refresh_expiration_type__in=ExpirationType.values),
+                name="application_refresh_types_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    refresh_token_lifetime__gte=1,
+                    refresh_token_lifetime__lte=MAX_REFRESH_TOKEN_LIFETIME,
+                    refresh_idle_token_lifetime__gte=1,
+                    refresh_idle_token_lifetime__lte=models.F("refresh_token_lifetime"),
+                    refresh_leeway__lte=MAX_REFRESH_LEEWAY,
+                ),
+                name="application_refresh_lifetimes_valid",
             ),
         ]
 
@@ -254,6 +311,7 @@ class Application(models.Model):
                     f"{MAX_ID_TOKEN_LIFETIME} seconds."
                 }
             )
+        self._clean_refresh_token()
 
     def _clean_url_lists(self) -> None:
         """Each list holds at most 100 distinct URLs that redirect_uris allows registering
@@ -273,6 +331,40 @@ class Application(models.Model):
             if len(set(urls)) != len(urls):
                 duplicate = next(url for url in urls if urls.count(url) > 1)
                 raise ValidationError({field: f"{label} {json.dumps(duplicate)} is listed twice."})
+
+    def _clean_refresh_token(self) -> None:
+        """Section 4.3's rules for the `refresh_token` object, also held by constraints."""
+        if (
+            self.refresh_rotation_type == RotationType.ROTATING
+            and self.refresh_expiration_type != ExpirationType.EXPIRING
+        ):
+            raise ValidationError(
+                {
+                    "refresh_expiration_type": "Rotating refresh tokens must be expiring: set "
+                    "expiration_type to expiring."
+                }
+            )
+        if not 1 <= self.refresh_token_lifetime <= MAX_REFRESH_TOKEN_LIFETIME:
+            raise ValidationError(
+                {
+                    "refresh_token_lifetime": "The refresh token lifetime must be between 1 "
+                    f"and {MAX_REFRESH_TOKEN_LIFETIME} seconds."
+                }
+            )
+        if not 1 <= self.refresh_idle_token_lifetime <= self.refresh_token_lifetime:
+            raise ValidationError(
+                {
+                    "refresh_idle_token_lifetime": "The idle refresh token lifetime must be "
+                    "at least 1 second and no longer than the refresh token lifetime."
+                }
+            )
+        if self.refresh_leeway > MAX_REFRESH_LEEWAY:
+            raise ValidationError(
+                {
+                    "refresh_leeway": "The rotation overlap period (leeway) must be at most "
+                    f"{MAX_REFRESH_LEEWAY} seconds."
+                }
+            )
 
 
 class ClientGrant(models.Model):

@@ -82,25 +82,31 @@ class TokenRequest:
     code: str | None = None
     redirect_uri: str | None = None
     code_verifier: str | None = None
+    # The refresh grant's (RFC 6749 section 6), read by applications/refresh_tokens.py.
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True)
 class TokenResponse:
     """An issued token (RFC 6749 section 4.4.3): a signed JWT, its lifetime in seconds, and
     the space-separated scopes it carries ("" for none). `id_token` is set only by the
-    authorization-code grant when `openid` was granted (OIDC Core section 3.1.3.3)."""
+    authorization-code and refresh grants when `openid` was granted (OIDC Core sections
+    3.1.3.3 and 12.2); `refresh_token` only when one is issued (AUTH0_USER_FLOWS.md 4.1)."""
 
     access_token: str
     expires_in: int
     scope: str
     token_type: str = "Bearer"
     id_token: str | None = None
+    refresh_token: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token, id_token
-        (when issued), scope (left out when empty), expires_in (int, seconds) and token_type
-        ("Bearer")."""
+        """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token,
+        refresh_token and id_token (when issued), scope (left out when empty), expires_in
+        (int, seconds) and token_type ("Bearer")."""
         body: dict[str, Any] = {"access_token": self.access_token}
+        if self.refresh_token is not None:
+            body["refresh_token"] = self.refresh_token
         if self.id_token is not None:
             body["id_token"] = self.id_token
         if self.scope:
@@ -116,7 +122,7 @@ class TokenResponse:
 _NOT_IN_SCOPE = re.compile(rf"[^\x20{SCOPE_TOKEN_CHARACTERS}]")
 
 
-def _requested_scopes(scope: str | None) -> list[str] | None:
+def requested_scopes(scope: str | None) -> list[str] | None:
     """The scopes a `scope` parameter asks for (RFC 6749 section 3.3), in order, without
     repeats; None when it is absent or blank (only spaces), which asks for every granted scope.
 
@@ -215,7 +221,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     if not request.client_id:
         raise invalid_request("Missing required parameter: client_id")
     audience = _named_audience(request)
-    requested = _requested_scopes(request.scope)  # syntax is checked before anything else
+    requested = requested_scopes(request.scope)  # syntax is checked before anything else
     if not request.client_secret:
         raise _unauthorized(request)
     if audience is None:
@@ -242,7 +248,7 @@ def issue_token(
 
     Raises OAuthError 404 invalid_client for an unknown client_id, else the same 400
     invalid_scope and 403s as `exchange`."""
-    requested = _requested_scopes(scope)
+    requested = requested_scopes(scope)
     grant = grant_lookup.find(client_id, audience)
     if grant is None:
         application = Application.objects.filter(client_id=client_id).first()

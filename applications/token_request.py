@@ -32,6 +32,8 @@ PARAMETERS = (
     "code",
     "redirect_uri",
     "code_verifier",
+    # The refresh grant's (RFC 6749 section 6).
+    "refresh_token",
 )
 
 # C0 controls, DEL and lone surrogates (JSON can carry "\ud800"): never part of a credential.
@@ -215,4 +217,5 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
         code=params.get("code"),
         redirect_uri=params.get("redirect_uri"),
         code_verifier=params.get("code_verifier"),
+        refresh_token=params.get("refresh_token"),
     )

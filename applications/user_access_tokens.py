@@ -50,15 +50,16 @@ def jwt_claims(
     scopes: Sequence[str],
     session_id: str,
     issued_at: int,
+    grant_type: str | None = None,
 ) -> dict[str, Any]:
     """The claims of a user's access token in the API's dialect.
 
     access_token (also when never set): Auth0's iss, sub (the user_id), aud, iat, exp, scope
-    (only when non-empty), azp; no `gty` (that marks client credentials and refresh grants,
-    section 5.2). rfc9068_profile: RFC 9068 section 2.2's iss, exp, aud, sub, client_id, iat,
-    jti, scope. Both also carry `jti` (a unique id, as client-credentials tokens do) and
-    `sid` (the sign-in session) when there is one: section 10 point 6 leaves them open, and
-    they let a later revocation or logout name the token.
+    (only when non-empty), gty (only `grant_type` "refresh_token" after a refresh; none
+    from the code flow, section 5.2), azp. rfc9068_profile: RFC 9068 section 2.2's iss,
+    exp, aud, sub, client_id, iat, jti, scope. Both also carry `jti` (a unique id, as
+    client-credentials tokens do) and `sid` (the sign-in session) when there is one: section
+    10 point 6 leaves them open, and they let a later revocation or logout name the token.
     """
     claims: dict[str, Any] = {
         "iss": settings.ISSUER,
@@ -72,6 +73,8 @@ def jwt_claims(
     if api.token_dialect == TokenDialect.RFC9068_PROFILE:
         claims["client_id"] = client_id
     else:
+        if grant_type is not None:
+            claims["gty"] = grant_type
         claims["azp"] = client_id
     if session_id:
         claims["sid"] = session_id
@@ -87,8 +90,10 @@ def mint_jwt(
     scopes: Sequence[str],
     session_id: str,
     now: dt.datetime,
+    grant_type: str | None = None,
 ) -> AccessToken:
-    """A signed access token for `api`, valid for the API's token_lifetime from `now`. Lets
+    """A signed access token for `api`, valid for the API's token_lifetime from `now`;
+    `grant_type` "refresh_token" marks one issued by the refresh grant (`gty`). Lets
     signing.NoSigningKey and vault.UndecryptableSecret through (server faults)."""
     claims = jwt_claims(
         api=api,
@@ -97,6 +102,7 @@ def mint_jwt(
         scopes=scopes,
         session_id=session_id,
         issued_at=int(now.timestamp()),
+        grant_type=grant_type,
     )
     typ = "at+jwt" if api.token_dialect == TokenDialect.RFC9068_PROFILE else "JWT"
     if api.signing_alg == SigningAlg.HS256:

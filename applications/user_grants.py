@@ -4,7 +4,9 @@
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from applications import refresh_tokens
 from applications.models import Application, OpaqueAccessToken, UserGrant
 from users.models import User
 
@@ -56,13 +58,22 @@ def for_user(user: User) -> list[UserGrant]:
 
 
 def revoke(grant: UserGrant) -> None:
-    """Deletes the grant and every revocable token issued under it (today the /userinfo
-    tokens of that user and application). JWT access tokens cannot be recalled; they expire."""
+    """Deletes the grant and every revocable token issued under it: the refresh-token
+    families of the same user, application and audience (AUTH0_USER_FLOWS.md section 4.4)
+    and, for the userinfo audience, the /userinfo tokens of that user and application. JWT
+    access tokens cannot be recalled; they expire."""
     with transaction.atomic():
         if grant.audience.endswith("userinfo"):
             OpaqueAccessToken.objects.filter(
                 user_id=grant.user_id, application_id=grant.application_id
             ).delete()
+        refresh_tokens.revoke_for_grant(
+            grant.user_id,
+            grant.application_id,
+            grant.audience,
+            refresh_tokens.GRANT_REVOKED,
+            timezone.now(),
+        )
         grant.delete()
 
 

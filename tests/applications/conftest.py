@@ -111,3 +111,84 @@ def make_code(end_user, user_session) -> CodeFactory:
 
 def seconds_ago(seconds: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=seconds)
+
+
+# --- refresh tokens (AUTH0_USER_FLOWS.md section 4) ----------------------------------------
+
+ORDERS = "https://orders.example/api"
+OFFLINE_SCOPES = ["openid", "profile", "email", "offline_access", "read:orders"]
+
+
+@pytest.fixture
+def offline_api(orders_api):
+    """The Orders API with Allow Offline Access on."""
+    orders_api.allow_offline_access = True
+    orders_api.save(update_fields=["allow_offline_access"])
+    return orders_api
+
+
+def configure_refresh(application: Application, **columns: Any) -> Application:
+    """Set refresh-token columns (refresh_rotation_type=..., refresh_leeway=...) directly."""
+    for column, value in columns.items():
+        setattr(application, column, value)
+    application.full_clean()
+    application.save()
+    return application
+
+
+def rotating(application: Application, leeway: int = 0) -> Application:
+    return configure_refresh(
+        application,
+        refresh_rotation_type="rotating",
+        refresh_expiration_type="expiring",
+        refresh_leeway=leeway,
+    )
+
+
+@dataclass
+class Refresher:
+    """Starts refresh-token families through the real code exchange and refreshes them over
+    HTTP (POST /oauth/token)."""
+
+    post_token: Any
+    make_code: CodeFactory
+
+    def start(self, client: Client, scopes: list[str] | None = None, **overrides: Any) -> dict:
+        """The code exchange's response body for a fresh code of `client` at the Orders API."""
+        application = client.application
+        params = {
+            "grant_type": "authorization_code",
+            "client_id": client.client_id,
+            "code": None,
+            "redirect_uri": CALLBACK,
+        }
+        code_overrides: dict[str, Any] = {"audience": ORDERS, "scopes": scopes or OFFLINE_SCOPES}
+        code_overrides.update(overrides)
+        if application.token_endpoint_auth_method == "none":
+            params["code"] = self.make_code.issue_pkce(application, **code_overrides)
+            params["redirect_uri"] = SPA_CALLBACK
+            params["code_verifier"] = VERIFIER
+        else:
+            params["code"] = self.make_code.issue(application, **code_overrides)
+            params["client_secret"] = client.secret
+        response = self.post_token(params)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def refresh(self, client: Client, token: str, *, as_json: bool = False, **extra: Any):
+        """POST the refresh grant; returns the response."""
+        params: dict[str, Any] = {
+            "grant_type": "refresh_token",
+            "client_id": client.client_id,
+            "refresh_token": token,
+        }
+        if client.application.token_endpoint_auth_method != "none":
+            params["client_secret"] = client.secret
+        params.update(extra)
+        params = {name: value for name, value in params.items() if value is not ...}
+        return self.post_token(params, as_json=as_json)
+
+
+@pytest.fixture
+def refresher(post_token, make_code, offline_api) -> Refresher:
+    return Refresher(post_token, make_code)

@@ -476,7 +476,7 @@ def test_no_signing_key_is_503_and_leaves_the_code_unspent(post_token, web_app, 
 
 
 def test_unsupported_grant_type_still_listed_by_client_credentials(post_token, web_app):
-    response = post_token({"grant_type": "refresh_token", "client_id": web_app.client_id})
+    response = post_token({"grant_type": "password", "client_id": web_app.client_id})
 
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"

@@ -139,7 +139,7 @@ def test_scopes_the_server_no_longer_knows_are_not_granted(
 
     assert body["scope"] == "openid read:orders"
     assert signing.verify(body["access_token"], audience=ORDERS)["scope"] == "openid read:orders"
-    # No refresh tokens yet: offline_access is left out and none is issued.
+    # The API does not allow offline access: offline_access is left out and none is issued.
     assert "refresh_token" not in body
 
 

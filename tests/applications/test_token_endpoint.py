@@ -401,7 +401,7 @@ def test_unauthorized_client_is_only_told_after_authentication(post_token, tenan
     assert response.json() == UNAUTHORIZED
 
 
-@pytest.mark.parametrize("grant_type", ["password", "refresh_token", "CLIENT_CREDENTIALS"])
+@pytest.mark.parametrize("grant_type", ["password", "REFRESH_TOKEN", "CLIENT_CREDENTIALS"])
 def test_unsupported_grant_type(post_token, granted_client, grant_type):
     response = post_token(credentials(granted_client, grant_type=grant_type))
 

@@ -1,0 +1,43 @@
+"""Client authentication at the token endpoint for the grants that act for a user (RFC 6749
+section 2.3; AUTH0_USER_FLOWS.md section 3.1), used by the refresh grant
+(applications/refresh_tokens.py) with the code grant's rules: a confidential client
+(client_secret_post or client_secret_basic) sends its secret in the body or in HTTP Basic,
+whatever its configured method; a public client (`none`) sends only its client_id, and a
+secret it sends anyway is checked. Every failure is Auth0's 401 access_denied "Unauthorized";
+the server log says why (section 9, complaint 13), never with the secret, and an unknown
+client_id is not logged at all (it may be a secret pasted into the wrong field).
+"""
+
+import logging
+
+from applications import credentials
+from applications.models import Application, TokenEndpointAuthMethod
+from applications.oauth import OAuthError, TokenRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _unauthorized(request: TokenRequest, grant: str, reason: str, *, known: bool) -> OAuthError:
+    client = repr(request.client_id) if known else "(unknown)"
+    logger.info("%s refused for client %s: %s", grant, client, reason)
+    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+
+
+def authenticate(request: TokenRequest, grant: str) -> Application:
+    """The client `request` authenticates as, or the 401 that an unknown client, a missing
+    secret and a wrong one share. `grant` names the grant in log lines ("refresh")."""
+    application = Application.objects.filter(client_id=request.client_id).first()
+    if application is None:
+        raise _unauthorized(request, grant, "unknown client", known=False)
+    secret = request.client_secret or None
+    if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
+        raise _unauthorized(request, grant, "wrong client secret", known=True)
+    if secret is None and application.token_endpoint_auth_method != TokenEndpointAuthMethod.NONE:
+        raise _unauthorized(
+            request,
+            grant,
+            "client secret required (token_endpoint_auth_method is "
+            f"{application.token_endpoint_auth_method}; public clients use none)",
+            known=True,
+        )
+    return application

@@ -1,0 +1,397 @@
+"""Refresh tokens (RFC 6749 sections 1.5, 6 and 10.4; RFC 9700 section 4.14;
+AUTH0_USER_FLOWS.md sections 4.1, 4.3 and 4.4): issue a family, rotate it, detect reuse,
+revoke, and keep at most MAX_ACTIVE_FAMILIES per user and application.
+
+A family holds the refresh tokens of one code exchange (one authorization), one after
+another; two tabs that signed in separately have two families and never revoke each other
+(section 9, complaint 3). Tokens are 256-bit secrets stored only as HMAC digests
+(keys/digests.py). The first token of a family is random; each later one is derived from its
+parent (HMAC under a server key of the family id, the generation and the parent token), so
+the server can hand out the same child again without storing it: a retry inside the overlap
+period (`leeway`) gets exactly the token the lost response carried (section 9, complaint 5;
+the idempotent option of section 4.4), and a family never forks into two live branches.
+
+The state machine (section 4.4), run with the family's row locked (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite's transactions are IMMEDIATE, so there the whole exchange is serialised):
+- the family revoked, past its absolute expiry (fixed when it started) or the token past its
+  idle expiry (renewed with each token): refused;
+- rotating, the token unused: it is marked used and generation n+1 is issued;
+- rotating, the token is the parent of the newest one and was used at most `leeway` seconds
+  ago: the newest one is issued again (the overlap period; only the immediate predecessor,
+  section 9 complaint 6);
+- rotating, anything else (an older token, or the parent after the overlap period): reuse
+  detected. The family is revoked and the user's grant for the client and audience deleted
+  with its other families ("the entire set of refresh tokens issued since that invalidated
+  token was issued will immediately be revoked along with the grant", section 4.4);
+- non-rotating: the same token is used again; its idle expiry is renewed.
+Tokens are ordered by a generation counter and server-side `used_at`, never by `iat`
+(complaint 4).
+
+Settings changed under a family (section 4.3, the simple version): a non-rotating family
+exchanged while the client rotates becomes rotating at that exchange (its token is spent and
+a rotating child issued; other families convert at their own next exchange, none is revoked
+for it). A rotating family exchanged while the client no longer rotates becomes
+non-rotating: a new token is issued and every earlier one stops working. A family without an
+absolute expiry gets one at its next exchange when the client now has a maximum lifetime.
+
+Every refusal is logged with a reason code (REASONS), the family id and the client id, never
+a token (section 9, complaint 14).
+"""
+
+import base64
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from applications import refresh_settings
+from applications.models import Application, RefreshToken, RefreshTokenFamily, UserGrant
+from keys import digests
+from users.models import User
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "refresh-token"
+CHILD_PURPOSE = "refresh-token-child"
+# Auth0: "a limit of 200 refresh tokens per user per application"; the oldest is revoked.
+MAX_ACTIVE_FAMILIES = 200
+# Longer than any token this module issues (43 characters): refused before any digest.
+MAX_TOKEN_CHARS = 512
+
+# Why a refresh token was refused or revoked, as logged and stored in revoked_reason.
+UNKNOWN = "unknown"
+FOREIGN_CLIENT = "foreign_client"
+REVOKED = "revoked"
+EXPIRED = "expired"
+IDLE_EXPIRED = "idle_expired"
+REUSE_DETECTED = "reuse_detected"
+SUPERSEDED = "superseded"
+LIMIT = "limit"
+CODE_REUSED = "code_reused"
+GRANT_REVOKED = "grant_revoked"
+REASONS = (
+    UNKNOWN,
+    FOREIGN_CLIENT,
+    REVOKED,
+    EXPIRED,
+    IDLE_EXPIRED,
+    REUSE_DETECTED,
+    SUPERSEDED,
+    LIMIT,
+    CODE_REUSED,
+    GRANT_REVOKED,
+)
+
+
+class Refused(Exception):
+    """The token cannot be exchanged; `reason` is one of REASONS (logged, never shown: the
+    client gets Auth0's one text for all of them)."""
+
+    def __init__(self, reason: str, family_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.family_id = family_id
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Exchanged:
+    """A successful exchange: the family (its user loaded) and the refresh token to return,
+    None for a non-rotating family (the client keeps the one it has)."""
+
+    family: RefreshTokenFamily
+    refresh_token: str | None
+
+
+def token_digest(token: str) -> str:
+    """The stored digest of a refresh token."""
+    return digests.digest(PURPOSE, token)
+
+
+def _child_token(family_id: str, generation: int, parent: str) -> str:
+    """Generation `generation` of the family, derived from its parent token: the same
+    inputs always give the same token, and without the server key nobody can compute it."""
+    raw = bytes.fromhex(digests.digest(CHILD_PURPOSE, f"{family_id}.{generation}.{parent}"))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _after(now: dt.datetime, seconds: int | None) -> dt.datetime | None:
+    return None if seconds is None else now + dt.timedelta(seconds=seconds)
+
+
+def grant_audience(family_audience: str) -> str:
+    """The user grant's audience for a family's: the API, or the tenant's userinfo."""
+    return family_audience or settings.USERINFO_AUDIENCE
+
+
+def issue(
+    *,
+    application: Application,
+    user: User,
+    audience: str,
+    scopes: Sequence[str],
+    session_id: str,
+    auth_time: dt.datetime,
+    code_digest: str,
+    now: dt.datetime,
+) -> str:
+    """Starts a family for one code exchange and returns its first token, which exists
+    nowhere else. Call it inside the transaction that spends the code, so a racing replay
+    of the code finds the family and revokes it. Whether a token is due at all (section 4.1)
+    is the caller's decision. The user's oldest families beyond the limit are revoked."""
+    _enforce_limit(application, user, now)
+    token = secrets.token_urlsafe(32)
+    family = RefreshTokenFamily.objects.create(
+        user=user,
+        application=application,
+        audience=audience,
+        scopes=list(scopes),
+        session_id=session_id,
+        code_digest=code_digest,
+        rotating=refresh_settings.is_rotating(application),
+        auth_time=auth_time,
+        generation=1,
+        created_at=now,
+        expires_at=_after(now, refresh_settings.absolute_lifetime(application)),
+    )
+    RefreshToken.objects.create(
+        digest=token_digest(token),
+        family=family,
+        generation=1,
+        issued_at=now,
+        idle_expires_at=_after(now, refresh_settings.idle_lifetime(application)),
+    )
+    logger.info(
+        "refresh token family %s issued to client %s (%s)",
+        family.id,
+        application.client_id,
+        "rotating" if family.rotating else "non-rotating",
+    )
+    return token
+
+
+def _enforce_limit(application: Application, user: User, now: dt.datetime) -> None:
+    """Revokes the oldest active families so that one more keeps the user at
+    MAX_ACTIVE_FAMILIES for this application (Auth0's 200-token limit, section 4.1).
+    Active: not revoked and not past the absolute expiry (idle expiry is per token and not
+    counted). Two exchanges racing at the limit may both pass: the limit is a bound on
+    growth, not a security boundary."""
+    active = RefreshTokenFamily.objects.filter(
+        user=user, application=application, revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    excess = list(
+        active.order_by("-created_at", "-id").values_list("id", flat=True)[
+            MAX_ACTIVE_FAMILIES - 1 :
+        ]
+    )
+    if excess:
+        RefreshTokenFamily.objects.filter(pk__in=excess, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_reason=LIMIT
+        )
+        for family_id in excess:
+            logger.info(
+                "refresh token family %s of client %s revoked: %s (more than %d active)",
+                family_id,
+                application.client_id,
+                LIMIT,
+                MAX_ACTIVE_FAMILIES,
+            )
+
+
+def revoke_families(reason: str, now: dt.datetime, **filters: object) -> int:
+    """Revokes the active families matching `filters`, logging each with `reason`; returns
+    how many."""
+    query = RefreshTokenFamily.objects.filter(revoked_at__isnull=True, **filters)
+    rows = list(query.values_list("id", "application__client_id"))
+    if not rows:
+        return 0
+    RefreshTokenFamily.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        revoked_at=now, revoked_reason=reason
+    )
+    for family_id, client_id in rows:
+        logger.warning(
+            "refresh token family %s of client %s revoked: %s", family_id, client_id, reason
+        )
+    return len(rows)
+
+
+def revoke_for_code(code_digest: str, now: dt.datetime) -> int:
+    """Revokes the families issued from a replayed code (RFC 6749 section 4.1.2; section 9,
+    complaint 8)."""
+    if not code_digest:
+        return 0
+    return revoke_families(CODE_REUSED, now, code_digest=code_digest)
+
+
+def revoke_for_grant(
+    user_id: str, application_id: int, audience: str, reason: str, now: dt.datetime
+) -> int:
+    """Revokes the families of a user's grant (user, client, audience; section 4.4)."""
+    audiences = [audience]
+    if audience == settings.USERINFO_AUDIENCE:
+        audiences.append("")  # a family without an API belongs to the userinfo grant
+    return revoke_families(
+        reason, now, user_id=user_id, application_id=application_id, audience__in=audiences
+    )
+
+
+def _reuse_detected(family: RefreshTokenFamily, now: dt.datetime) -> Refused:
+    """Section 4.4: revoke the family and delete the grant with its other families."""
+    revoke_families(REUSE_DETECTED, now, pk=family.pk)
+    audience = grant_audience(family.audience)
+    UserGrant.objects.filter(
+        user_id=family.user_id, application_id=family.application_id, audience=audience
+    ).delete()
+    revoke_for_grant(family.user_id, family.application_id, audience, GRANT_REVOKED, now)
+    return Refused(REUSE_DETECTED, family.pk)
+
+
+def _lock(digest: str) -> RefreshToken | None:
+    """The token with its family (locked) and user, read after the lock is held so that
+    `used_at` and the generation are the committed ones. PostgreSQL locks both rows (a
+    concurrent exchange of the same family waits here); SQLite ignores FOR UPDATE, and its
+    IMMEDIATE transaction already holds the database's write lock."""
+    return (
+        RefreshToken.objects.select_related("family", "family__user")
+        .select_for_update(of=("self", "family"))
+        .filter(digest=digest)
+        .first()
+    )
+
+
+def exchange(
+    token: str,
+    *,
+    application: Application,
+    check: Callable[[RefreshTokenFamily], T],
+    now: dt.datetime,
+) -> tuple[Exchanged, T]:
+    """Runs the state machine for `token` presented by `application` (see the module
+    docstring) and returns what to issue with what `check(family)` returned. `check` runs
+    with the lock held, after reuse detection and before anything is written: it may raise
+    to refuse without spending the token (a blocked user, a scope the family lacks), and
+    then the transaction is rolled back. Raises Refused after the transaction committed, so
+    a revocation for reuse sticks."""
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        raise _logged(Refused(UNKNOWN), application)
+    digest = token_digest(token)
+    refusal: Refused | None = None
+    with transaction.atomic():
+        row = _lock(digest)
+        try:
+            if row is None:
+                raise Refused(UNKNOWN)
+            result = _step(row, token, application, check, now)
+        except Refused as error:
+            refusal = error
+    if refusal is not None:
+        raise _logged(refusal, application)
+    return result
+
+
+def _logged(refusal: Refused, application: Application) -> Refused:
+    log = logger.warning if refusal.reason == REUSE_DETECTED else logger.info
+    log(
+        "refresh token refused for client %s: %s (family %s)",
+        application.client_id,
+        refusal.reason,
+        refusal.family_id or "-",
+    )
+    return refusal
+
+
+def _step(
+    row: RefreshToken,
+    token: str,
+    application: Application,
+    check: Callable[[RefreshTokenFamily], T],
+    now: dt.datetime,
+) -> tuple[Exchanged, T]:
+    family = row.family
+    if family.application_id != application.pk:
+        raise Refused(FOREIGN_CLIENT, family.pk)
+    if family.revoked_at is not None:
+        raise Refused(REVOKED, family.pk)
+    if family.expires_at is not None and now >= family.expires_at:
+        raise Refused(EXPIRED, family.pk)
+    if row.idle_expires_at is not None and now >= row.idle_expires_at:
+        raise Refused(IDLE_EXPIRED, family.pk)
+    grace = False
+    if family.rotating:
+        if row.used_at is not None:
+            leeway = application.refresh_leeway
+            grace = (
+                row.generation == family.generation - 1
+                and leeway > 0
+                and now - row.used_at <= dt.timedelta(seconds=leeway)
+            )
+            if not grace:
+                raise _reuse_detected(family, now)
+        elif row.generation != family.generation:  # pragma: no cover - one child per parent
+            raise Refused(SUPERSEDED, family.pk)
+    elif row.generation != family.generation:
+        # An older token of a family that stopped rotating (section 4.3 migration).
+        raise Refused(SUPERSEDED, family.pk)
+    checked = check(family)
+    if grace:
+        # The overlap period: the newest token again, exactly as first issued.
+        family.last_exchanged_at = now
+        family.save(update_fields=["last_exchanged_at"])
+        return Exchanged(family, _child_token(family.pk, family.generation, token)), checked
+    return _advance(row, token, application, now), checked
+
+
+def _advance(
+    row: RefreshToken, token: str, application: Application, now: dt.datetime
+) -> Exchanged:
+    """The writes of a first use: a rotating family (or one that starts rotating now) spends
+    the token and issues the next generation; a non-rotating family renews the token's idle
+    expiry; a rotating family whose client stopped rotating issues one non-rotating token."""
+    family = row.family
+    idle_deadline = _after(now, refresh_settings.idle_lifetime(application))
+    family_fields = ["last_exchanged_at"]
+    family.last_exchanged_at = now
+    if family.expires_at is None:
+        absolute = refresh_settings.absolute_lifetime(application)
+        if absolute is not None:  # a maximum lifetime configured since (section 4.3)
+            family.expires_at = now + dt.timedelta(seconds=absolute)
+            family_fields.append("expires_at")
+    rotating_now = refresh_settings.is_rotating(application)
+    issued: str | None = None
+    if family.rotating or rotating_now:
+        row.used_at = now
+        row.save(update_fields=["used_at"])
+        family.generation += 1
+        issued = _child_token(family.pk, family.generation, token)
+        RefreshToken.objects.create(
+            digest=token_digest(issued),
+            family=family,
+            generation=family.generation,
+            parent=row,
+            issued_at=now,
+            idle_expires_at=idle_deadline,
+        )
+        family_fields.append("generation")
+        if family.rotating != rotating_now:
+            logger.info(
+                "refresh token family %s of client %s is %s from now on",
+                family.pk,
+                application.client_id,
+                "rotating" if rotating_now else "non-rotating",
+            )
+            family.rotating = rotating_now
+            family_fields.append("rotating")
+    else:
+        row.used_at = now
+        row.idle_expires_at = idle_deadline
+        row.save(update_fields=["used_at", "idle_expires_at"])
+    family.save(update_fields=family_fields)
+    return Exchanged(family, issued)
