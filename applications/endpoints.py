@@ -1,8 +1,9 @@
 """The public protocol endpoints of the applications app: the token endpoint (RFC 6749
 section 3.2) and /userinfo (OIDC Core section 5.3). They adapt HTTP; the decisions are made
 in applications/oauth.py (client credentials), applications/code_exchange.py (authorization
-codes), applications/refresh_grant.py (refresh tokens) and applications/userinfo.py.
-Single-page applications call both from their own origin: CORS as
+codes), applications/refresh_grant.py (refresh tokens) and applications/userinfo.py; and
+the revocation endpoint (RFC 7009), decided in applications/revocation.py.
+Single-page applications call them from their own origin: CORS as
 applications/cors_origins.py decides.
 """
 
@@ -10,10 +11,17 @@ import logging
 from urllib.parse import parse_qsl
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import code_exchange, cors_origins, oauth, refresh_grant, token_request
+from applications import (
+    code_exchange,
+    cors_origins,
+    oauth,
+    refresh_grant,
+    revocation,
+    token_request,
+)
 from applications import userinfo as user_info
 from keys import signing, vault
 
@@ -90,6 +98,58 @@ def token(request: HttpRequest) -> JsonResponse:
             response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
         return response
     return _token_json(result.to_dict(), 200)
+
+
+# RFC 7009 section 2.1: the revocation request's parameters (the client's as at the token
+# endpoint). `token_type_hint` is read only so that a repeated one is refused like any other.
+REVOCATION_PARAMETERS = ("client_id", "client_secret", "token", "token_type_hint")
+
+
+@cors_origins.browser_endpoint("POST")
+@csrf_exempt  # authenticated by client credentials (a public client by its id), not cookies
+@login_not_required
+def revoke(request: HttpRequest) -> HttpResponse:
+    """POST /oauth/revoke (RFC 7009): 200 with an empty body when the token is revoked, and
+    also when it is unknown, already revoked or a JWT (section 2.2); the token endpoint's
+    error bodies otherwise."""
+    if request.method != "POST":
+        response: HttpResponse = _token_json(
+            {"error": "invalid_request", "error_description": "Use POST for /oauth/revoke."},
+            405,
+        )
+        response["Allow"] = "POST"
+        return response
+    try:
+        body = _read_body(request)
+        params = token_request.read_parameters(
+            request.META.get("CONTENT_TYPE", ""), body, REVOCATION_PARAMETERS
+        )
+        client_id, client_secret, used_basic = token_request.client_credentials(
+            params, request.headers.get("Authorization")
+        )
+        cors_origins.answer_for(request, client_id)
+        revocation.revoke(
+            revocation.RevocationRequest(
+                token=params.get("token"),
+                client_id=client_id,
+                client_secret=client_secret,
+                used_basic_auth=used_basic,
+            )
+        )
+    except oauth.OAuthError as error:
+        # Log why, never the body: it carries the token and maybe the client secret.
+        logger.info("revocation refused: %s (%s)", error.error, error.status)
+        response = _token_json(error.to_dict(), error.status)
+        if error.basic_challenge:
+            response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
+        return response
+    # Section 2.2: "the content of the response body is ignored by the client"; Auth0 sends
+    # none (go-auth0's recordings), and nothing about the token may be cached.
+    response = HttpResponse(b"", status=200)
+    del response["Content-Type"]
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 # RFC 6750 section 3: the challenge of a protected resource. No error code when the request
