@@ -70,7 +70,11 @@ class ApiSettingsForm(forms.Form):
     allow_offline_access = forms.BooleanField(
         label="Allow Offline Access",
         required=False,
-        help_text="Applications may ask for refresh tokens for this API.",
+        help_text="Applications may ask for refresh tokens for this API: an application "
+        "that requests the offline_access scope, and whose grant types include "
+        "refresh_token, gets a refresh token with its access token, so it can keep getting "
+        "new access tokens without the user signing in again. Off: offline_access is left "
+        "out and no refresh token is issued; refresh tokens already issued stop working.",
     )
 
     def clean(self) -> dict[str, object]:

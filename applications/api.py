@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apis.models import Api
-from applications import clients
+from applications import clients, refresh_settings
 from applications.api_schemas import (
     CLIENT_GRANTS_QUERY,
     CLIENT_ID_PARAM,
@@ -19,7 +19,7 @@ from applications.api_schemas import (
     REQUESTS,
 )
 from applications.client_settings_schemas import IGNORED_FIELDS
-from applications.models import Application, ClientGrant, IdTokenAlg
+from applications.models import REFRESH_TOKEN_COLUMNS, Application, ClientGrant, IdTokenAlg
 from config.api import (
     ApiError,
     by_checkpoint,
@@ -62,6 +62,7 @@ ROTATE_SECRET_SCOPE = needs("update:client_keys")
 _PROPERTY_OF = {
     "id_token_alg": "jwt_configuration.alg",
     "id_token_lifetime": "jwt_configuration.lifetime_in_seconds",
+    **{column: f"refresh_token.{member}" for member, column in REFRESH_TOKEN_COLUMNS.items()},
 }
 
 
@@ -78,9 +79,13 @@ def _client_error(error: ValidationError) -> ApiError:
 
 def _domain_fields(body: dict[str, Any], current_alg: str) -> dict[str, Any]:
     """A validated ClientCreate/ClientUpdate body as applications.clients arguments: the
-    ignored Auth0 fields dropped, jwt_configuration flattened."""
+    ignored Auth0 fields dropped, jwt_configuration flattened, refresh_token null dropped
+    (it changes nothing) and otherwise kept as its members (create_application takes them;
+    update_client flattens them into columns)."""
     for name in IGNORED_FIELDS:
         body.pop(name, None)
+    if body.get("refresh_token", {}) is None:
+        del body["refresh_token"]
     jwt_configuration = body.pop("jwt_configuration", {})
     if "alg" in jwt_configuration:
         body["id_token_alg"] = jwt_configuration["alg"]
@@ -149,6 +154,7 @@ def update_client(request: HttpRequest, client_id: str) -> JsonResponse:
             "is_first_party cannot be changed after the client is created; create a new client",
             "is_first_party",
         )
+    body.update(refresh_settings.columns_from(body.pop("refresh_token", {})))
     secret = None
     rotate = body.pop("rotate_secret", False)
     if rotate:

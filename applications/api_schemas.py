@@ -14,7 +14,9 @@ from applications.models import (
     KNOWN_GRANT_TYPES,
     Application,
     AppType,
+    ExpirationType,
     IdTokenAlg,
+    RotationType,
     TokenEndpointAuthMethod,
 )
 from config.api_schema import (
@@ -238,6 +240,17 @@ _CLIENT_PROPERTIES = {
             "alg": {"type": "string", "enum": list(IdTokenAlg.values)},
             "lifetime_in_seconds": INT,
             "secret_encoded": BOOL,
+        }
+    ),
+    "refresh_token": object_schema(
+        {
+            "rotation_type": {"type": "string", "enum": list(RotationType.values)},
+            "expiration_type": {"type": "string", "enum": list(ExpirationType.values)},
+            "leeway": INT,
+            "token_lifetime": INT,
+            "infinite_token_lifetime": BOOL,
+            "idle_token_lifetime": INT,
+            "infinite_idle_token_lifetime": BOOL,
         }
     ),
     "signing_keys": {

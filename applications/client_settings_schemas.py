@@ -1,11 +1,19 @@
 """The browser-flow settings of a client in the Management API contract (POST and PATCH
-/api/v2/clients): the four URL lists, is_first_party, jwt_configuration, the loopback
-extension and `rotate_secret`, and the fields Terraform and the Auth0 Deploy CLI send that
+/api/v2/clients): the four URL lists, is_first_party, jwt_configuration, refresh_token, the
+loopback extension and `rotate_secret`, and the fields Terraform and the Auth0 Deploy CLI send that
 Gatehouse accepts and ignores. Wording from Auth0's Management API schema where it has one
 (AUTH0_USER_FLOWS.md sections 1.3, 2.2 and 5.1). Used by applications/api_schemas.py.
 """
 
-from applications.models import MAX_ID_TOKEN_LIFETIME, URL_LISTS, IdTokenAlg
+from applications.models import (
+    MAX_ID_TOKEN_LIFETIME,
+    MAX_REFRESH_LEEWAY,
+    MAX_REFRESH_TOKEN_LIFETIME,
+    URL_LISTS,
+    ExpirationType,
+    IdTokenAlg,
+    RotationType,
+)
 from applications.redirect_uris import MAX_URLS
 from config.api_schema import SchemaDict
 from config.openapi import BOOL, STRING
@@ -101,7 +109,6 @@ IGNORED_FIELDS: dict[str, SchemaDict] = {
     "mobile": _ignored({"type": "object"}, "no mobile app links."),
     "addons": _ignored({"type": "object"}, "no add-ons."),
     "encryption_key": _ignored({"type": "object"}, "no token encryption."),
-    "refresh_token": _ignored({"type": "object"}, "refresh tokens are not issued yet."),
     "oidc_logout": _ignored({"type": "object"}, "no back-channel logout."),
     "oidc_backchannel_logout": _ignored({"type": "object"}, "no back-channel logout."),
     "organization_usage": _ignored(STRING, "no organizations."),
@@ -118,11 +125,73 @@ IGNORED_FIELDS: dict[str, SchemaDict] = {
     "token_exchange": _ignored({"type": "object"}, "no token exchange."),
     "session_transfer": _ignored({"type": "object"}, "no session transfer."),
 }
+# Auth0's `refresh_token` object (AUTH0_USER_FLOWS.md section 4.3; applications/
+# refresh_settings.py): rotation_type and expiration_type are required, as in Auth0's schema;
+# members left out keep their values (on create: the application type's defaults).
+REFRESH_TOKEN: SchemaDict = {
+    "type": "object",
+    "nullable": True,
+    "additionalProperties": False,
+    "required": ["rotation_type", "expiration_type"],
+    "description": "Refresh token configuration. null changes nothing.",
+    "properties": {
+        "rotation_type": {
+            "type": "string",
+            "enum": list(RotationType.values),
+            "description": "rotating: each exchange returns a new refresh token and reuse of "
+            "an old one revokes the family and the grant. Requires expiring.",
+        },
+        "expiration_type": {
+            "type": "string",
+            "enum": list(ExpirationType.values),
+            "description": "expiring: the lifetimes below apply (unless infinite).",
+        },
+        "leeway": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_REFRESH_LEEWAY,
+            "description": "Period in seconds where the previous refresh token can be "
+            "exchanged without triggering breach detection (the same new token is returned).",
+        },
+        "token_lifetime": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REFRESH_TOKEN_LIFETIME,
+            "description": "Period (in seconds) for which refresh tokens will remain valid, "
+            "counted from sign-in; rotation does not extend it.",
+        },
+        "infinite_token_lifetime": {
+            "type": "boolean",
+            "description": "Prevents tokens from having a set lifetime when true (takes "
+            "precedence over token_lifetime values).",
+        },
+        "idle_token_lifetime": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REFRESH_TOKEN_LIFETIME,
+            "description": "Period (in seconds) for which refresh tokens will remain valid "
+            "without use; at most token_lifetime.",
+        },
+        "infinite_idle_token_lifetime": {
+            "type": "boolean",
+            "description": "Prevents tokens from expiring without use when true (takes "
+            "precedence over idle_token_lifetime values).",
+        },
+        "policies": {
+            "type": "array",
+            "nullable": True,
+            "maxItems": 0,
+            "description": "Multi-resource refresh token policies are not supported: absent, "
+            "null or empty.",
+        },
+    },
+}
 BROWSER_FIELDS: dict[str, SchemaDict] = {
     **_URL_LIST_FIELDS,
     "is_first_party": _IS_FIRST_PARTY,
     "allow_loopback_any_port": _ALLOW_LOOPBACK_ANY_PORT,
     "jwt_configuration": _JWT_CONFIGURATION,
+    "refresh_token": REFRESH_TOKEN,
 }
 ROTATE_SECRET: SchemaDict = {
     "type": "boolean",

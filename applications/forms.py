@@ -8,8 +8,12 @@ from django import forms
 from applications.models import (
     DEFAULT_ID_TOKEN_LIFETIME,
     MAX_ID_TOKEN_LIFETIME,
+    MAX_REFRESH_LEEWAY,
+    MAX_REFRESH_TOKEN_LIFETIME,
     AppType,
+    ExpirationType,
     IdTokenAlg,
+    RotationType,
     TokenEndpointAuthMethod,
 )
 
@@ -122,6 +126,43 @@ class ApplicationSettingsForm(forms.Form):
         min_value=1,
         max_value=MAX_ID_TOKEN_LIFETIME,
         initial=DEFAULT_ID_TOKEN_LIFETIME,
+    )
+    refresh_rotation_type = forms.ChoiceField(
+        label="Refresh Token Rotation",
+        choices=RotationType.choices,
+        help_text="Rotating: every refresh returns a new refresh token, and reusing an old one "
+        "revokes the whole sign-in (reuse detection). Requires expiring tokens.",
+    )
+    refresh_leeway = forms.IntegerField(
+        label="Rotation Overlap Period (seconds)",
+        min_value=0,
+        max_value=MAX_REFRESH_LEEWAY,
+        help_text="How long the previous refresh token may still be used (parallel calls, a "
+        "retry after a lost response); it gets the same new token. 0 allows no overlap.",
+    )
+    refresh_expiration_type = forms.ChoiceField(
+        label="Refresh Token Expiration",
+        choices=ExpirationType.choices,
+        help_text="Expiring: the lifetimes below apply.",
+    )
+    refresh_token_lifetime = forms.IntegerField(
+        label="Maximum Refresh Token Lifetime (seconds)",
+        min_value=1,
+        max_value=MAX_REFRESH_TOKEN_LIFETIME,
+        help_text="Counted from sign-in; refreshing does not extend it.",
+    )
+    refresh_infinite_token_lifetime = forms.BooleanField(
+        label="No maximum lifetime", required=False
+    )
+    refresh_idle_token_lifetime = forms.IntegerField(
+        label="Idle Refresh Token Lifetime (seconds)",
+        min_value=1,
+        max_value=MAX_REFRESH_TOKEN_LIFETIME,
+        help_text="A refresh token unused this long expires; each refresh renews it. At most "
+        "the maximum lifetime.",
+    )
+    refresh_infinite_idle_token_lifetime = forms.BooleanField(
+        label="No idle lifetime", required=False
     )
     rotate_secret = forms.BooleanField(
         label="Rotate the client secret with this change",

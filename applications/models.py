@@ -101,6 +101,16 @@ MAX_REFRESH_TOKEN_LIFETIME = 157788000  # five years, the newer OAS maximum
 # A larger overlap would let a stolen, already-used token be replayed long after the theft;
 # an hour covers any retry or parallel burst (Gatehouse's limit, Auth0 documents none).
 MAX_REFRESH_LEEWAY = 3600
+# The Management API's `refresh_token` members, in Auth0's order -> Application columns.
+REFRESH_TOKEN_COLUMNS = {
+    "rotation_type": "refresh_rotation_type",
+    "expiration_type": "refresh_expiration_type",
+    "leeway": "refresh_leeway",
+    "token_lifetime": "refresh_token_lifetime",
+    "infinite_token_lifetime": "refresh_infinite_token_lifetime",
+    "idle_token_lifetime": "refresh_idle_token_lifetime",
+    "infinite_idle_token_lifetime": "refresh_infinite_idle_token_lifetime",
+}
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -186,10 +196,17 @@ class Application(models.Model):
                     refresh_token_lifetime__gte=1,
                     refresh_token_lifetime__lte=MAX_REFRESH_TOKEN_LIFETIME,
                     refresh_idle_token_lifetime__gte=1,
-                    refresh_idle_token_lifetime__lte=models.F("refresh_token_lifetime"),
+                    refresh_idle_token_lifetime__lte=MAX_REFRESH_TOKEN_LIFETIME,
                     refresh_leeway__lte=MAX_REFRESH_LEEWAY,
                 ),
                 name="application_refresh_lifetimes_valid",
+            ),
+            # Idle <= absolute where both apply (an infinite one ignores its number).
+            models.CheckConstraint(
+                condition=models.Q(refresh_infinite_token_lifetime=True)
+                | models.Q(refresh_infinite_idle_token_lifetime=True)
+                | models.Q(refresh_idle_token_lifetime__lte=models.F("refresh_token_lifetime")),
+                name="application_refresh_idle_within_absolute",
             ),
         ]
 
@@ -252,6 +269,9 @@ class Application(models.Model):
                 "alg": self.id_token_alg,
                 "lifetime_in_seconds": self.id_token_lifetime,
                 "secret_encoded": False,
+            },
+            "refresh_token": {
+                member: getattr(self, column) for member, column in REFRESH_TOKEN_COLUMNS.items()
             },
             "signing_keys": (
                 [
@@ -351,11 +371,21 @@ class Application(models.Model):
                     f"and {MAX_REFRESH_TOKEN_LIFETIME} seconds."
                 }
             )
-        if not 1 <= self.refresh_idle_token_lifetime <= self.refresh_token_lifetime:
+        if not 1 <= self.refresh_idle_token_lifetime <= MAX_REFRESH_TOKEN_LIFETIME:
             raise ValidationError(
                 {
                     "refresh_idle_token_lifetime": "The idle refresh token lifetime must be "
-                    "at least 1 second and no longer than the refresh token lifetime."
+                    f"between 1 and {MAX_REFRESH_TOKEN_LIFETIME} seconds."
+                }
+            )
+        both_finite = not (
+            self.refresh_infinite_token_lifetime or self.refresh_infinite_idle_token_lifetime
+        )
+        if both_finite and self.refresh_idle_token_lifetime > self.refresh_token_lifetime:
+            raise ValidationError(
+                {
+                    "refresh_idle_token_lifetime": "The idle refresh token lifetime must be no "
+                    "longer than the refresh token lifetime."
                 }
             )
         if self.refresh_leeway > MAX_REFRESH_LEEWAY:

@@ -16,6 +16,7 @@ from typing import Any
 from applications.models import (
     DEFAULT_REFRESH_IDLE_LIFETIME,
     DEFAULT_REFRESH_TOKEN_LIFETIME,
+    REFRESH_TOKEN_COLUMNS,
     Application,
     AppType,
     ExpirationType,
@@ -28,15 +29,7 @@ from applications.models import (
 SPA_LEEWAY = 10
 
 # Management API member -> Application column.
-COLUMNS = {
-    "rotation_type": "refresh_rotation_type",
-    "expiration_type": "refresh_expiration_type",
-    "leeway": "refresh_leeway",
-    "token_lifetime": "refresh_token_lifetime",
-    "infinite_token_lifetime": "refresh_infinite_token_lifetime",
-    "idle_token_lifetime": "refresh_idle_token_lifetime",
-    "infinite_idle_token_lifetime": "refresh_infinite_idle_token_lifetime",
-}
+COLUMNS = REFRESH_TOKEN_COLUMNS
 MEMBER_OF = {column: member for member, column in COLUMNS.items()}
 
 
@@ -67,11 +60,6 @@ def columns_from(member_values: dict[str, Any]) -> dict[str, Any]:
     Members left out are not in the result: they keep their current values. `policies`
     (multi-resource refresh tokens) is not supported and must be absent, null or empty."""
     return {COLUMNS[name]: value for name, value in member_values.items() if name in COLUMNS}
-
-
-def to_dict(application: Application) -> dict[str, Any]:
-    """The Management API's `refresh_token` object, members in Auth0's order."""
-    return {member: getattr(application, column) for member, column in COLUMNS.items()}
 
 
 def is_rotating(application: Application) -> bool:

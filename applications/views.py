@@ -25,7 +25,12 @@ from applications.forms import (
     GrantTypesForm,
 )
 from applications.grant_cards import grant_rows
-from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+from applications.models import (
+    CLIENT_CREDENTIALS,
+    REFRESH_TOKEN_COLUMNS,
+    Application,
+    ClientGrant,
+)
 from config.console import (
     add_domain_errors,
     paginate,
@@ -127,6 +132,7 @@ def _settings_initial(application: Application) -> dict[str, object]:
         "allow_loopback_any_port": application.allow_loopback_any_port,
         "id_token_alg": application.id_token_alg,
         "id_token_lifetime": application.id_token_lifetime,
+        **{column: getattr(application, column) for column in REFRESH_TOKEN_COLUMNS.values()},
     }
 
 

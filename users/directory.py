@@ -232,6 +232,7 @@ def update_user(user: User, **changes: Any) -> User:
     - `password` is checked against the policy, sets `last_password_reset` and ends every
       session of the user;
     - `blocked=True` ends every session (a blocked user is signed out everywhere);
+    - a new `email` is unverified unless `email_verified` comes with it (Auth0);
     - `username=None` removes the username; None for a text field empties it, and the
       defaults of create_user do not come back.
 
@@ -245,7 +246,11 @@ def update_user(user: User, **changes: Any) -> User:
         if field in changes:
             setattr(user, field, changes[field] or "")
     if "email" in changes:
-        user.email = _clean_email(changes["email"])
+        email = _clean_email(changes["email"])
+        if email != user.email and "email_verified" not in changes:
+            # Auth0: a new address is unverified unless the caller says otherwise.
+            user.email_verified = False
+        user.email = email
     if "username" in changes:
         user.username = _clean_username(changes["username"])
     for field in ("email_verified", "blocked"):

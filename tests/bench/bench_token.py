@@ -14,6 +14,13 @@ web application with S256 PKCE redeems codes issued just before through applicat
 the secret and the verifier, spends a code (a write), and signs two RS256 JWTs (access token
 and ID token). Codes are single use, so every request carries its own: each wrk thread takes
 its share of a file of codes and stops when it runs out. Its target is zero errors.
+
+And the refresh grant with rotation (issue 11 section 6): the same web application, rotating
+(leeway 0), exchanges refresh tokens pre-issued just before (one family each, stored as
+digests like any), one per request, for `offline_access read:bench` at the RS256 API: each
+request verifies the secret, locks the family, spends the token, writes the next generation
+and signs one RS256 access token. Target: at least REFRESH_RATIO_TARGET of the same run's
+RS256 client-credentials rate, and zero errors.
 """
 
 import json
@@ -42,6 +49,7 @@ P99_TARGET_MS = 25.0
 HS256_RATE_TARGET = 2500.0
 RS256_AUDIENCE = "https://bench.example/rs256"
 HS256_AUDIENCE = "https://bench.example/hs256"
+REFRESH_RATIO_TARGET = 0.6
 
 SETUP = """
 import json
@@ -63,7 +71,10 @@ for identifier in (%(rs)r, %(hs)r):
 from applications.models import AppType
 from users import sessions
 from users.models import User
-web, web_secret = clients.create_application(name="Bench web", app_type=AppType.REGULAR_WEB)
+web, web_secret = clients.create_application(
+    name="Bench web", app_type=AppType.REGULAR_WEB,
+    refresh_token={"rotation_type": "rotating", "expiration_type": "expiring", "leeway": 0})
+Api.objects.filter(identifier=%(rs)r).update(allow_offline_access=True)
 user = User.objects.create(email="bench@example.com", name="Bench", nickname="bench",
                            email_verified=True, password="!")
 sessions.start(user)
@@ -93,6 +104,32 @@ with transaction.atomic():
     ]
 with open(%(path)r, "w") as out:
     out.write("\\n".join(issued) + "\\n")
+"""
+# Starts `count` rotating families for the web application (as `count` code exchanges
+# would, in bulk: the 200-per-user limit is not what is measured) and writes their tokens.
+ISSUE_REFRESH_TOKENS = """
+import secrets
+from django.db import transaction
+from django.utils import timezone
+from applications import refresh_tokens
+from applications.models import Application, RefreshToken, RefreshTokenFamily
+from users.models import Session
+application = Application.objects.get(client_id=%(client_id)r)
+session = Session.objects.select_related("user").get(user__email="bench@example.com")
+now = timezone.now()
+tokens = [secrets.token_urlsafe(32) for _ in range(%(count)d)]
+with transaction.atomic():
+    families = RefreshTokenFamily.objects.bulk_create(
+        RefreshTokenFamily(user=session.user, application=application, audience=%(audience)r,
+                           scopes=["offline_access", "read:bench"], session_id=session.id,
+                           rotating=True, auth_time=now, generation=1, created_at=now)
+        for _ in tokens)
+    RefreshToken.objects.bulk_create(
+        RefreshToken(digest=refresh_tokens.token_digest(token), family=family, generation=1,
+                     issued_at=now)
+        for token, family in zip(tokens, families))
+with open(%(path)r, "w") as out:
+    out.write("\\n".join(tokens) + "\\n")
 """
 CODE_CALLBACK = "https://bench.example/callback"
 CODE_VERIFIER = "bench-verifier-" + "v" * 40
@@ -323,6 +360,42 @@ def _run_code_exchange(
     return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
 
 
+REFRESH_LABEL = "refresh_token (rotating, RS256 API, no openid)"
+
+
+def _run_refresh(
+    wrk: str,
+    base_url: str,
+    env: dict[str, str],
+    manage: list[str],
+    credentials: dict[str, str],
+    workdir: Path,
+    count: int,
+) -> dict[str, float]:
+    """Starts `count` families just before the run and exchanges each first token once."""
+    tokens_path = workdir / "refresh_tokens.txt"
+    issue = ISSUE_REFRESH_TOKENS % {
+        "client_id": credentials["web_client_id"],
+        "audience": RS256_AUDIENCE,
+        "count": count,
+        "path": str(tokens_path),
+    }
+    subprocess.run([*manage, "shell", "-c", issue], env=env, cwd=ROOT, check=True)
+    prefix = urlencode(
+        {
+            "grant_type": "refresh_token",
+            "client_id": credentials["web_client_id"],
+            "client_secret": credentials["web_client_secret"],
+        }
+    )
+    lua = WRK_CODE_SCRIPT % {
+        "path": json.dumps(str(tokens_path)),
+        "threads": WRK_THREADS,
+        "prefix": json.dumps(prefix + "&refresh_token="),
+    }
+    return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
+
+
 def main() -> int:
     cores = os.cpu_count() or 1
     wrk = _ensure_wrk()
@@ -377,6 +450,7 @@ def main() -> int:
             code_exchange = _run_code_exchange(
                 wrk, base_url, env, manage, credentials, workdir, code_count
             )
+            refresh = _run_refresh(wrk, base_url, env, manage, credentials, workdir, code_count)
         # For reference only (no target): every request reads its grant from the database.
         with _serving({**env, "GRANT_CACHE": "false"}, cores) as base_url:
             uncached = run_wrk(
@@ -399,6 +473,7 @@ def main() -> int:
         *results.items(),
         ("HS256 with GRANT_CACHE=false (reference)", uncached),
         (CODE_LABEL, code_exchange),
+        (REFRESH_LABEL, refresh),
     )
     for label, row in rows:
         print(
@@ -410,6 +485,11 @@ def main() -> int:
         f"authorization_code: {code_exchange['requests']:,} of {code_count:,} codes issued "
         f"redeemed; {code_exchange['rate'] / rs['rate']:.2f}x the RS256 client-credentials rate"
     )
+    refresh_ratio = refresh["rate"] / rs["rate"]
+    print(
+        f"refresh_token: {refresh['requests']:,} of {code_count:,} refresh tokens issued "
+        f"exchanged; {refresh_ratio:.2f}x the RS256 client-credentials rate"
+    )
     checks = [
         (f"RS256 ratio >= {RS256_RATIO_TARGET}", ratio >= RS256_RATIO_TARGET),
         (f"RS256 p99 < {P99_TARGET_MS} ms", rs["p99"] < P99_TARGET_MS),
@@ -417,6 +497,11 @@ def main() -> int:
         (f"HS256 p99 < {P99_TARGET_MS} ms", hs["p99"] < P99_TARGET_MS),
         ("zero errors", rs["errors"] == 0 and hs["errors"] == 0),
         ("authorization_code: zero errors", code_exchange["errors"] == 0),
+        (
+            f"refresh_token >= {REFRESH_RATIO_TARGET} x RS256 client credentials",
+            refresh_ratio >= REFRESH_RATIO_TARGET,
+        ),
+        ("refresh_token: zero errors", refresh["errors"] == 0),
     ]
     for name, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")

@@ -415,8 +415,9 @@ def test_what_terraform_sends_is_accepted_and_the_echo_is_honest(mgmt: Mgmt, ten
     assert (body["oidc_conformant"], body["sso_disabled"]) == (True, False)
     assert body["cross_origin_authentication"] is False
     assert body["jwt_configuration"]["secret_encoded"] is False
-    for ignored in ("logo_uri", "client_metadata", "refresh_token", "organization_usage"):
+    for ignored in ("logo_uri", "client_metadata", "organization_usage"):
         assert ignored not in body
+    assert body["refresh_token"] == TERRAFORM["refresh_token"]  # stored since issue 11
     # An update that repeats the whole configuration (as Terraform does) applies too.
     repeat = {k: v for k, v in TERRAFORM.items()}
     repeat["oidc_conformant"] = False

@@ -47,6 +47,15 @@ def client_dict(application: Application, **changes) -> dict:
             "lifetime_in_seconds": 36000,
             "secret_encoded": False,
         },
+        "refresh_token": {
+            "rotation_type": "non-rotating",
+            "expiration_type": "non-expiring",
+            "leeway": 0,
+            "token_lifetime": 2592000,
+            "infinite_token_lifetime": True,
+            "idle_token_lifetime": 1296000,
+            "infinite_idle_token_lifetime": True,
+        },
         "signing_keys": [{"cert": key.cert_pem, "pkcs7": key.pkcs7_pem, "subject": "deprecated"}],
     }
     body.update(changes)

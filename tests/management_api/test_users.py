@@ -351,6 +351,17 @@ def test_a_password_change_needs_the_connection_and_ends_sessions(mgmt: Mgmt):
 
 
 @pytest.mark.django_db
+def test_a_new_email_is_unverified_unless_said_otherwise(mgmt: Mgmt):
+    user = new_user(mgmt, email_verified=True)
+    same = mgmt.patch(path_of(user), {"email": "CHUCK@example.com"}).json()
+    assert same["email_verified"] is True  # the same address, in other case
+    moved = mgmt.patch(path_of(user), {"email": "new@example.com"}).json()
+    assert (moved["email"], moved["email_verified"]) == ("new@example.com", False)
+    both = mgmt.patch(path_of(user), {"email": "b@example.com", "email_verified": True}).json()
+    assert (both["email"], both["email_verified"]) == ("b@example.com", True)
+
+
+@pytest.mark.django_db
 def test_patch_to_a_taken_email_is_409_and_changes_nothing(mgmt: Mgmt):
     new_user(mgmt, "taken@example.com")
     user = new_user(mgmt)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from applications import clients
-from applications.models import AppType, IdTokenAlg
+from applications.models import AppType, ExpirationType, IdTokenAlg, RotationType
 from config.cli import StrictCommand, validation_message
 from keys.models import SigningKey
 
@@ -51,6 +51,22 @@ class Command(StrictCommand):
             help="Someone else's application: consent is always asked. Cannot be changed.",
         )
         parser.add_argument("--id-token-alg", choices=IdTokenAlg.values, default=IdTokenAlg.RS256)
+        # Auth0's `refresh_token` object; each left out keeps the application type's default
+        # (applications/refresh_settings.py: single-page applications rotate).
+        refresh = parser.add_argument_group("refresh tokens")
+        refresh.add_argument("--refresh-rotation", choices=RotationType.values)
+        refresh.add_argument("--refresh-expiration", choices=ExpirationType.values)
+        refresh.add_argument(
+            "--refresh-leeway", type=int, metavar="SECONDS", help="rotation overlap period"
+        )
+        refresh.add_argument(
+            "--refresh-lifetime",
+            metavar="SECONDS|infinite",
+            help="maximum lifetime from sign-in, or infinite",
+        )
+        refresh.add_argument(
+            "--refresh-idle-lifetime", metavar="SECONDS|infinite", help="or infinite"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,6 +82,7 @@ class Command(StrictCommand):
                 allow_loopback_any_port=options["allow_loopback_any_port"],
                 is_first_party=not options["third_party"],
                 id_token_alg=options["id_token_alg"],
+                refresh_token=_refresh_token(options),
             )
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error
@@ -79,3 +96,33 @@ class Command(StrictCommand):
         self.stdout.write(
             "Store the secret now: it is not shown again (rotate it to get a new one)."
         )
+
+
+def _lifetime(value: str, option: str) -> tuple[int | None, bool]:
+    """A lifetime option: (seconds, infinite)."""
+    if value == "infinite":
+        return None, True
+    try:
+        return int(value), False
+    except ValueError as error:
+        raise CommandError(f"{option} must be a number of seconds or infinite") from error
+
+
+def _refresh_token(options: dict[str, Any]) -> dict[str, Any]:
+    """The `refresh_token` members the options set (applications/refresh_settings.py)."""
+    members: dict[str, Any] = {}
+    if options["refresh_rotation"] is not None:
+        members["rotation_type"] = options["refresh_rotation"]
+    if options["refresh_expiration"] is not None:
+        members["expiration_type"] = options["refresh_expiration"]
+    if options["refresh_leeway"] is not None:
+        members["leeway"] = options["refresh_leeway"]
+    for option, seconds, infinite in (
+        ("refresh_lifetime", "token_lifetime", "infinite_token_lifetime"),
+        ("refresh_idle_lifetime", "idle_token_lifetime", "infinite_idle_token_lifetime"),
+    ):
+        if options[option] is not None:
+            value, members[infinite] = _lifetime(options[option], "--" + option.replace("_", "-"))
+            if value is not None:
+                members[seconds] = value
+    return members
