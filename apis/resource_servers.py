@@ -51,6 +51,10 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("create:users", "Create Users"),
     ("update:users", "Update Users"),
     ("delete:users", "Delete Users"),
+    ("read:refresh_tokens", "Read Refresh Tokens"),
+    ("delete:refresh_tokens", "Delete Refresh Tokens"),
+    ("read:sessions", "Read Sessions"),
+    ("delete:sessions", "Delete Sessions"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

@@ -178,15 +178,24 @@ def _single(params: Parameters, name: str, destination: Destination) -> str:
     return value
 
 
-def _destination(params: Parameters, redirect_uri: str) -> Destination:
+def may_post_to(application: Application, redirect_uri: str) -> bool:
+    """Whether a web_message response may be posted to (and framed by) the origin of
+    `redirect_uri`: it must be one of the application's Allowed Web Origins (section 1.7,
+    Auth0's rule). A matching callback is not enough: web_message hands the code to any page
+    of that origin that frames or opens /authorize, not to the callback's path."""
+    origin = redirect_uris.origin_of(redirect_uri)
+    return origin is not None and redirect_uris.origin_allowed(application.web_origins, origin)
+
+
+def _destination(application: Application, params: Parameters, redirect_uri: str) -> Destination:
     """The response mode and state, read leniently: an error about either is still delivered,
     by query when the mode is unusable, with state when there is exactly one."""
     states = params.get("state") or []
     state = states[0] if len(states) == 1 else None
     modes = params.get("response_mode") or []
     mode = modes[0] if len(modes) == 1 and modes[0] in (*RESPONSE_MODES, "fragment") else "query"
-    if mode == "web_message" and redirect_uris.origin_of(redirect_uri) is None:
-        mode = "query"
+    if mode == "web_message" and not may_post_to(application, redirect_uri):
+        mode = "query"  # to the registered callback itself, never posted to an unlisted origin
     return Destination(redirect_uri, mode, state)
 
 
@@ -201,11 +210,11 @@ def _check_state(params: Parameters, destination: Destination) -> None:
         raise ErrorPage("invalid_request", "Parameter 'state' is too long.")
 
 
-def _response_mode(params: Parameters, destination: Destination) -> None:
+def _response_mode(params: Parameters, destination: Destination, application: Application) -> None:
     """Step 4 (section 1.7): query, form_post or web_message. `fragment` belongs to the
     implicit and hybrid flows, which Gatehouse does not serve. web_message posts to the
-    callback's origin: it must be an http(s) origin, and one the client registered (its
-    Allowed Web Origins, or the origin of the callback it just matched)."""
+    callback's origin: it must be an http(s) origin among the client's Allowed Web Origins
+    (`may_post_to`); otherwise the error goes to the callback by query."""
     mode = _single(params, "response_mode", destination) or "query"
     if mode == "fragment":
         raise RedirectError(
@@ -220,6 +229,13 @@ def _response_mode(params: Parameters, destination: Destination) -> None:
             destination,
             "invalid_request",
             "response_mode=web_message needs an http(s) redirect_uri.",
+        )
+    if mode == "web_message" and not may_post_to(application, destination.redirect_uri):
+        raise RedirectError(
+            destination,
+            "invalid_request",
+            "response_mode=web_message needs the redirect_uri's origin in the application's "
+            "Allowed Web Origins.",
         )
 
 
@@ -334,10 +350,10 @@ def parse(params: Parameters) -> AuthorizeRequest:
     lists of values (a QueryDict's lists). Raises ErrorPage or RedirectError."""
     application = _application(params)
     redirect_uri, redirect_uri_sent = _redirect_uri(application, params)
-    destination = _destination(params, redirect_uri)
+    destination = _destination(application, params, redirect_uri)
     _check_state(params, destination)
     _response_type(params, destination, application)
-    _response_mode(params, destination)
+    _response_mode(params, destination, application)
     for name in ("organization", "invitation"):
         if _single(params, name, destination):
             raise RedirectError(

@@ -1,6 +1,7 @@
 """Client authentication at the token endpoint for the grants that act for a user (RFC 6749
 section 2.3; AUTH0_USER_FLOWS.md section 3.1), used by the refresh grant
-(applications/refresh_tokens.py) with the code grant's rules: a confidential client
+(applications/refresh_tokens.py) and the revocation endpoint (applications/revocation.py;
+RFC 7009 section 2.1) with the code grant's rules: a confidential client
 (client_secret_post or client_secret_basic) sends its secret in the body or in HTTP Basic,
 whatever its configured method; a public client (`none`) sends only its client_id, and a
 secret it sends anyway is checked. Every failure is Auth0's 401 access_denied "Unauthorized";
@@ -9,21 +10,38 @@ client_id is not logged at all (it may be a secret pasted into the wrong field).
 """
 
 import logging
+from typing import Protocol
 
 from applications import credentials
 from applications.models import Application, TokenEndpointAuthMethod
-from applications.oauth import OAuthError, TokenRequest
+from applications.oauth import OAuthError
 
 logger = logging.getLogger(__name__)
 
 
-def _unauthorized(request: TokenRequest, grant: str, reason: str, *, known: bool) -> OAuthError:
+class ClientCredentials(Protocol):
+    """What a request carries to authenticate its client: oauth.TokenRequest, and
+    revocation.RevocationRequest."""
+
+    @property
+    def client_id(self) -> str | None: ...
+
+    @property
+    def client_secret(self) -> str | None: ...
+
+    @property
+    def used_basic_auth(self) -> bool: ...
+
+
+def _unauthorized(
+    request: ClientCredentials, grant: str, reason: str, *, known: bool
+) -> OAuthError:
     client = repr(request.client_id) if known else "(unknown)"
     logger.info("%s refused for client %s: %s", grant, client, reason)
     return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
 
 
-def authenticate(request: TokenRequest, grant: str) -> Application:
+def authenticate(request: ClientCredentials, grant: str) -> Application:
     """The client `request` authenticates as, or the 401 that an unknown client, a missing
     secret and a wrong one share. `grant` names the grant in log lines ("refresh")."""
     application = Application.objects.filter(client_id=request.client_id).first()

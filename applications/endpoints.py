@@ -1,17 +1,27 @@
 """The public protocol endpoints of the applications app: the token endpoint (RFC 6749
 section 3.2) and /userinfo (OIDC Core section 5.3). They adapt HTTP; the decisions are made
 in applications/oauth.py (client credentials), applications/code_exchange.py (authorization
-codes), applications/refresh_grant.py (refresh tokens) and applications/userinfo.py.
+codes), applications/refresh_grant.py (refresh tokens) and applications/userinfo.py; and
+the revocation endpoint (RFC 7009), decided in applications/revocation.py.
+Single-page applications call them from their own origin: CORS as
+applications/cors_origins.py decides.
 """
 
 import logging
 from urllib.parse import parse_qsl
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from applications import code_exchange, oauth, refresh_grant, token_request
+from applications import (
+    code_exchange,
+    cors_origins,
+    oauth,
+    refresh_grant,
+    revocation,
+    token_request,
+)
 from applications import userinfo as user_info
 from keys import signing, vault
 
@@ -40,7 +50,8 @@ def _read_body(request: HttpRequest) -> bytes:
     return request.read(token_request.MAX_BODY_BYTES + 1)
 
 
-@csrf_exempt  # a machine-to-machine endpoint authenticated by client credentials, not cookies
+@cors_origins.browser_endpoint("POST")
+@csrf_exempt  # authenticated by client credentials (or PKCE), never by cookies
 @login_not_required
 def token(request: HttpRequest) -> JsonResponse:
     """POST /oauth/token: the client-credentials, authorization-code and refresh grants."""
@@ -58,6 +69,8 @@ def token(request: HttpRequest) -> JsonResponse:
             _read_body(request),
             request.headers.get("Authorization"),
         )
+        # Success or refusal, the answer is for this client: only its origins may read it.
+        cors_origins.answer_for(request, parsed.client_id)
         if parsed.grant_type == code_exchange.AUTHORIZATION_CODE:
             result = code_exchange.exchange(parsed)
         elif parsed.grant_type == refresh_grant.REFRESH_TOKEN:
@@ -85,6 +98,58 @@ def token(request: HttpRequest) -> JsonResponse:
             response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
         return response
     return _token_json(result.to_dict(), 200)
+
+
+# RFC 7009 section 2.1: the revocation request's parameters (the client's as at the token
+# endpoint). `token_type_hint` is read only so that a repeated one is refused like any other.
+REVOCATION_PARAMETERS = ("client_id", "client_secret", "token", "token_type_hint")
+
+
+@cors_origins.browser_endpoint("POST")
+@csrf_exempt  # authenticated by client credentials (a public client by its id), not cookies
+@login_not_required
+def revoke(request: HttpRequest) -> HttpResponse:
+    """POST /oauth/revoke (RFC 7009): 200 with an empty body when the token is revoked, and
+    also when it is unknown, already revoked or a JWT (section 2.2); the token endpoint's
+    error bodies otherwise."""
+    if request.method != "POST":
+        response: HttpResponse = _token_json(
+            {"error": "invalid_request", "error_description": "Use POST for /oauth/revoke."},
+            405,
+        )
+        response["Allow"] = "POST"
+        return response
+    try:
+        body = _read_body(request)
+        params = token_request.read_parameters(
+            request.META.get("CONTENT_TYPE", ""), body, REVOCATION_PARAMETERS
+        )
+        client_id, client_secret, used_basic = token_request.client_credentials(
+            params, request.headers.get("Authorization")
+        )
+        cors_origins.answer_for(request, client_id)
+        revocation.revoke(
+            revocation.RevocationRequest(
+                token=params.get("token"),
+                client_id=client_id,
+                client_secret=client_secret,
+                used_basic_auth=used_basic,
+            )
+        )
+    except oauth.OAuthError as error:
+        # Log why, never the body: it carries the token and maybe the client secret.
+        logger.info("revocation refused: %s (%s)", error.error, error.status)
+        response = _token_json(error.to_dict(), error.status)
+        if error.basic_challenge:
+            response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
+        return response
+    # Section 2.2: "the content of the response body is ignored by the client"; Auth0 sends
+    # none (go-auth0's recordings), and nothing about the token may be cached.
+    response = HttpResponse(b"", status=200)
+    del response["Content-Type"]
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 # RFC 6750 section 3: the challenge of a protected resource. No error code when the request
@@ -134,6 +199,7 @@ def _bearer_token(request: HttpRequest) -> str | None:
     return from_header if from_header is not None else from_body
 
 
+@cors_origins.browser_endpoint("GET", "POST")
 @csrf_exempt  # bearer-token authentication, no cookies: nothing to forge
 @login_not_required
 def userinfo(request: HttpRequest) -> JsonResponse:
@@ -161,7 +227,7 @@ def userinfo(request: HttpRequest) -> JsonResponse:
             {"error": "unauthorized", "error_description": description}, 401, BEARER_REALM
         )
     try:
-        user, scopes = user_info.user_for_token(token)
+        bearer = user_info.read_bearer(token)
     except user_info.InvalidBearer as error:
         logger.info("userinfo refused: %s", error.description)
         return _userinfo_json(
@@ -169,4 +235,5 @@ def userinfo(request: HttpRequest) -> JsonResponse:
             401,
             _bearer_challenge("invalid_token", error.description),
         )
-    return _userinfo_json(user_info.userinfo_claims(user, scopes), 200)
+    cors_origins.answer_for(request, bearer.client_id)  # the claims are that client's to read
+    return _userinfo_json(user_info.userinfo_claims(bearer.user, bearer.scopes), 200)

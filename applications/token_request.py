@@ -58,7 +58,7 @@ def _check_text(name: str, value: str) -> str:
     return value
 
 
-def _form_parameters(body: bytes) -> dict[str, str]:
+def _form_parameters(body: bytes, names: tuple[str, ...]) -> dict[str, str]:
     try:
         text = body.decode("ascii")  # a form body is percent-encoded ASCII (RFC 6749 app. B)
         pairs = parse_qsl(
@@ -68,7 +68,7 @@ def _form_parameters(body: bytes) -> dict[str, str]:
         raise invalid_request("The request body is not valid form-encoded UTF-8.") from error
     params: dict[str, str] = {}
     for name, value in pairs:
-        if name in PARAMETERS:
+        if name in names:
             if name == "resource" and name in params:
                 raise _one_resource()
             if name in params:
@@ -110,7 +110,7 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _json_parameters(body: bytes) -> dict[str, str]:
+def _json_parameters(body: bytes, names: tuple[str, ...]) -> dict[str, str]:
     try:
         document = json.loads(body.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
     except OAuthError:
@@ -120,7 +120,7 @@ def _json_parameters(body: bytes) -> dict[str, str]:
     if not isinstance(document, dict):
         raise invalid_request("The request body must be a JSON object.")
     params: dict[str, str] = {}
-    for name in PARAMETERS:
+    for name in names:
         value = document.get(name)
         # Auth0's SDKs send "organization": null, "redirect_uri": null and "scope": "";
         # null and "" mean absent (AUTH0_USER_FLOWS.md section 0, row 6).
@@ -164,6 +164,45 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
     )
 
 
+def read_parameters(content_type: str, body: bytes, names: tuple[str, ...]) -> dict[str, str]:
+    """The parameters `names` of a form or JSON body, with the limits described in `parse`.
+    Shared by the token endpoint and the revocation endpoint (RFC 7009 section 2.1 uses the
+    token endpoint's encoding and client authentication)."""
+    # RFC 9110 section 8.3.1: the media type ends at ";" or OWS; no other padding is one.
+    media_type = content_type.split(";", 1)[0].strip(OWS).lower()
+    if media_type == "application/x-www-form-urlencoded":
+        return _form_parameters(body, names)
+    if media_type == "application/json":
+        return _json_parameters(body, names)
+    raise invalid_request(
+        "Content-Type must be application/x-www-form-urlencoded or application/json."
+    )
+
+
+def client_credentials(
+    params: dict[str, str], authorization: str | None
+) -> tuple[str | None, str | None, bool]:
+    """(client_id, client_secret, used_basic_auth) from the body's parameters and the
+    Authorization header (RFC 6749 section 2.3.1): a "Basic" header carries the id and
+    secret, and then the body must not carry client_secret, and a client_id in the body
+    must match."""
+    client_id = params.get("client_id")
+    client_secret = params.get("client_secret")
+    # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
+    scheme_and_credentials = _authorization(authorization)
+    if scheme_and_credentials is None or scheme_and_credentials[0] != "basic":
+        return client_id, client_secret, False
+    if client_secret is not None:
+        raise invalid_request(
+            "Use one client authentication method: HTTP Basic or client_secret in the "
+            "body, not both."
+        )
+    basic_id, client_secret = _basic_credentials(scheme_and_credentials[1])
+    if client_id is not None and client_id != basic_id:
+        raise invalid_request("client_id in the body does not match the Basic credentials.")
+    return basic_id, client_secret, True
+
+
 def parse(content_type: str, body: bytes, authorization: str | None) -> TokenRequest:
     """Read a token request (RFC 6749 section 4.4.2) from its parts.
 
@@ -181,31 +220,8 @@ def parse(content_type: str, body: bytes, authorization: str | None) -> TokenReq
     and OAuthError(400, "invalid_target") for a `resource` that is repeated or is not an
     absolute URI without a fragment (RFC 8707 section 2; an empty one is absent).
     """
-    # RFC 9110 section 8.3.1: the media type ends at ";" or OWS; no other padding is one.
-    media_type = content_type.split(";", 1)[0].strip(OWS).lower()
-    if media_type == "application/x-www-form-urlencoded":
-        params = _form_parameters(body)
-    elif media_type == "application/json":
-        params = _json_parameters(body)
-    else:
-        raise invalid_request(
-            "Content-Type must be application/x-www-form-urlencoded or application/json."
-        )
-    client_id = params.get("client_id")
-    client_secret = params.get("client_secret")
-    used_basic = False
-    # The scheme alone ("Basic", "Basic   ") is a broken Basic header, not an absent one.
-    scheme_and_credentials = _authorization(authorization)
-    if scheme_and_credentials is not None and scheme_and_credentials[0] == "basic":
-        if client_secret is not None:
-            raise invalid_request(
-                "Use one client authentication method: HTTP Basic or client_secret in the "
-                "body, not both."
-            )
-        basic_id, client_secret = _basic_credentials(scheme_and_credentials[1])
-        if client_id is not None and client_id != basic_id:
-            raise invalid_request("client_id in the body does not match the Basic credentials.")
-        client_id, used_basic = basic_id, True
+    params = read_parameters(content_type, body, PARAMETERS)
+    client_id, client_secret, used_basic = client_credentials(params, authorization)
     return TokenRequest(
         grant_type=params.get("grant_type"),
         client_id=client_id,

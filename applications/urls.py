@@ -50,4 +50,19 @@ urlpatterns = [
         user_page_views.user_grant_revoke,
         name="user_grant_revoke",
     ),
+    path(
+        "users/<id:user_id>/refresh-tokens/",
+        user_page_views.user_refresh_tokens,
+        name="user_refresh_tokens",
+    ),
+    path(
+        "users/<id:user_id>/refresh-tokens/revoke-all/",
+        user_page_views.user_refresh_tokens_revoke_all,
+        name="user_refresh_tokens_revoke_all",
+    ),
+    path(
+        "users/<id:user_id>/refresh-tokens/<id:family_id>/revoke/",
+        user_page_views.user_refresh_token_revoke,
+        name="user_refresh_token_revoke",
+    ),
 ]

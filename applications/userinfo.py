@@ -15,7 +15,7 @@ tenant's `<issuer>userinfo` (verified by keys/signing.py: RS256 with a published
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
@@ -41,6 +41,16 @@ class InvalidBearer(Exception):
     def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
+
+
+class Bearer(NamedTuple):
+    """What a valid /userinfo token stands for: the user, the scopes it carries, and the
+    client it was issued to (`azp`, or the opaque token's application), whose origins may
+    read the answer (applications/cors_origins.py)."""
+
+    user: User
+    scopes: list[str]
+    client_id: str | None
 
 
 def iso_timestamp(moment: dt.datetime) -> str:
@@ -79,7 +89,7 @@ def _user_by_user_id(user_id: object) -> User | None:
     return User.objects.filter(pk=user_id.removeprefix(USER_ID_PREFIX)).first()
 
 
-def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str]]:
+def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str], str | None]:
     try:
         claims = signing.verify(token, audience=settings.USERINFO_AUDIENCE, now=now)
     except signing.InvalidToken as error:
@@ -89,12 +99,14 @@ def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str]]:
         ) from error
     scope = claims.get("scope")
     scopes = scope.split(" ") if isinstance(scope, str) else []
-    return _user_by_user_id(claims.get("sub")), scopes
+    azp = claims.get("azp")
+    client_id = azp if isinstance(azp, str) else None
+    return _user_by_user_id(claims.get("sub")), scopes, client_id
 
 
-def _from_opaque(token: str, now: dt.datetime) -> tuple[User | None, list[str]]:
+def _from_opaque(token: str, now: dt.datetime) -> tuple[User | None, list[str], str | None]:
     row = (
-        OpaqueAccessToken.objects.select_related("user")
+        OpaqueAccessToken.objects.select_related("user", "application")
         .filter(digest=user_access_tokens.opaque_digest(token))
         .first()
     )
@@ -102,11 +114,11 @@ def _from_opaque(token: str, now: dt.datetime) -> tuple[User | None, list[str]]:
         raise InvalidBearer("The access token is not valid.")
     if row.expires_at <= now:
         raise InvalidBearer("The access token expired.")
-    return row.user, list(row.scopes)
+    return row.user, list(row.scopes), row.application.client_id
 
 
-def user_for_token(token: str, now: dt.datetime | None = None) -> tuple[User, list[str]]:
-    """The user a /userinfo bearer token speaks for, and the scopes it carries; raises
+def read_bearer(token: str, now: dt.datetime | None = None) -> Bearer:
+    """The user a /userinfo bearer token speaks for, the scopes it carries and its client; raises
     InvalidBearer for an unknown, revoked, expired, forged or foreign token (a JWT whose
     `aud` lacks the userinfo audience, an HS256 API token, an ID token), and for a user who
     was deleted or blocked since. A compact JWS has two dots; anything else is looked up as
@@ -114,10 +126,11 @@ def user_for_token(token: str, now: dt.datetime | None = None) -> tuple[User, li
     now = now or timezone.now()
     if len(token) > MAX_TOKEN_CHARS or not _B64TOKEN.fullmatch(token):
         raise InvalidBearer("The access token is not valid.")
-    user, scopes = _from_jwt(token, now) if token.count(".") == 2 else _from_opaque(token, now)
+    read = _from_jwt if token.count(".") == 2 else _from_opaque
+    user, scopes, client_id = read(token, now)
     if user is None:
         raise InvalidBearer("The access token is not valid.")
     if user.blocked:
         # The substring auth0-spa-js looks for (AUTH0_USER_FLOWS.md section 3.3).
         raise InvalidBearer("user is blocked")
-    return user, scopes
+    return Bearer(user, scopes, client_id)

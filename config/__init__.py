@@ -2,7 +2,8 @@
 
 - console: `console.py` (render_tab, staff_required, paging, form errors), `middleware.py`;
 - every surface: `errors.py` and `outages.py` (503 for an outage, JSON errors on JSON paths),
-  `cors.py` (public documents), `error_reports.py` (no secrets in error reports);
+  `cors.py` (public documents; endpoints for registered origins), `error_reports.py` (no
+  secrets in error reports);
 - Management API: `api.py` (Auth0's errors, strict input, paging), `api_schema.py` (JSON Schema
   with Auth0's wording, shared parameters), `openapi.py` (the document, from each app's
   contract and the routes);

@@ -12,15 +12,18 @@ from apis import api as resource_servers
 from apis.api import tenant_settings
 from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
 from applications import api as applications
-from applications import grants_api
+from applications import grants_api, refresh_tokens_api
 from applications.api_schemas import CONTRACT as CLIENTS
 from applications.grants_schemas import CONTRACT as GRANTS
+from applications.refresh_tokens_schemas import CONTRACT as REFRESH_TOKENS
 from config import openapi
 from config.api import unknown_path
 from keys import api as keys
 from keys.api_schemas import CONTRACT as SIGNING_KEYS
 from users import api as users
+from users import sessions_api
 from users.api_schemas import CONTRACT as USERS
+from users.sessions_schemas import CONTRACT as SESSIONS
 
 
 class AnyText:
@@ -63,11 +66,33 @@ routes = [
     path("keys/signing/<str:kid>/revoke", keys.revoke, name="mgmt-signing-key-revoke"),
     path("tenants/settings", tenant_settings, name="mgmt-tenant-settings"),
     path("users", users.user_list, name="mgmt-users"),
+    # Before users/<anytext:>, which would take the whole rest of the path as the user id.
+    path(
+        "users/<anytext:user_id>/refresh-tokens",
+        refresh_tokens_api.user_refresh_tokens,
+        name="mgmt-user-refresh-tokens",
+    ),
+    path(
+        "users/<anytext:user_id>/sessions",
+        sessions_api.user_sessions,
+        name="mgmt-user-sessions",
+    ),
     # <anytext:> so an id with an encoded slash is still a user id (and a 404), not a path.
     path("users/<anytext:user_id>", users.user, name="mgmt-user"),
     path("users-by-email", users.user_by_email, name="mgmt-users-by-email"),
+    path(
+        "refresh-tokens/<str:token_id>",
+        refresh_tokens_api.refresh_token,
+        name="mgmt-refresh-token",
+    ),
+    path("sessions/<str:session_id>", sessions_api.session, name="mgmt-session"),
+    path(
+        "sessions/<str:session_id>/revoke",
+        refresh_tokens_api.session_revoke,
+        name="mgmt-session-revoke",
+    ),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, GRANTS, SIGNING_KEYS, USERS)
+CONTRACTS = (RESOURCE_SERVERS, CLIENTS, GRANTS, SIGNING_KEYS, USERS, REFRESH_TOKENS, SESSIONS)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),

@@ -27,6 +27,7 @@ ISSUER = PUBLIC_URL + "/"
 # The protocol endpoints' public URLs, as discovery publishes them (RFC 8414 section 2).
 JWKS_URI = PUBLIC_URL + "/.well-known/jwks.json"
 TOKEN_ENDPOINT = PUBLIC_URL + "/oauth/token"
+REVOCATION_ENDPOINT = PUBLIC_URL + "/oauth/revoke"
 AUTHORIZATION_ENDPOINT = PUBLIC_URL + "/authorize"
 USERINFO_ENDPOINT = PUBLIC_URL + "/userinfo"
 END_SESSION_ENDPOINT = PUBLIC_URL + "/oidc/logout"

@@ -22,6 +22,7 @@ urlpatterns = [
         name="authorization_server_metadata",
     ),
     path("oauth/token", application_endpoints.token, name="token"),
+    path("oauth/revoke", application_endpoints.revoke, name="revoke"),
     path("authorize", authorize_endpoints.authorize, name="authorize"),
     path("u/", include("applications.login_urls")),
     path("v2/logout", logout_endpoints.v2_logout, name="v2_logout"),

@@ -77,7 +77,7 @@ CLAIMS_SUPPORTED = [
 
 def _metadata() -> dict[str, object]:
     """The metadata of RFC 8414 section 2 and OpenID Connect Discovery 1.0 section 3, listing
-    only endpoints and capabilities that exist: no revocation endpoint, no refresh tokens, no
+    only endpoints and capabilities that exist: no
     implicit or hybrid response types, no request objects yet.
 
     `request_uri_parameter_supported` is written out because its default is true (Discovery
@@ -92,6 +92,13 @@ def _metadata() -> dict[str, object]:
         "userinfo_endpoint": settings.USERINFO_ENDPOINT,
         "jwks_uri": settings.JWKS_URI,
         "end_session_endpoint": settings.END_SESSION_ENDPOINT,
+        # RFC 8414 section 2 (RFC 7009): refresh tokens and /userinfo tokens can be revoked.
+        "revocation_endpoint": settings.REVOCATION_ENDPOINT,
+        "revocation_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],

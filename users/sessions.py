@@ -8,6 +8,7 @@ and USER_SESSION_IDLE_LIFETIME (idle, seconds, 72 h by default), Auth0's tenant 
 """
 
 import datetime as dt
+import logging
 import secrets
 
 from django.conf import settings
@@ -18,7 +19,12 @@ from django.utils import timezone
 from keys import digests
 from users.models import Session, User
 
+logger = logging.getLogger(__name__)
+
 PURPOSE = "user-session"
+# Why staff or the Management API ended a session, as logged.
+MANAGEMENT_ENDED = "management_ended"
+CONSOLE_ENDED = "console_ended"
 # Moving the idle deadline is a write; do it at most this often per session (seconds).
 TOUCH_INTERVAL = 60
 
@@ -106,3 +112,20 @@ def end_all(user: User) -> int:
     """Deletes every session of `user` (blocking, deleting, password change); returns how many."""
     deleted, _ = Session.objects.filter(user=user).delete()
     return deleted
+
+
+def revoke(session: Session, reason: str) -> None:
+    """Ends one session on behalf of staff or the Management API: its cookie stops working at
+    once (`find` looks the row up on every request). Logged with `reason`, the session id
+    (public: the `sid` of ID tokens) and the user id, never the cookie."""
+    Session.objects.filter(pk=session.pk).delete()
+    logger.info("session %s of user %s ended: %s", session.pk, session.user_id, reason)
+
+
+def revoke_all(user: User, reason: str) -> int:
+    """Ends every session of `user` (as `revoke`); returns how many."""
+    ids = list(Session.objects.filter(user=user).values_list("pk", flat=True))
+    Session.objects.filter(pk__in=ids).delete()
+    for session_id in ids:
+        logger.info("session %s of user %s ended: %s", session_id, user.pk, reason)
+    return len(ids)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.console  # noqa: F401  (registers the <id:> converter)
-from users import views
+from users import session_views, views
 
 app_name = "users"
 
@@ -13,4 +13,15 @@ urlpatterns = [
     path("users/<id:user_id>/block/", views.user_block, name="block"),
     path("users/<id:user_id>/unblock/", views.user_unblock, name="unblock"),
     path("users/<id:user_id>/delete/", views.user_delete, name="delete"),
+    path("users/<id:user_id>/sessions/", session_views.user_sessions, name="sessions"),
+    path(
+        "users/<id:user_id>/sessions/revoke-all/",
+        session_views.user_sessions_revoke_all,
+        name="sessions_revoke_all",
+    ),
+    path(
+        "users/<id:user_id>/sessions/<id:session_id>/revoke/",
+        session_views.user_session_revoke,
+        name="session_revoke",
+    ),
 ]

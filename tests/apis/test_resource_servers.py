@@ -43,6 +43,10 @@ MANAGEMENT_SCOPES = {
     "read:users",
     "create:users",
     "update:users",
+    "read:refresh_tokens",
+    "delete:refresh_tokens",
+    "read:sessions",
+    "delete:sessions",
     "delete:users",
 }
 

@@ -120,6 +120,8 @@ def test_web_message_success(client, spa, signed_in, end_user):
 
 
 def test_web_message_errors_for_silent_auth(client, spa):
+    spa.web_origins = ["http://localhost:3000"]
+    spa.save()
     response = client.get(
         authorize_url(spa, response_mode="web_message", prompt="none", redirect_uri=SPA_CALLBACK)
     )

@@ -1,10 +1,10 @@
-"""/oauth/token is POST only (RFC 6749 section 3.2), and answers no CORS: Gatehouse has no
-per-application allowed origins, so a browser's preflight fails closed (README)."""
+"""/oauth/token is POST only (RFC 6749 section 3.2); OPTIONS is the CORS preflight
+(tests/applications/test_cors.py), and an origin nobody registered reads nothing (README)."""
 
 import pytest
 
 
-@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE"])
 def test_other_methods_are_a_json_405_that_allows_post(client, tenant, method):
     response = client.generic(
         method,

@@ -1,11 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 
 from applications import user_grants
+from applications.models import RefreshTokenFamily
 from config import console_urls
 from keys.models import SigningKey
-from users import directory
+from users import directory, sessions
 
 HTMX = {"HX-Request": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
@@ -40,7 +42,21 @@ def console_urls_filled(granted_client, orders_api) -> list[str]:
     grant = user_grants.record(
         end_user, granted_client.application, orders_api.identifier, ["read:orders"]
     )
+    session, _ = sessions.start(end_user)
+    now = timezone.now()
+    family = RefreshTokenFamily.objects.create(
+        user=end_user,
+        application=granted_client.application,
+        audience=orders_api.identifier,
+        scopes=["offline_access"],
+        session_id=session.pk,
+        auth_time=now,
+        generation=1,
+        created_at=now,
+    )
     values = {
+        "session_id": session.pk,
+        "family_id": family.pk,
         "api_id": orders_api.id,
         "scope_id": orders_api.scopes.first().pk,
         "client_id": granted_client.client_id,

@@ -5,7 +5,10 @@
 // Usage: node openid_client_flow.mjs '<json options>'
 //   options: issuer, client_id, client_secret (absent for a public client),
 //            auth ("post" | "basic" | "none"), redirect_uri, scope, audience (optional),
-//            max_age (optional), post_logout_redirect_uri (optional), logout_state (optional)
+//            max_age (optional), post_logout_redirect_uri (optional), logout_state (optional),
+//            refreshes (optional: that many refreshTokenGrant calls in a row, each with the
+//            newest refresh token), replay_first_refresh_token (optional: then once more
+//            with the first refresh token, which rotation has spent)
 // Protocol on stdio, one JSON object per line:
 //   out {"authorization_url", "server"}   after discovery and buildAuthorizationUrl
 //   in  the callback URL the browser was redirected to (one line)
@@ -114,6 +117,33 @@ async function main() {
     },
     id_token_claims: claims,
     userinfo,
+  }
+  if (options.refreshes) {
+    result.refreshes = []
+    let refreshToken = tokens.refresh_token
+    for (let i = 0; i < options.refreshes; i++) {
+      // Checks token_type, expires_in and, when an ID token comes back, its signature, iss,
+      // aud, exp, iat and that its sub is the first one's.
+      const refreshed = await client.refreshTokenGrant(config, refreshToken)
+      result.refreshes.push({
+        access_token: refreshed.access_token,
+        refresh_token: refreshed.refresh_token,
+        id_token: refreshed.id_token,
+        scope: refreshed.scope,
+        expires_in: refreshed.expires_in,
+        token_type: refreshed.token_type,
+        id_token_claims: refreshed.id_token ? refreshed.claims() : null,
+      })
+      refreshToken = refreshed.refresh_token || refreshToken
+    }
+    if (options.replay_first_refresh_token) {
+      try {
+        await client.refreshTokenGrant(config, tokens.refresh_token)
+        result.replay = { error: null }
+      } catch (error) {
+        result.replay = { error: error.error, error_description: error.error_description, status: error.status }
+      }
+    }
   }
   if (options.post_logout_redirect_uri) {
     const logout = { id_token_hint: tokens.id_token }

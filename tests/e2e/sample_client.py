@@ -34,10 +34,11 @@ def _verify(issuer_url: str, token: str, audience: str) -> dict:
 
 
 class _Server:
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler], hostname: str = "127.0.0.1") -> None:
+        # Listens on IPv4 loopback; `hostname` is the name its URL uses (localhost or the IP).
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.owner = self  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{hostname}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -263,9 +264,12 @@ const client = new auth0.Auth0Client({
   authorizationParams: {
     redirect_uri: window.location.origin + "/",
     audience: settings.audience,
-    scope: "openid profile email read:stock",
+    scope: settings.scope,
   },
+  ...settings.options,
 });
+// The tests drive the SDK from here (page.evaluate) once the page is ready.
+window.spa = client;
 document.getElementById("login").onclick = () => client.loginWithRedirect();
 document.getElementById("logout").onclick = () =>
   client.logout({logoutParams: {returnTo: window.location.origin + "/"}});
@@ -318,9 +322,27 @@ class SpaHost(_Server):
     node_modules) at http://127.0.0.1:<port>/: a secure context for Chromium, and another
     site than the live server's http://localhost:<port>, as an SPA is to its tenant."""
 
-    def __init__(self, domain: str, client_id: str, audience: str) -> None:
+    def __init__(
+        self,
+        domain: str,
+        client_id: str,
+        audience: str,
+        *,
+        hostname: str = "127.0.0.1",
+        scope: str = "openid profile email read:stock",
+        options: dict | None = None,
+    ) -> None:
+        """`hostname` localhost puts the SPA on the tenant's site (silent authentication in
+        an iframe sends the SameSite=Lax session cookie only there); `options` are more
+        Auth0Client options (useRefreshTokens, cacheLocation, ...)."""
         if not (SPA_JS / "auth0-spa-js.production.js").is_file():
             raise AssertionError(f"{SPA_JS} is missing: run `make install`")
-        settings = {"domain": domain, "clientId": client_id, "audience": audience}
+        settings = {
+            "domain": domain,
+            "clientId": client_id,
+            "audience": audience,
+            "scope": scope,
+            "options": options or {},
+        }
         self.page = SPA_PAGE % {"settings": json.dumps(settings)}
-        super().__init__(_SpaHandler)
+        super().__init__(_SpaHandler, hostname)

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
-from applications import clients, user_grants
+from applications import clients, refresh_tokens, user_grants
 from keys import signing
-from users import directory
+from users import directory, sessions
 
 from .conftest import PASSWORD, log_in
 
@@ -111,6 +112,22 @@ def tenant_in_use(console):
     directory.create_user(email="bob@example.org", password=PASSWORD_OF_USERS, blocked=True)
     user_grants.record(ann, billing, orders.identifier, ["read:orders"])
     user_grants.record(ann, billing, ledger.identifier, ["read:ledger"])
+    # A live session and refresh tokens, so the Sessions and Refresh tokens tabs show tables.
+    session, _ = sessions.start(ann, ip="203.0.113.9", user_agent="Mozilla/5.0 (X11) Firefox/140")
+    sessions.start(ann)
+    orders.allow_offline_access = True
+    orders.save()
+    for _ in range(2):
+        refresh_tokens.issue(
+            application=billing,
+            user=ann,
+            audience=orders.identifier,
+            scopes=["offline_access", "read:orders"],
+            session_id=session.pk,
+            auth_time=timezone.now(),
+            code_digest="",
+            now=timezone.now(),
+        )
     return {
         "orders": orders,
         "ledger": ledger,
@@ -130,7 +147,7 @@ def console_pages(things) -> list[str]:
     for tab in ("settings", "apis", "advanced", "advanced/certificates"):
         pages.append(f"/applications/{client_id}/{tab}/")
     pages += ["/users/", "/users/new/", "/users/?q=blocked%3Atrue", "/users/?q=bad%3Ax"]
-    for tab in ("details", "applications"):
+    for tab in ("details", "applications", "sessions", "refresh-tokens"):
         pages.append(f"/users/{things['ann'].id}/{tab}/")
     pages.append("/apis/no-such-api/settings/")  # the 404 page
     return pages
@@ -238,3 +255,41 @@ def test_destructive_actions_are_buttons_that_ask_first(browser, console, tenant
     ).click()
     expect(page.get_by_text("revoked. It left the JWKS")).to_be_visible()
     context.close()
+
+
+def test_session_and_refresh_token_revocations_ask_first(browser, console, tenant_in_use):
+    """The Sessions and Refresh tokens tabs: each Revoke opens a named confirmation (checked
+    by axe while open); Cancel acts on nothing; Yes revokes and the row is gone."""
+    from playwright.sync_api import expect
+
+    ann = tenant_in_use["ann"]
+    context = browser.new_context(base_url=console)
+    page = context.new_page()
+    report = []
+    log_in(page, console, f"/users/{ann.id}/refresh-tokens/")
+    page.get_by_role("button", name="Revoke all refresh tokens", exact=True).click()
+    confirm = page.get_by_role("dialog", name="Revoke all refresh tokens of ann@example.com?")
+    expect(confirm).to_be_visible()
+    if violations := axe_violations(page):
+        report.append(f"== revoke all refresh tokens\n{describe(violations)}")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_be_hidden()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    rows.first.get_by_role("button").first.click()
+    page.get_by_role("dialog").filter(has_text="can no longer refresh").first.get_by_role(
+        "button", name="Yes, revoke"
+    ).click()
+    expect(page.get_by_text("Revoked the refresh token of Billing worker")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.get_by_role("tab", name="Sessions").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.get_by_role("button", name="Revoke all sessions", exact=True).click()
+    if violations := axe_violations(page):
+        report.append(f"== revoke all sessions\n{describe(violations)}")
+    page.get_by_role("dialog", name="Revoke all sessions of ann@example.com?").get_by_role(
+        "button", name="Yes, revoke all"
+    ).click()
+    expect(page.get_by_text("has no live session")).to_be_visible()
+    context.close()
+    assert not report, "\n".join(report)

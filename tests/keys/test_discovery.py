@@ -29,6 +29,12 @@ EXPECTED = {
     "userinfo_endpoint": f"{BASE}/userinfo",
     "jwks_uri": f"{BASE}/.well-known/jwks.json",
     "end_session_endpoint": f"{BASE}/oidc/logout",
+    "revocation_endpoint": f"{BASE}/oauth/revoke",
+    "revocation_endpoint_auth_methods_supported": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
     "scopes_supported": ["openid", "profile", "email"],
     "response_types_supported": ["code"],
     "response_modes_supported": ["query", "form_post"],
@@ -71,12 +77,14 @@ URL_MEMBERS = {
     "userinfo_endpoint",
     "jwks_uri",
     "end_session_endpoint",  # OpenID Connect RP-Initiated Logout 1.0 section 2.1
+    "revocation_endpoint",  # RFC 8414 section 2 (RFC 7009)
 }
 ARRAY_MEMBERS = {
     "scopes_supported",
     "response_types_supported",
     "response_modes_supported",
     "grant_types_supported",
+    "revocation_endpoint_auth_methods_supported",
     "subject_types_supported",
     "id_token_signing_alg_values_supported",
     "token_endpoint_auth_methods_supported",
@@ -178,7 +186,9 @@ def test_capabilities_match_the_code(client, tenant):
         TokenEndpointAuthMethod.values
     )
     assert document["scopes_supported"] == list(OIDC_SCOPES)
-    assert "revocation_endpoint" not in document  # the next issue
+    assert set(document["revocation_endpoint_auth_methods_supported"]) == set(
+        TokenEndpointAuthMethod.values
+    )
     assert "offline_access" not in document["scopes_supported"]  # no refresh tokens yet
     assert "refresh_token" not in document["grant_types_supported"]
 

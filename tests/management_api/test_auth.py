@@ -15,13 +15,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509 import load_pem_x509_certificate
 from django.conf import settings
 from django.urls import URLPattern
+from django.utils import timezone
 
+from applications.models import RefreshTokenFamily
 from config import api_urls
 from keys import signing
 from keys.bearer import needs, route
 from keys.models import KeyState, SigningKey
 from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
-from users import directory
+from users import directory, sessions
 
 MISSING = {"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"}
 INVALID = {
@@ -268,6 +270,15 @@ ENDPOINTS = [
     ("PATCH", "/users/{user}", ["update:users"]),
     ("DELETE", "/users/{user}", ["delete:users"]),
     ("GET", "/users-by-email?email=user%40example.com", ["read:users"]),
+    ("GET", "/users/{user}/refresh-tokens", ["read:refresh_tokens"]),
+    ("DELETE", "/users/{user}/refresh-tokens", ["delete:refresh_tokens"]),
+    ("GET", "/refresh-tokens/{family}", ["read:refresh_tokens"]),
+    ("DELETE", "/refresh-tokens/{family}", ["delete:refresh_tokens"]),
+    ("GET", "/users/{user}/sessions", ["read:sessions"]),
+    ("DELETE", "/users/{user}/sessions", ["delete:sessions"]),
+    ("GET", "/sessions/{session}", ["read:sessions"]),
+    ("DELETE", "/sessions/{session}", ["delete:sessions"]),
+    ("POST", "/sessions/{session}/revoke", ["delete:sessions", "delete:refresh_tokens"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -281,15 +292,28 @@ CASES = [
 def targets(granted_client, orders_api) -> dict[str, str]:
     previous = current_key().kid
     signing.rotate()
+    user = directory.create_user(email="user@example.com", password="Target-1234")
+    session, _ = sessions.start(user)
+    now = timezone.now()
+    family = RefreshTokenFamily.objects.create(
+        user=user,
+        application=granted_client.application,
+        audience=orders_api.identifier,
+        scopes=["offline_access"],
+        session_id=session.pk,
+        auth_time=now,
+        generation=1,
+        created_at=now,
+    )
     return {
+        "family": family.pk,
+        "session": session.pk,
         "rs": orders_api.id,
         "client": granted_client.client_id,
         "grant": granted_client.application.grants.get().id,
         "kid": current_key().kid,
         "previous_kid": previous,
-        "user": directory.create_user(
-            email="user@example.com", password="Target-1234"
-        ).user_id.replace("|", "%7C"),
+        "user": user.user_id.replace("|", "%7C"),
     }
 
 
@@ -379,6 +403,11 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/users": "mgmt-users",
         "/users/{user}": "mgmt-user",
         "/users-by-email?email=user%40example.com": "mgmt-users-by-email",
+        "/users/{user}/refresh-tokens": "mgmt-user-refresh-tokens",
+        "/refresh-tokens/{family}": "mgmt-refresh-token",
+        "/users/{user}/sessions": "mgmt-user-sessions",
+        "/sessions/{session}": "mgmt-session",
+        "/sessions/{session}/revoke": "mgmt-session-revoke",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))

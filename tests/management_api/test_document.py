@@ -9,7 +9,14 @@ from django.urls import URLPattern
 from apis.api_schemas import CONTRACT as RESOURCE_SERVERS
 from config import api_urls, openapi
 
-RENAMES = {"{ref}": "{id}", "{client_id}": "{id}", "{grant_id}": "{id}", "{user_id}": "{id}"}
+RENAMES = {
+    "{ref}": "{id}",
+    "{client_id}": "{id}",
+    "{grant_id}": "{id}",
+    "{user_id}": "{id}",
+    "{token_id}": "{id}",
+    "{session_id}": "{id}",
+}
 
 
 def _documented_path(pattern: URLPattern) -> str:

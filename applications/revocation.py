@@ -1,0 +1,143 @@
+"""Token revocation (RFC 7009; AUTH0_USER_FLOWS.md section 4.5), without HTTP objects: a
+RevocationRequest in (read by applications/token_request.py), nothing out or an OAuthError
+raised. Also the revocations that staff and the Management API start, so that every one of
+them is logged the same way: a reason code, the family id and the client id, never a token
+(section 9, complaint 14; refresh_tokens.revoke_families does the logging).
+
+Order of checks (RFC 7009 section 2.1): the request's own parameters (400 invalid_request
+"Missing required parameter: ..."), the client's authentication (401 access_denied
+"Unauthorized", the token endpoint's rules: applications/client_auth.py; a public client
+sends only its client_id), then the token:
+
+- a refresh token of this client: its whole family is revoked (every token of that one
+  authorization; other families, say another tab's, are untouched: section 9 complaint 3);
+- an opaque /userinfo access token of this client: deleted, so /userinfo refuses it at once;
+- a refresh or /userinfo token of another client: refused with 403 unauthorized_client
+  (Auth0: "the token must belong to the calling client; otherwise reject"; RFC 7009 section
+  2.1: "the request is refused"). Nothing is revoked, so one client cannot log a user out of
+  another. 403 and unauthorized_client as Gatehouse's other client-not-allowed refusals;
+  Auth0's exact status for this case is not recorded;
+- a JWT access token, an unknown token, an already revoked one: 200 and nothing happens
+  (section 2.2: "invalid tokens do not cause an error response"). A JWT cannot be recalled:
+  resource servers verify it offline until it expires, which is why access tokens are short.
+
+`token_type_hint` is accepted and ignored (section 2.1 allows the server to search every type;
+Authlib sends it). The tenant flag `revoke_refresh_token_grant` (revoking also deletes the
+grant) is not implemented: Gatehouse behaves as its default, off.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications import client_auth, refresh_tokens, user_access_tokens
+from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
+from applications.oauth import OAuthError, invalid_request
+
+logger = logging.getLogger(__name__)
+
+# Why a family was revoked, as stored in revoked_reason and logged, beside refresh_tokens'
+# own REASONS: who asked for it.
+CLIENT_REVOKED = "client_revoked"  # POST /oauth/revoke
+MANAGEMENT_REVOKED = "management_revoked"  # /api/v2/refresh-tokens, /users/{id}/refresh-tokens
+CONSOLE_REVOKED = "console_revoked"  # the user page's Refresh tokens tab
+SESSION_REVOKED = "session_revoked"  # a session revoked with its refresh tokens
+REASONS = (CLIENT_REVOKED, MANAGEMENT_REVOKED, CONSOLE_REVOKED, SESSION_REVOKED)
+
+
+@dataclass(frozen=True)
+class RevocationRequest:
+    """A revocation request as sent (RFC 7009 section 2.1): each parameter a string, or None
+    when absent; client_id and client_secret from the body or HTTP Basic."""
+
+    token: str | None
+    client_id: str | None
+    client_secret: str | None
+    used_basic_auth: bool = False
+
+
+def _foreign(kind: str, application: Application, detail: str) -> OAuthError:
+    logger.info(
+        "revocation refused for client %s: %s of another client (%s)",
+        application.client_id,
+        kind,
+        detail,
+    )
+    return OAuthError(403, "unauthorized_client", "The token was not issued to this client.")
+
+
+def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> None:
+    """Revoke `request.token` if it is a revocable token of the authenticated client (see the
+    module docstring). Raises OAuthError: 400 invalid_request for a missing client_id or
+    token, 401 access_denied "Unauthorized" for failed client authentication, 403
+    unauthorized_client for another client's token."""
+    now = now or timezone.now()
+    if not request.client_id:
+        raise invalid_request("Missing required parameter: client_id")
+    if not request.token:
+        raise invalid_request("Missing required parameter: token")
+    application = client_auth.authenticate(request, "revocation")
+    token = request.token
+    if len(token) > refresh_tokens.MAX_TOKEN_CHARS:
+        logger.info("revocation by client %s: unknown token", application.client_id)
+        return
+    with transaction.atomic():
+        row = (
+            RefreshToken.objects.select_related("family")
+            .filter(digest=refresh_tokens.token_digest(token))
+            .first()
+        )
+        if row is not None:
+            _revoke_family(row.family, application, now)
+            return
+        opaque = OpaqueAccessToken.objects.filter(
+            digest=user_access_tokens.opaque_digest(token)
+        ).first()
+        if opaque is not None:
+            if opaque.application_id != application.pk:
+                raise _foreign("userinfo access token", application, f"user {opaque.user_id}")
+            opaque.delete()
+            logger.info(
+                "userinfo access token of client %s revoked: %s",
+                application.client_id,
+                CLIENT_REVOKED,
+            )
+            return
+    # A JWT (three dot-separated parts) cannot be recalled; anything else is unknown here.
+    kind = "access token (JWT, not revocable)" if token.count(".") == 2 else "unknown token"
+    logger.info("revocation by client %s: %s", application.client_id, kind)
+
+
+def _revoke_family(family: RefreshTokenFamily, application: Application, now: dt.datetime) -> None:
+    if family.application_id != application.pk:
+        raise _foreign("refresh token", application, f"family {family.pk}")
+    if family.revoked_at is not None:
+        logger.info(
+            "revocation by client %s: family %s already revoked (%s)",
+            application.client_id,
+            family.pk,
+            family.revoked_reason,
+        )
+        return
+    refresh_tokens.revoke_families(CLIENT_REVOKED, now, pk=family.pk)
+
+
+def revoke_family(family: RefreshTokenFamily, reason: str, now: dt.datetime | None = None) -> int:
+    """Revokes one family on behalf of staff or the Management API (`reason`: one of
+    REASONS); 0 when it was already revoked."""
+    return refresh_tokens.revoke_families(reason, now or timezone.now(), pk=family.pk)
+
+
+def revoke_user_families(user_id: str, reason: str, now: dt.datetime | None = None) -> int:
+    """Revokes every active family of a user (the primary key, not `auth0|...`)."""
+    return refresh_tokens.revoke_families(reason, now or timezone.now(), user_id=user_id)
+
+
+def revoke_session_families(session_id: str, reason: str, now: dt.datetime | None = None) -> int:
+    """Revokes the families started from a session's sign-ins (Auth0's session revoke)."""
+    if not session_id:
+        return 0
+    return refresh_tokens.revoke_families(reason, now or timezone.now(), session_id=session_id)
