@@ -3,6 +3,7 @@
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def revoke(grant: UserGrant) -> None:
     and, for the userinfo audience, the /userinfo tokens of that user and application. JWT
     access tokens cannot be recalled; they expire."""
     with transaction.atomic():
-        if grant.audience.endswith("userinfo"):
+        if grant.audience == settings.USERINFO_AUDIENCE:
             OpaqueAccessToken.objects.filter(
                 user_id=grant.user_id, application_id=grant.application_id
             ).delete()

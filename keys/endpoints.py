@@ -53,7 +53,7 @@ def jwks(request: HttpRequest) -> HttpResponse:
 # What the authorization server does, for its metadata. Written here because keys/ sits
 # below applications/ (house rule 5); tests/keys/test_discovery.py checks each list against
 # what applications/ actually accepts and emits.
-SCOPES_SUPPORTED = ["openid", "profile", "email"]
+SCOPES_SUPPORTED = ["openid", "profile", "email", "offline_access"]
 # Every claim an ID token or /userinfo can carry (applications/id_tokens.py, userinfo.py).
 CLAIMS_SUPPORTED = [
     "aud",
@@ -102,7 +102,7 @@ def _metadata() -> dict[str, object]:
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "HS256"],
         "token_endpoint_auth_methods_supported": [

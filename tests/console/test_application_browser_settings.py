@@ -7,6 +7,7 @@ import pytest
 
 from applications.models import Application
 from keys import vault
+from tests.console.settings_forms import REFRESH_DEFAULTS
 
 from .conftest import HTMX, assert_full_page, assert_partial, html
 
@@ -27,6 +28,7 @@ def settings_form(**changes) -> dict:
         "allowed_origins": "",
         "id_token_alg": "RS256",
         "id_token_lifetime": "36000",
+        **REFRESH_DEFAULTS,
     }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}

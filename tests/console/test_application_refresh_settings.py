@@ -5,6 +5,7 @@ rule refused on the field it concerns with nothing written."""
 import pytest
 
 from applications.models import Application
+from tests.console.settings_forms import REFRESH_DEFAULTS
 
 from .conftest import HTMX, assert_full_page, assert_partial
 
@@ -25,13 +26,7 @@ def settings_form(**changes) -> dict:
         "allowed_origins": "",
         "id_token_alg": "RS256",
         "id_token_lifetime": "36000",
-        "refresh_rotation_type": "non-rotating",
-        "refresh_leeway": "0",
-        "refresh_expiration_type": "non-expiring",
-        "refresh_token_lifetime": "2592000",
-        "refresh_infinite_token_lifetime": "on",
-        "refresh_idle_token_lifetime": "1296000",
-        "refresh_infinite_idle_token_lifetime": "on",
+        **REFRESH_DEFAULTS,
     }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}

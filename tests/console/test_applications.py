@@ -9,13 +9,14 @@ from cryptography import x509
 
 from applications.models import Application, AppType
 from keys.models import KeyState, SigningKey
+from tests.console.settings_forms import REFRESH_DEFAULTS
 
 from .conftest import HISTORY_RESTORE, HTMX, assert_full_page, assert_partial, html
 
 pytestmark = pytest.mark.django_db
 
 # The settings form's ID token fields, as rendered for a new application.
-ID_TOKEN = {"id_token_alg": "RS256", "id_token_lifetime": "36000"}
+ID_TOKEN = {"id_token_alg": "RS256", "id_token_lifetime": "36000", **REFRESH_DEFAULTS}
 SECRET_RE = re.compile(r'<code id="client-secret">([^<]+)</code>')
 
 

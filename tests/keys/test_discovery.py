@@ -14,6 +14,7 @@ from authlib.oidc.discovery import OpenIDProviderMetadata
 from django.urls import Resolver404, resolve
 
 from applications import id_tokens, pkce
+from applications.authorize import OFFLINE_ACCESS
 from applications.models import IdTokenAlg, TokenEndpointAuthMethod
 from applications.userinfo import OIDC_SCOPES, profile_claims
 from keys.endpoints import CLAIMS_SUPPORTED
@@ -35,10 +36,10 @@ EXPECTED = {
         "client_secret_post",
         "none",
     ],
-    "scopes_supported": ["openid", "profile", "email"],
+    "scopes_supported": ["openid", "profile", "email", "offline_access"],
     "response_types_supported": ["code"],
     "response_modes_supported": ["query", "form_post"],
-    "grant_types_supported": ["authorization_code", "client_credentials"],
+    "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
     "subject_types_supported": ["public"],
     "id_token_signing_alg_values_supported": ["RS256", "HS256"],
     "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
@@ -185,12 +186,11 @@ def test_capabilities_match_the_code(client, tenant):
     assert set(document["token_endpoint_auth_methods_supported"]) == set(
         TokenEndpointAuthMethod.values
     )
-    assert document["scopes_supported"] == list(OIDC_SCOPES)
+    assert document["scopes_supported"] == [*OIDC_SCOPES, OFFLINE_ACCESS]
     assert set(document["revocation_endpoint_auth_methods_supported"]) == set(
         TokenEndpointAuthMethod.values
     )
-    assert "offline_access" not in document["scopes_supported"]  # no refresh tokens yet
-    assert "refresh_token" not in document["grant_types_supported"]
+    assert "refresh_token" in document["grant_types_supported"]
 
 
 def test_claims_supported_lists_every_claim_emitted(web_app_claims):
