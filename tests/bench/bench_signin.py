@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_token import PYTHON, ROOT, _admin_sql, _serving, _with_database  # noqa: E402
+from bench_token import PYTHON, ROOT, _admin_sql, _serving, production_env  # noqa: E402
 
 USERS = 10_000
 REQUESTS = int(os.environ.get("BENCH_SIGNIN_REQUESTS", "1000"))
@@ -98,30 +98,7 @@ def _time(
 
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-signin-"))
-    from cryptography.fernet import Fernet
-
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "USER_SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-    }
-    server_url = env.get("DATABASE_URL", "")
-    database = "PostgreSQL" if server_url.startswith(("postgres", "pgsql")) else "SQLite"
-    scratch_db = None
-    if database == "PostgreSQL":
-        scratch_db = f"gatehouse_bench_signin_{os.getpid()}"
-        env["DATABASE_URL"] = _with_database(server_url, scratch_db)
-        _admin_sql(server_url, f'CREATE DATABASE "{scratch_db}"')
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env, database, server_url, scratch_db = production_env(workdir, "gatehouse_bench_signin")
     manage = [PYTHON, str(ROOT / "manage.py")]
     try:
         subprocess.run([*manage, "bootstrap"], env=env, cwd=ROOT, check=True, capture_output=True)

@@ -396,10 +396,14 @@ def _run_refresh(
     return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
 
 
-def main() -> int:
-    cores = os.cpu_count() or 1
-    wrk = _ensure_wrk()
-    workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
+def production_env(
+    workdir: Path, scratch_prefix: str
+) -> tuple[dict[str, str], str, str, str | None]:
+    """The environment of a production-like Gatehouse for a bench: DEBUG off, fresh keys, and
+    a throwaway database (on the same PostgreSQL server when DATABASE_URL points at one, so
+    the bench never writes to yours; else a SQLite file in `workdir`). Returns (environment,
+    "PostgreSQL" or "SQLite", the original DATABASE_URL, the scratch database name or None);
+    the caller drops the scratch database with _admin_sql when done."""
     from cryptography.fernet import Fernet
 
     env = {
@@ -410,6 +414,8 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "true",
+        "USER_SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
@@ -418,12 +424,19 @@ def main() -> int:
     database = "PostgreSQL" if server_url.startswith(("postgres", "pgsql")) else "SQLite"
     scratch_db = None
     if database == "PostgreSQL":
-        # A throwaway database on the same server: the bench never writes to yours.
-        scratch_db = f"gatehouse_bench_{os.getpid()}"
+        scratch_db = f"{scratch_prefix}_{os.getpid()}"
         env["DATABASE_URL"] = _with_database(server_url, scratch_db)
         _admin_sql(server_url, f'CREATE DATABASE "{scratch_db}"')
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    return env, database, server_url, scratch_db
+
+
+def main() -> int:
+    cores = os.cpu_count() or 1
+    wrk = _ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
+    env, database, server_url, scratch_db = production_env(workdir, "gatehouse_bench")
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "bootstrap"], env=env, cwd=ROOT, check=True, capture_output=True)
     setup = SETUP % {"rs": RS256_AUDIENCE, "hs": HS256_AUDIENCE}
