@@ -7,31 +7,13 @@ import pytest
 
 from applications.models import Application
 from keys import vault
-from tests.console.settings_forms import REFRESH_DEFAULTS
+from tests.console.settings_forms import settings_form
 
 from .conftest import HTMX, assert_full_page, assert_partial, html
 
 pytestmark = pytest.mark.django_db
 
 SECRET_RE = re.compile(r'<code id="client-secret">([^<]+)</code>')
-
-
-def settings_form(**changes) -> dict:
-    form = {
-        "name": "Storefront",
-        "description": "",
-        "app_type": "regular_web",
-        "token_endpoint_auth_method": "client_secret_post",
-        "callbacks": "",
-        "allowed_logout_urls": "",
-        "web_origins": "",
-        "allowed_origins": "",
-        "id_token_alg": "RS256",
-        "id_token_lifetime": "36000",
-        **REFRESH_DEFAULTS,
-    }
-    form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 @pytest.fixture

@@ -5,31 +5,13 @@ rule refused on the field it concerns with nothing written."""
 import pytest
 
 from applications.models import Application
-from tests.console.settings_forms import REFRESH_DEFAULTS
+from tests.console.settings_forms import settings_form
 
 from .conftest import HTMX, assert_full_page, assert_partial
 
 pytestmark = pytest.mark.django_db
 
 WHEN = "A refresh token is issued only when all three hold"
-
-
-def settings_form(**changes) -> dict:
-    form = {
-        "name": "Storefront",
-        "description": "",
-        "app_type": "regular_web",
-        "token_endpoint_auth_method": "client_secret_post",
-        "callbacks": "",
-        "allowed_logout_urls": "",
-        "web_origins": "",
-        "allowed_origins": "",
-        "id_token_alg": "RS256",
-        "id_token_lifetime": "36000",
-        **REFRESH_DEFAULTS,
-    }
-    form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
 
 
 @pytest.fixture
