@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "logs",
     "keys",
     "apis",
     "users",
@@ -140,6 +141,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (applications/grant_cache.py). Turn off behind a transaction-pooling PgBouncer, where
 # LISTEN does not work.
 GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
+
+# Auth0 log events (logs/): on by default; LOG_EVENTS=false turns recording off (the bench
+# measures the cost both ways). Events from hot paths (/oauth/token, sign-in) are written in
+# batches every LOG_EVENTS_FLUSH_SECONDS by a thread of each process (logs/buffer.py: what a
+# crash can lose); 0 writes each at once. Events older than LOG_RETENTION_DAYS are pruned by
+# `manage.py prune_logs`.
+LOG_EVENTS = env.bool("LOG_EVENTS", default=True)
+LOG_EVENTS_FLUSH_SECONDS = env.float("LOG_EVENTS_FLUSH_SECONDS", default=1.0)
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30)
+# How many reverse proxies of ours stand in front and append to X-Forwarded-For
+# (config/client_ip.py); 0 trusts no header and uses the socket's address.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

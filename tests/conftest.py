@@ -82,6 +82,15 @@ def _fresh_key_cache():
     signing.forget_cached_keys()
 
 
+@pytest.fixture(autouse=True)
+def _log_events_written_at_once(settings):
+    """In-process, log events from hot paths are written as they happen (not by the
+    buffer's thread, which has its own connection outside the test's transaction), so a
+    test reads them as soon as its request returns. Servers started as subprocesses keep
+    the production buffer; tests/logs/test_buffer.py covers it."""
+    settings.LOG_EVENTS_FLUSH_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> Callable[[str], str]:
     """Django's `make_password`, once per password per session: PBKDF2 at Django's work

@@ -1,5 +1,6 @@
 """The dependency rules of the layout, read from the source: the apps depend one way
-(keys <- apis <- applications, and keys <- users <- applications) and config/'s plumbing
+(logs <- keys <- apis <- applications, and keys <- users <- applications; `logs`, the
+Auth0 log events every surface records, is at the bottom) and config/'s plumbing
 imports no app outside its URL modules."""
 
 import ast
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("keys", "apis", "applications", "users")
+APPS = ("logs", "keys", "apis", "applications", "users")
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -40,6 +41,7 @@ def test_the_url_modules_are_where_config_meets_the_apps():
 @pytest.mark.parametrize(
     ("app", "forbidden"),
     [
+        ("logs", {"keys", "apis", "applications", "users"}),
         ("keys", {"apis", "applications", "users"}),
         ("apis", {"applications", "users"}),
         ("users", {"apis", "applications"}),

@@ -1,0 +1,52 @@
+import secrets
+import time
+
+from django.db import models
+
+
+def new_log_id() -> str:
+    """A log event id that sorts by time: 18 digits of microseconds since the epoch, then
+    10 random digits (two nodes writing in the same microsecond still differ). Auth0's ids
+    are also long digit strings; `from`/`take` paging relies on the order."""
+    return f"{time.time_ns() // 1000:018d}{secrets.randbelow(10**10):010d}"
+
+
+class LogEvent(models.Model):
+    """One Auth0 log event (https://auth0.com/docs/deploy-monitor/logs/log-event-type-codes):
+    a change made through any surface, or an authentication or token event.
+
+    The public fields are Auth0's. `object_type` and `object_id` name what a change was made
+    to ("resource_server", "client", "client_grant", "user", "signing_key", "tenant", ...),
+    so an API's, an application's or a user's page can show its own events; they are also
+    in `details["object"]`. `details` never holds a secret: logs/events.py scrubs it.
+    """
+
+    log_id = models.CharField(primary_key=True, max_length=32, default=new_log_id, editable=False)
+    date = models.DateTimeField(db_index=True)
+    type = models.CharField(max_length=16)
+    description = models.CharField(max_length=500, blank=True, default="")
+    client_id = models.CharField(max_length=64, blank=True, default="")
+    client_name = models.CharField(max_length=200, blank=True, default="")
+    user_id = models.CharField(max_length=64, blank=True, default="")
+    user_name = models.CharField(max_length=300, blank=True, default="")
+    ip = models.CharField(max_length=45, blank=True, default="")
+    user_agent = models.CharField(max_length=500, blank=True, default="")
+    hostname = models.CharField(max_length=253, blank=True, default="")
+    audience = models.CharField(max_length=600, blank=True, default="")
+    scope = models.CharField(max_length=2000, blank=True, default="")
+    connection = models.CharField(max_length=128, blank=True, default="")
+    object_type = models.CharField(max_length=32, blank=True, default="")
+    object_id = models.CharField(max_length=600, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-date", "-log_id")
+        indexes = [
+            models.Index(fields=["type", "-date"], name="logs_type_date"),
+            models.Index(fields=["client_id", "-date"], name="logs_client_date"),
+            models.Index(fields=["user_id", "-date"], name="logs_user_date"),
+            models.Index(fields=["object_type", "object_id", "-date"], name="logs_object_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.date:%Y-%m-%d %H:%M:%S} {self.description}"
