@@ -2,7 +2,6 @@
 through HTTP: each outcome writes exactly one event of the right type with the right fields,
 and no event (nor the server log) holds a secret that was sent or issued."""
 
-import json
 from urllib.parse import urlencode
 
 import pytest
@@ -12,6 +11,8 @@ from logs.models import LogEvent
 from tests.applications.conftest import CALLBACK, ORDERS, VERIFIER, rotating
 from tests.conftest import basic_header
 
+from .event_rows import assert_nowhere, only_event
+
 pytestmark = pytest.mark.django_db
 
 AGENT = "auth0-python/4.9 (events test)"
@@ -20,47 +21,6 @@ WRONG_SECRET = "wR0ng-Secret_" + "Q" * 30
 FAKE_CODE = "c0de-" + "A" * 38
 FAKE_VERIFIER = "v3rifier-" + "B" * 40
 FAKE_REFRESH = "r3fresh-" + "C" * 36
-
-FIELDS = (
-    "log_id",
-    "type",
-    "description",
-    "client_id",
-    "client_name",
-    "user_id",
-    "user_name",
-    "ip",
-    "user_agent",
-    "hostname",
-    "audience",
-    "scope",
-    "connection",
-    "object_type",
-    "object_id",
-)
-
-
-def every_event_text() -> str:
-    """Every stored event, every field and its details, as one text to search."""
-    parts = []
-    for event in LogEvent.objects.all():
-        parts.extend(str(getattr(event, field)) for field in FIELDS)
-        parts.append(json.dumps(event.details))
-    return "\n".join(parts)
-
-
-def assert_nowhere(secrets: list[str], caplog) -> None:
-    text = every_event_text()
-    for secret in secrets:
-        assert secret
-        assert secret not in text
-        assert secret not in caplog.text
-
-
-def only_event() -> LogEvent:
-    events = list(LogEvent.objects.all())
-    assert len(events) == 1, [(e.type, e.description) for e in events]
-    return events[0]
 
 
 def post_token(client, params: dict, **headers: str):
