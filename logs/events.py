@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from config.client_ip import client_ip
-from logs.models import LogEvent
+from logs.models import LogEvent, new_log_id
 from logs.types import TYPES
 
 REDACTED = "[redacted]"
@@ -94,19 +94,19 @@ def request_fields(request: HttpRequest) -> dict[str, str]:
     return {
         "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:MAX_TEXT],
-        "hostname": request.get_host() if _host_is_valid(request) else "",
+        "hostname": _hostname(request),
     }
 
 
-def _host_is_valid(request: HttpRequest) -> bool:
+def _hostname(request: HttpRequest) -> str:
+    # Read once: get_host() validates against ALLOWED_HOSTS each time it is called.
     try:
-        request.get_host()
+        return request.get_host()
     except Exception:  # DisallowedHost: the event is still worth recording, without it
-        return False
-    return True
+        return ""
 
 
-def event(
+def values(
     type: str,
     *,
     date: dt.datetime | None = None,
@@ -124,33 +124,41 @@ def event(
     object_type: str = "",
     object_id: str = "",
     details: Mapping[str, Any] | None = None,
-) -> LogEvent:
-    """An unsaved LogEvent. `type` must be one of logs.types.TYPES (ValueError otherwise);
-    `date` defaults to now; `details` is scrubbed, and gets `object` when `object_type`
-    is given."""
+) -> dict[str, Any]:
+    """One event's column values, {LogEvent field name: value}, checked and cut to the
+    columns' lengths: what `event` builds a LogEvent from, and what the buffer keeps (a
+    plain dict costs a hot path far less than a model instance). `type` must be one of
+    logs.types.TYPES (ValueError otherwise); `date` defaults to now; `details` is scrubbed,
+    and gets `object` when `object_type` is given; `log_id` is new_log_id()."""
     if type not in TYPES:
         raise ValueError(f"unknown log event type {type!r}")
     cleaned = scrub(dict(details or {}))
     if object_type:
         cleaned.setdefault("object", {"type": object_type, "id": object_id})
-    return LogEvent(
-        date=date or timezone.now(),
-        type=type,
-        description=description[:MAX_TEXT],
-        client_id=client_id,
-        client_name=client_name[:200],
-        user_id=user_id,
-        user_name=user_name[:300],
-        ip=ip,
-        user_agent=user_agent[:MAX_TEXT],
-        hostname=hostname[:253],
-        audience=audience[:600],
-        scope=scope[:2000],
-        connection=connection,
-        object_type=object_type,
-        object_id=object_id[:600],
-        details=cleaned,
-    )
+    return {
+        "log_id": new_log_id(),
+        "date": date or timezone.now(),
+        "type": type,
+        "description": description[:MAX_TEXT],
+        "client_id": client_id,
+        "client_name": client_name[:200],
+        "user_id": user_id,
+        "user_name": user_name[:300],
+        "ip": ip,
+        "user_agent": user_agent[:MAX_TEXT],
+        "hostname": hostname[:253],
+        "audience": audience[:600],
+        "scope": scope[:2000],
+        "connection": connection,
+        "object_type": object_type,
+        "object_id": object_id[:600],
+        "details": cleaned,
+    }
+
+
+def event(type: str, **fields: Any) -> LogEvent:
+    """An unsaved LogEvent (see `values` for the fields and the checks)."""
+    return LogEvent(**values(type, **fields))
 
 
 def record(type: str, **fields: Any) -> LogEvent | None:
@@ -164,10 +172,11 @@ def record(type: str, **fields: Any) -> LogEvent | None:
 
 
 def enqueue(type: str, **fields: Any) -> None:
-    """Hands one event to the buffer (logs/buffer.py); it reaches the database within
-    settings.LOG_EVENTS_FLUSH_SECONDS, or at once when that is 0."""
+    """Hands one event (see `values` for the fields) to the buffer (logs/buffer.py); it
+    reaches the database within settings.LOG_EVENTS_FLUSH_SECONDS, or at once when that is
+    0."""
     if not settings.LOG_EVENTS:
         return
     from logs import buffer
 
-    buffer.add(event(type, **fields))
+    buffer.add(values(type, **fields))
