@@ -30,9 +30,9 @@ CLIENT_SECRET_REQUIRED = "client_secret_required"
 
 
 class OAuthError(Exception):
-    """A refused token request: `status` is the HTTP status (400, 401, 403, 404 or 413),
-    `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri` an
-    optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
+    """A refused token request: `status` is the HTTP status (400, 401, 403, 404, 405, 413 or
+    503), `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri`
+    an optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
     client that authenticated with HTTP Basic (section 5.2, invalid_client). `reason` is a
     short code saying why (say "wrong_client_secret" or a refresh_tokens reason), for the
     log event only: the client never sees it (Auth0 answers many refusals with one text)."""

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from logs import buffer
+from keys.models import SigningKey
+from logs import buffer, events
 from logs.models import LogEvent
 from tests.applications.conftest import CALLBACK, ORDERS, VERIFIER, rotating
 from tests.conftest import basic_header
@@ -136,6 +137,29 @@ def test_an_unreadable_body_and_a_wrong_method_are_recorded_too(client, tenant):
     event = only_event()
     assert event.type == "feccft"
     assert event.details == {"grant_type": "", "error": "invalid_request", "status": 405}
+
+
+def test_a_server_that_cannot_sign_records_the_503(client, granted_client):
+    SigningKey.objects.all().delete()  # as if `manage.py bootstrap` never ran
+    response = post_token(
+        client,
+        {
+            "grant_type": "client_credentials",
+            "client_id": granted_client.client_id,
+            "client_secret": granted_client.secret,
+            "audience": "https://orders.example/api",
+        },
+    )
+    assert response.status_code == 503
+    event = only_event()
+    assert event.type == "feccft"
+    assert event.description == "The authorization server cannot issue tokens right now."
+    assert event.details == {
+        "grant_type": "client_credentials",
+        "error": "temporarily_unavailable",
+        "status": 503,
+        "reason": "server_cannot_sign",
+    }
 
 
 def test_code_exchange_success_is_seacft_with_the_user(
@@ -294,3 +318,16 @@ def test_buffered_token_events_cost_the_request_no_query(
         ("seccft", "Billing worker"),
         ("seccft", "Billing worker"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unstorable_characters_never_sink_a_batch(settings):
+    settings.LOG_EVENTS_FLUSH_SECONDS = 3600
+    events.enqueue("feccft", client_id="nul\x00", details={"grant_type": "x\x00\ud800"})
+    events.enqueue("feccft", client_id="plain")
+    assert buffer.flush() == 2
+    stored = dict(LogEvent.objects.values_list("client_id", "details"))
+    assert stored == {
+        "nul\ufffd": {"grant_type": "x\ufffd\ufffd"},
+        "plain": {},
+    }
