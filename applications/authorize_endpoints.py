@@ -22,11 +22,19 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
-from applications import authorization_responses, codes, consent, login_transactions, user_grants
+from applications import (
+    auth_events,
+    authorization_responses,
+    codes,
+    consent,
+    login_transactions,
+    user_grants,
+)
 from applications.authorize import AuthorizeRequest, ErrorPage, RedirectError, parse
 from applications.login_transactions import Transaction, TransactionInvalid
+from logs import types
 from users import passwords, session_cookie, sessions
-from users.models import Session
+from users.models import Session, User
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +42,8 @@ LOGIN_REQUIRED = ("login_required", "Login required")
 CONSENT_REQUIRED = ("consent_required", "Consent required")
 USER_BLOCKED = ("unauthorized", "user is blocked")
 USER_DECLINED = ("access_denied", "User did not authorize the request")
+# What the sign-in page says for an unknown email and a wrong password alike (its template).
+WRONG_CREDENTIALS = "Wrong email or password."
 
 
 def error_page(
@@ -110,25 +120,43 @@ def _go(page: str, transaction: Transaction) -> HttpResponse:
     return _no_store(response)
 
 
-def _continue(
-    request: AuthorizeRequest, transaction: Transaction, session: Session | None
+def _silent_error(
+    http: HttpRequest, request: AuthorizeRequest, user: User | None, error: tuple[str, str]
 ) -> HttpResponse:
-    """Section 1.2 steps 7-9 for a validated request: sign in, consent, then the code."""
+    """A prompt=none request answered with `error` (OIDC Core section 3.1.2.6): fsa."""
+    auth_events.silent_auth(http, request.application, user, error=error[0], description=error[1])
+    return authorization_responses.error(request.destination, *error)
+
+
+def _continue(
+    http: HttpRequest,
+    request: AuthorizeRequest,
+    transaction: Transaction,
+    session: Session | None,
+) -> HttpResponse:
+    """Section 1.2 steps 7-9 for a validated request: sign in, consent, then the code.
+    A prompt=none request (silent authentication) records ssa or fsa."""
     destination = request.destination
+    silent = "none" in request.prompt
     if session is None or _must_sign_in(request, transaction, session, timezone.now()):
-        if "none" in request.prompt:
-            return authorization_responses.error(destination, *LOGIN_REQUIRED)
+        if silent:
+            return _silent_error(http, request, session.user if session else None, LOGIN_REQUIRED)
         return _go("universal_login:login", transaction)
     user = session.user
     if user.blocked:
+        if silent:
+            return _silent_error(http, request, user, USER_BLOCKED)
         return authorization_responses.error(destination, *USER_BLOCKED)
     if consent.required(request, user) is not None:
-        if "none" in request.prompt:
-            return authorization_responses.error(destination, *CONSENT_REQUIRED)
+        if silent:
+            return _silent_error(http, request, user, CONSENT_REQUIRED)
         return _go("universal_login:consent", login_transactions.for_user(transaction, user.id))
     # Consent skipped: a first-party login still records (or widens) its grant (section 2.3).
     user_grants.record(user, request.application, request.grant_audience, request.scopes)
-    return _issue(request, session)
+    response = _issue(request, session)
+    if silent:
+        auth_events.silent_auth(http, request.application, user)
+    return response
 
 
 @csrf_exempt  # clients may POST the request (OIDC Core 3.1.2.1); it does what a GET does
@@ -145,13 +173,40 @@ def authorize(request: HttpRequest) -> HttpResponse:
     except RedirectError as error:
         logger.info("authorize refused: %s", error.error)
         return authorization_responses.error(error.destination, error.error, error.description)
-    return _continue(parsed, login_transactions.begin(params), session_cookie.current(request))
+    return _continue(
+        request, parsed, login_transactions.begin(params), session_cookie.current(request)
+    )
 
 
 def _resume(request: HttpRequest, state: str) -> tuple[Transaction, AuthorizeRequest]:
     """The transaction of a sign-in or consent page, re-validated (it may be an hour old)."""
     transaction = login_transactions.loads(state)
     return transaction, parse(transaction.params)
+
+
+def _record_sign_in_failure(
+    request: HttpRequest, parsed: AuthorizeRequest, email: str, checked: passwords.SignIn
+) -> None:
+    """fp for an existing account (its user), fu for none (the email as typed, see
+    auth_events.sign_in_failed); the description is the page's message."""
+    if checked.failure == passwords.WRONG_PASSWORD:
+        auth_events.sign_in_failed(
+            request,
+            parsed.application,
+            types.FAILED_LOGIN_PASSWORD,
+            WRONG_CREDENTIALS,
+            user=checked.account,
+            reason=checked.failure,
+        )
+    else:
+        auth_events.sign_in_failed(
+            request,
+            parsed.application,
+            types.FAILED_LOGIN_USERNAME,
+            WRONG_CREDENTIALS,
+            identifier=email,
+            reason=checked.failure,
+        )
 
 
 @login_not_required
@@ -178,12 +233,22 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _no_store(render(request, "universal_login/login.html", context))
     email = request.POST.get("username", "")
-    user = passwords.authenticate(email, request.POST.get("password", ""))
+    checked = passwords.check(email, request.POST.get("password", ""))
+    user = checked.user
     if user is None:
         logger.info("sign-in failed for client %s", parsed.application.client_id)
+        _record_sign_in_failure(request, parsed, email, checked)
         context.update(failed=True, email=email[:254])
         return _no_store(render(request, "universal_login/login.html", context))
     if user.blocked:
+        auth_events.sign_in_failed(
+            request,
+            parsed.application,
+            types.FAILED_LOGIN,
+            USER_BLOCKED[1],
+            user=user,
+            reason="blocked_user",
+        )
         return authorization_responses.error(parsed.destination, *USER_BLOCKED)
     # A new session and a new CSRF token on each sign-in; a previous session in this browser
     # (perhaps another user's) ends.
@@ -192,7 +257,8 @@ def login(request: HttpRequest) -> HttpResponse:
         user, ip=_client_ip(request), user_agent=request.headers.get("User-Agent", "")
     )
     rotate_token(request)
-    response = _continue(parsed, transaction, session)
+    auth_events.signed_in(request, parsed.application, user, session.id)
+    response = _continue(request, parsed, transaction, session)
     session_cookie.attach(response, secret, session)
     return response
 
@@ -218,7 +284,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
     reason = consent.required(parsed, session.user)
     if request.method == "GET":
         if reason is None:  # granted meanwhile (another tab)
-            return _continue(parsed, transaction, session)
+            return _continue(request, parsed, transaction, session)
         context = {
             "state": state,
             "application_name": parsed.application.name,

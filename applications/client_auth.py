@@ -14,7 +14,12 @@ from typing import Protocol
 
 from applications import credentials
 from applications.models import Application, TokenEndpointAuthMethod
-from applications.oauth import OAuthError
+from applications.oauth import (
+    CLIENT_SECRET_REQUIRED,
+    UNKNOWN_CLIENT,
+    WRONG_CLIENT_SECRET,
+    OAuthError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +39,17 @@ class ClientCredentials(Protocol):
 
 
 def _unauthorized(
-    request: ClientCredentials, grant: str, reason: str, *, known: bool
+    request: ClientCredentials, grant: str, reason: str, *, known: bool, code: str
 ) -> OAuthError:
     client = repr(request.client_id) if known else "(unknown)"
     logger.info("%s refused for client %s: %s", grant, client, reason)
-    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+    return OAuthError(
+        401,
+        "access_denied",
+        "Unauthorized",
+        basic_challenge=request.used_basic_auth,
+        reason=code,
+    )
 
 
 def authenticate(request: ClientCredentials, grant: str) -> Application:
@@ -46,10 +57,12 @@ def authenticate(request: ClientCredentials, grant: str) -> Application:
     secret and a wrong one share. `grant` names the grant in log lines ("refresh")."""
     application = Application.objects.filter(client_id=request.client_id).first()
     if application is None:
-        raise _unauthorized(request, grant, "unknown client", known=False)
+        raise _unauthorized(request, grant, "unknown client", known=False, code=UNKNOWN_CLIENT)
     secret = request.client_secret or None
     if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
-        raise _unauthorized(request, grant, "wrong client secret", known=True)
+        raise _unauthorized(
+            request, grant, "wrong client secret", known=True, code=WRONG_CLIENT_SECRET
+        )
     if secret is None and application.token_endpoint_auth_method != TokenEndpointAuthMethod.NONE:
         raise _unauthorized(
             request,
@@ -57,5 +70,6 @@ def authenticate(request: ClientCredentials, grant: str) -> Application:
             "client secret required (token_endpoint_auth_method is "
             f"{application.token_endpoint_auth_method}; public clients use none)",
             known=True,
+            code=CLIENT_SECRET_REQUIRED,
         )
     return application

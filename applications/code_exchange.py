@@ -37,7 +37,10 @@ from applications import (
 )
 from applications.models import Application, AuthorizationCode, TokenEndpointAuthMethod
 from applications.oauth import (
+    CLIENT_SECRET_REQUIRED,
     GRANT_TYPES_URI,
+    UNKNOWN_CLIENT,
+    WRONG_CLIENT_SECRET,
     OAuthError,
     TokenRequest,
     TokenResponse,
@@ -54,17 +57,27 @@ PKCE_FAILED = "Failed to verify code verifier"
 USER_BLOCKED = "user is blocked"  # auth0-spa-js logs the user out on this substring
 
 
-def _unauthorized(request: TokenRequest, reason: str, *, known: bool = True) -> OAuthError:
+def _unauthorized(
+    request: TokenRequest, reason: str, code: str, *, known: bool = True
+) -> OAuthError:
     # Section 9 complaint 13: the client sees Auth0's terse body, the log says why. An
     # unknown client_id is not logged: it may be a secret pasted into the wrong field.
     client = repr(request.client_id) if known else "(unknown)"
     logger.info("code exchange refused for client %s: %s", client, reason)
-    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+    return OAuthError(
+        401,
+        "access_denied",
+        "Unauthorized",
+        basic_challenge=request.used_basic_auth,
+        reason=code,
+    )
 
 
-def _invalid_grant(client_id: str, reason: str, description: str = INVALID_CODE) -> OAuthError:
+def _invalid_grant(
+    client_id: str, reason: str, description: str = INVALID_CODE, code: str = ""
+) -> OAuthError:
     logger.info("code exchange refused for client %r: %s", client_id, reason)
-    return OAuthError(403, "invalid_grant", description)
+    return OAuthError(403, "invalid_grant", description, reason=code)
 
 
 def _authenticated(request: TokenRequest) -> Application:
@@ -72,15 +85,16 @@ def _authenticated(request: TokenRequest) -> Application:
     unknown client, a missing secret and a wrong one share."""
     application = Application.objects.filter(client_id=request.client_id).first()
     if application is None:
-        raise _unauthorized(request, "unknown client", known=False)
+        raise _unauthorized(request, "unknown client", UNKNOWN_CLIENT, known=False)
     secret = request.client_secret or None
     if secret is not None and not credentials.verify_secret(secret, application.secret_digest):
-        raise _unauthorized(request, "wrong client secret")
+        raise _unauthorized(request, "wrong client secret", WRONG_CLIENT_SECRET)
     if secret is None and application.token_endpoint_auth_method != TokenEndpointAuthMethod.NONE:
         raise _unauthorized(
             request,
             "client secret required (token_endpoint_auth_method is "
             f"{application.token_endpoint_auth_method}; public clients use none)",
+            CLIENT_SECRET_REQUIRED,
         )
     return application
 
@@ -131,9 +145,11 @@ def _check_redeemed(application: Application, row: AuthorizationCode) -> None:
     ):
         # /authorize requires PKCE of public clients; a code without it (issued before the
         # client became public) is not redeemable by an unauthenticated client.
-        raise _invalid_grant(application.client_id, "public client, code without PKCE", PKCE_FAILED)
+        raise _invalid_grant(
+            application.client_id, "public client, code without PKCE", PKCE_FAILED, "no_pkce"
+        )
     if row.user.blocked:
-        raise _invalid_grant(application.client_id, "user is blocked", USER_BLOCKED)
+        raise _invalid_grant(application.client_id, "user is blocked", USER_BLOCKED, "blocked_user")
 
 
 def _names_an_api(row: AuthorizationCode) -> bool:
@@ -173,7 +189,7 @@ def _spend(
                 )
         except codes.CodeRejected as error:
             reason, description = _REJECTIONS[error.reason]
-            refusal = _invalid_grant(application.client_id, reason, description)
+            refusal = _invalid_grant(application.client_id, reason, description, error.reason)
         except OAuthError as error:
             refusal = error
     if refusal is not None:
@@ -193,7 +209,9 @@ def _tokens(
     if opaque is None:
         api = Api.objects.filter(identifier=row.audience).first()
         if api is None:
-            raise _invalid_grant(application.client_id, "the code's API no longer exists")
+            raise _invalid_grant(
+                application.client_id, "the code's API no longer exists", code="api_deleted"
+            )
         scopes = _granted_scopes(row, api, offline=refresh_token is not None)
         access = user_access_tokens.mint_jwt(
             api=api,
@@ -225,6 +243,10 @@ def _tokens(
         scope=" ".join(scopes),
         id_token=id_token,
         refresh_token=refresh_token,
+        audience=row.audience if opaque is None else "",
+        client_name=application.name,
+        user_id=row.user.user_id,
+        user_name=row.user.email,
     )
 
 

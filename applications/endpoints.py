@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from applications import (
+    auth_events,
     code_exchange,
     cors_origins,
     oauth,
@@ -56,12 +57,12 @@ def _read_body(request: HttpRequest) -> bytes:
 def token(request: HttpRequest) -> JsonResponse:
     """POST /oauth/token: the client-credentials, authorization-code and refresh grants."""
     if request.method != "POST":
-        response = _token_json(
-            {"error": "invalid_request", "error_description": "Use POST for /oauth/token."},
-            405,
-        )
+        wrong_method = oauth.OAuthError(405, "invalid_request", "Use POST for /oauth/token.")
+        auth_events.token_refused(request, None, wrong_method)
+        response = _token_json(wrong_method.to_dict(), 405)
         response["Allow"] = "POST"
         return response
+    parsed = None
     try:
         # The raw Content-Type: Django's parsed one has had Unicode whitespace stripped.
         parsed = token_request.parse(
@@ -83,20 +84,23 @@ def token(request: HttpRequest) -> JsonResponse:
         logger.exception(
             "cannot sign tokens: run `manage.py bootstrap` and check KEY_ENCRYPTION_KEYS"
         )
-        return _token_json(
-            {
-                "error": "temporarily_unavailable",
-                "error_description": "The authorization server cannot issue tokens right now.",
-            },
+        unavailable = oauth.OAuthError(
             503,
+            "temporarily_unavailable",
+            "The authorization server cannot issue tokens right now.",
+            reason="server_cannot_sign",
         )
+        auth_events.token_refused(request, parsed, unavailable)
+        return _token_json(unavailable.to_dict(), 503)
     except oauth.OAuthError as error:
         # Log who and why, never the body: it carries the client secret.
         logger.info("token request refused: %s (%s)", error.error, error.status)
+        auth_events.token_refused(request, parsed, error)
         response = _token_json(error.to_dict(), error.status)
         if error.basic_challenge:
             response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
         return response
+    auth_events.token_issued(request, parsed, result)
     return _token_json(result.to_dict(), 200)
 
 
@@ -128,7 +132,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
             params, request.headers.get("Authorization")
         )
         cors_origins.answer_for(request, client_id)
-        revocation.revoke(
+        revoked = revocation.revoke(
             revocation.RevocationRequest(
                 token=params.get("token"),
                 client_id=client_id,
@@ -143,6 +147,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
         if error.basic_challenge:
             response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
         return response
+    auth_events.revoked(request, client_id or "", revoked.outcome, revoked.user_id)
     # Section 2.2: "the content of the response body is ignored by the client"; Auth0 sends
     # none (go-auth0's recordings), and nothing about the token may be cached.
     response = HttpResponse(b"", status=200)

@@ -22,8 +22,9 @@ from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
 class Grant:
     """What minting needs about one (application, API) grant, read in a single query.
 
-    `client_id` and `secret_digest` (hex HMAC-SHA256, see applications/credentials.py) are the
-    application's; `grant_types` is its space-separated grant types. `audience` is the API's
+    `client_id`, `client_name` and `secret_digest` (hex HMAC-SHA256, see
+    applications/credentials.py) are the application's (the name for the token's log event);
+    `grant_types` is its space-separated grant types. `audience` is the API's
     identifier, `signing_alg` a SigningAlg value ("RS256" or "HS256"),
     `encrypted_signing_secret` its HS256 secret as stored (vault-encrypted, "" for RS256) and
     `token_lifetime` its token lifetime in seconds, `token_dialect` a TokenDialect value or ""
@@ -34,6 +35,7 @@ class Grant:
     client_id: str
     secret_digest: str
     grant_types: str
+    client_name: str
     audience: str
     signing_alg: str
     encrypted_signing_secret: str
@@ -58,7 +60,7 @@ def _grant_sql() -> str:
     # Identifiers come from the models and the values are bound parameters.
     return (
         "SELECT a.client_id, a.secret_digest, a.grant_types, p.identifier, p.signing_alg, "  # noqa: S608
-        "p.encrypted_signing_secret, p.token_lifetime, p.token_dialect, s.value "
+        "p.encrypted_signing_secret, p.token_lifetime, p.token_dialect, a.name, s.value "
         f"FROM {ClientGrant._meta.db_table} g "
         f"JOIN {Application._meta.db_table} a ON a.id = g.application_id "
         f"JOIN {Api._meta.db_table} p ON p.id = g.api_id "
@@ -136,5 +138,6 @@ def _read(client_id: str, audience: str) -> Grant | None:
         encrypted_signing_secret=first[5],
         token_lifetime=first[6],
         token_dialect=first[7],
-        scopes=tuple(row[8] for row in rows if row[8] is not None),
+        client_name=first[8],
+        scopes=tuple(row[9] for row in rows if row[9] is not None),
     )

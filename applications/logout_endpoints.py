@@ -13,9 +13,10 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from applications import logout
+from applications import auth_events, logout
 from applications.authorize_endpoints import error_page
 from users import session_cookie
+from users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +38,35 @@ def _signed_out(request: HttpRequest, redirect_to: str) -> HttpResponse:
     return response
 
 
+def _user(request: HttpRequest) -> User | None:
+    """The signed-in end user, for the logout's log event (before the session ends)."""
+    session = session_cookie.current(request)
+    return session.user if session is not None else None
+
+
 @login_not_required
 @require_GET
 def v2_logout(request: HttpRequest) -> HttpResponse:
     """GET /v2/logout?client_id&returnTo[&federated]. The session ends even when the
-    return URL is refused: the user asked to log out, and no confirmation guards this one."""
+    return URL is refused: the user asked to log out, and no confirmation guards this one.
+    Records slo, or flo for a refused returnTo (the session still ended)."""
+    user = _user(request)
     try:
         decision = logout.v2(request.GET)
     except logout.LogoutRefused as refused:
         logger.info("logout redirect refused: %s", refused.error)
+        auth_events.logged_out(
+            request,
+            application=None,
+            user=user,
+            client_id=request.GET.get("client_id", ""),
+            error=refused.error,
+            description=refused.description,
+        )
         response = error_page(request, refused.error, refused.description)
         session_cookie.end(request, response)
         return response
+    auth_events.logged_out(request, application=decision.application, user=user)
     return _signed_out(request, decision.redirect_to)
 
 
@@ -57,13 +75,23 @@ def v2_logout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def oidc_logout(request: HttpRequest) -> HttpResponse:
     """GET/POST /oidc/logout. A refused request changes nothing: ending the session anyway
-    would let any page log users out without the confirmation this endpoint promises."""
+    would let any page log users out without the confirmation this endpoint promises.
+    Records slo when the session ends here, flo when refused, nothing while it asks."""
     session = session_cookie.current(request)
     params = request.GET if request.method == "GET" else request.POST
     try:
         decision = logout.oidc(params, session.id if session is not None else None)
     except logout.LogoutRefused as refused:
         logger.info("logout refused: %s", refused.error)
+        auth_events.logged_out(
+            request,
+            application=None,
+            user=session.user if session is not None else None,
+            client_id=params.get("client_id", ""),
+            error=refused.error,
+            description=refused.description,
+            session_ended=False,
+        )
         return error_page(request, refused.error, refused.description)
     if decision.confirm:
         response = render(
@@ -76,6 +104,11 @@ def oidc_logout(request: HttpRequest) -> HttpResponse:
         )
         response["Cache-Control"] = "no-store"
         return response
+    auth_events.logged_out(
+        request,
+        application=decision.application,
+        user=session.user if session is not None else None,
+    )
     return _signed_out(request, decision.redirect_to)
 
 
@@ -92,9 +125,15 @@ def logout_confirm(request: HttpRequest) -> HttpResponse:
         if not isinstance(redirect_to, str):
             raise ValueError("not a URL")
     except (signing.BadSignature, ValueError, KeyError, TypeError):
-        return error_page(
+        description = "This logout request expired. Log out from the application again."
+        auth_events.logged_out(
             request,
-            "invalid_request",
-            "This logout request expired. Log out from the application again.",
+            application=None,
+            user=_user(request),
+            error="invalid_request",
+            description=description,
+            session_ended=False,
         )
+        return error_page(request, "invalid_request", description)
+    auth_events.logged_out(request, application=None, user=_user(request))
     return _signed_out(request, redirect_to)

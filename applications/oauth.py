@@ -23,13 +23,19 @@ from keys import signing
 
 GRANT_TYPES_URI = "https://auth0.com/docs/clients/client-grant-types"
 NO_AUDIENCE = "No audience parameter was provided, and no default audience has been configured"
+# Why client authentication failed (OAuthError.reason; the client sees "Unauthorized").
+UNKNOWN_CLIENT = "unknown_client"
+WRONG_CLIENT_SECRET = "wrong_client_secret"
+CLIENT_SECRET_REQUIRED = "client_secret_required"
 
 
 class OAuthError(Exception):
-    """A refused token request: `status` is the HTTP status (400, 401, 403, 404 or 413),
-    `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri` an
-    optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
-    client that authenticated with HTTP Basic (section 5.2, invalid_client)."""
+    """A refused token request: `status` is the HTTP status (400, 401, 403, 404, 405, 413 or
+    503), `error` and `description` the RFC 6749 section 5.2 error code and text, `error_uri`
+    an optional link. `basic_challenge` asks for a WWW-Authenticate: Basic header, owed to a
+    client that authenticated with HTTP Basic (section 5.2, invalid_client). `reason` is a
+    short code saying why (say "wrong_client_secret" or a refresh_tokens reason), for the
+    log event only: the client never sees it (Auth0 answers many refusals with one text)."""
 
     def __init__(
         self,
@@ -39,6 +45,7 @@ class OAuthError(Exception):
         *,
         basic_challenge: bool = False,
         error_uri: str | None = None,
+        reason: str = "",
     ) -> None:
         super().__init__(description)
         self.status = status
@@ -46,6 +53,7 @@ class OAuthError(Exception):
         self.description = description
         self.basic_challenge = basic_challenge
         self.error_uri = error_uri
+        self.reason = reason
 
     def to_dict(self) -> dict[str, str]:
         """The RFC 6749 section 5.2 JSON body: error, error_description and, when set,
@@ -91,7 +99,11 @@ class TokenResponse:
     """An issued token (RFC 6749 section 4.4.3): a signed JWT, its lifetime in seconds, and
     the space-separated scopes it carries ("" for none). `id_token` is set only by the
     authorization-code and refresh grants when `openid` was granted (OIDC Core sections
-    3.1.3.3 and 12.2); `refresh_token` only when one is issued (AUTH0_USER_FLOWS.md 4.1)."""
+    3.1.3.3 and 12.2); `refresh_token` only when one is issued (AUTH0_USER_FLOWS.md 4.1).
+
+    `audience`, `client_name`, `user_id` (Auth0's `auth0|...`) and `user_name` (the email)
+    say for whom it was issued, for the token's log event; they are not in the response
+    body ("" when there is none: no user in client credentials, no API for /userinfo)."""
 
     access_token: str
     expires_in: int
@@ -99,6 +111,10 @@ class TokenResponse:
     token_type: str = "Bearer"
     id_token: str | None = None
     refresh_token: str | None = None
+    audience: str = ""
+    client_name: str = ""
+    user_id: str = ""
+    user_name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The RFC 6749 section 5.1 JSON body, in Auth0's key order: access_token,
@@ -156,9 +172,15 @@ def _named_audience(request: TokenRequest) -> str | None:
     return audience or resource
 
 
-def _unauthorized(request: TokenRequest) -> OAuthError:
+def _unauthorized(request: TokenRequest, reason: str) -> OAuthError:
     # Wrong secret and unknown client look the same (Auth0's body for both).
-    return OAuthError(401, "access_denied", "Unauthorized", basic_challenge=request.used_basic_auth)
+    return OAuthError(
+        401,
+        "access_denied",
+        "Unauthorized",
+        basic_challenge=request.used_basic_auth,
+        reason=reason,
+    )
 
 
 def _unauthorized_client() -> OAuthError:
@@ -174,10 +196,10 @@ def _authenticated(request: TokenRequest) -> Application:
     """The application the request authenticates as (client_id and secret, read on their own
     when no grant was found), or the 401 an unknown client and a wrong secret share."""
     application = Application.objects.filter(client_id=request.client_id).first()
-    if application is None or not credentials.verify_secret(
-        request.client_secret or "", application.secret_digest
-    ):
-        raise _unauthorized(request)
+    if application is None:
+        raise _unauthorized(request, UNKNOWN_CLIENT)
+    if not credentials.verify_secret(request.client_secret or "", application.secret_digest):
+        raise _unauthorized(request, WRONG_CLIENT_SECRET)
     return application
 
 
@@ -223,7 +245,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     audience = _named_audience(request)
     requested = requested_scopes(request.scope)  # syntax is checked before anything else
     if not request.client_secret:
-        raise _unauthorized(request)
+        raise _unauthorized(request, CLIENT_SECRET_REQUIRED)
     if audience is None:
         audience = grant_lookup.default_audience()
     if audience is None:  # Auth0's 403, told only to an authenticated client
@@ -235,7 +257,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
     if grant is None:  # a refusal; only now is the application looked up on its own
         raise _no_grant(_authenticated(request), audience)
     if not credentials.verify_secret(request.client_secret, grant.secret_digest):
-        raise _unauthorized(request)
+        raise _unauthorized(request, WRONG_CLIENT_SECRET)
     return _mint(grant, requested, now)
 
 
@@ -310,5 +332,9 @@ def _mint(
     else:
         access_token = signing.sign_rs256(claims, typ)
     return TokenResponse(
-        access_token=access_token, expires_in=grant.token_lifetime, scope=claims.get("scope", "")
+        access_token=access_token,
+        expires_in=grant.token_lifetime,
+        scope=claims.get("scope", ""),
+        audience=grant.audience,
+        client_name=grant.client_name,
     )

@@ -62,8 +62,8 @@ def issues_refresh_token(application: Application, api: Api | None, scopes: Sequ
     )
 
 
-def _invalid_grant(description: str = INVALID_REFRESH_TOKEN) -> OAuthError:
-    return OAuthError(403, "invalid_grant", description)
+def _invalid_grant(description: str = INVALID_REFRESH_TOKEN, reason: str = "") -> OAuthError:
+    return OAuthError(403, "invalid_grant", description, reason=reason)
 
 
 def _api_of(family: RefreshTokenFamily) -> Api | None:
@@ -75,7 +75,7 @@ def _api_of(family: RefreshTokenFamily) -> Api | None:
     if api is None or not api.allow_offline_access:
         reason = "API deleted" if api is None else "API no longer allows offline access"
         logger.info("refresh token refused: %s (family %s)", reason, family.pk)
-        raise _invalid_grant()
+        raise _invalid_grant(reason="api_deleted" if api is None else "no_offline_access")
     return api
 
 
@@ -139,7 +139,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         # Under the family's lock, before the token is spent: a refusal here leaves it usable.
         if family.user.blocked:
             logger.info("refresh refused: user is blocked (family %s)", family.pk)
-            raise _invalid_grant(USER_BLOCKED)
+            raise _invalid_grant(USER_BLOCKED, "blocked_user")
         api = _api_of(family)
         return api, _scopes(family, api, requested)
 
@@ -148,7 +148,8 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
             request.refresh_token, application=application, check=check, now=now
         )
     except refresh_tokens.Refused as error:
-        raise _invalid_grant() from error
+        # The reason code (refresh_tokens.REASONS) tells the log event a reuse from the rest.
+        raise _invalid_grant(reason=error.reason) from error
     return _tokens(application, result, api, scopes, now)
 
 
@@ -199,4 +200,8 @@ def _tokens(
         scope=" ".join(scopes),
         id_token=id_token,
         refresh_token=result.refresh_token,
+        audience=api.identifier if api is not None else "",
+        client_name=application.name,
+        user_id=user.user_id,
+        user_name=user.email,
     )

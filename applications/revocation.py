@@ -36,6 +36,7 @@ from django.utils import timezone
 from applications import client_auth, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
+from users.models import USER_ID_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,24 @@ MANAGEMENT_REVOKED = "management_revoked"  # /api/v2/refresh-tokens, /users/{id}
 CONSOLE_REVOKED = "console_revoked"  # the user page's Refresh tokens tab
 SESSION_REVOKED = "session_revoked"  # a session revoked with its refresh tokens
 REASONS = (CLIENT_REVOKED, MANAGEMENT_REVOKED, CONSOLE_REVOKED, SESSION_REVOKED)
+
+
+# What a successful revocation did (Revoked.outcome), for its log event.
+FAMILY_REVOKED = "refresh_token_revoked"
+ACCESS_TOKEN_REVOKED = "access_token_revoked"
+ALREADY_REVOKED = "already_revoked"
+NOT_REVOCABLE = "jwt_not_revocable"
+UNKNOWN_TOKEN = "unknown_token"
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """A revocation request answered 200 (RFC 7009 section 2.2): `outcome` is one of
+    FAMILY_REVOKED, ACCESS_TOKEN_REVOKED, ALREADY_REVOKED, NOT_REVOCABLE or UNKNOWN_TOKEN;
+    `user_id` the token's user (Auth0's `auth0|...`), "" when the token was not found."""
+
+    outcome: str
+    user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,11 +88,11 @@ def _foreign(kind: str, application: Application, detail: str) -> OAuthError:
     return OAuthError(403, "unauthorized_client", "The token was not issued to this client.")
 
 
-def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> None:
+def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoked:
     """Revoke `request.token` if it is a revocable token of the authenticated client (see the
-    module docstring). Raises OAuthError: 400 invalid_request for a missing client_id or
-    token, 401 access_denied "Unauthorized" for failed client authentication, 403
-    unauthorized_client for another client's token."""
+    module docstring), and say what happened. Raises OAuthError: 400 invalid_request for a
+    missing client_id or token, 401 access_denied "Unauthorized" for failed client
+    authentication, 403 unauthorized_client for another client's token."""
     now = now or timezone.now()
     if not request.client_id:
         raise invalid_request("Missing required parameter: client_id")
@@ -83,7 +102,7 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> None:
     token = request.token
     if len(token) > refresh_tokens.MAX_TOKEN_CHARS:
         logger.info("revocation by client %s: unknown token", application.client_id)
-        return
+        return Revoked(UNKNOWN_TOKEN)
     with transaction.atomic():
         row = (
             RefreshToken.objects.select_related("family")
@@ -91,8 +110,7 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> None:
             .first()
         )
         if row is not None:
-            _revoke_family(row.family, application, now)
-            return
+            return _revoke_family(row.family, application, now)
         opaque = OpaqueAccessToken.objects.filter(
             digest=user_access_tokens.opaque_digest(token)
         ).first()
@@ -105,15 +123,20 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> None:
                 application.client_id,
                 CLIENT_REVOKED,
             )
-            return
+            return Revoked(ACCESS_TOKEN_REVOKED, USER_ID_PREFIX + opaque.user_id)
     # A JWT (three dot-separated parts) cannot be recalled; anything else is unknown here.
-    kind = "access token (JWT, not revocable)" if token.count(".") == 2 else "unknown token"
+    jwt = token.count(".") == 2
+    kind = "access token (JWT, not revocable)" if jwt else "unknown token"
     logger.info("revocation by client %s: %s", application.client_id, kind)
+    return Revoked(NOT_REVOCABLE if jwt else UNKNOWN_TOKEN)
 
 
-def _revoke_family(family: RefreshTokenFamily, application: Application, now: dt.datetime) -> None:
+def _revoke_family(
+    family: RefreshTokenFamily, application: Application, now: dt.datetime
+) -> Revoked:
     if family.application_id != application.pk:
         raise _foreign("refresh token", application, f"family {family.pk}")
+    user_id = USER_ID_PREFIX + family.user_id
     if family.revoked_at is not None:
         logger.info(
             "revocation by client %s: family %s already revoked (%s)",
@@ -121,8 +144,9 @@ def _revoke_family(family: RefreshTokenFamily, application: Application, now: dt
             family.pk,
             family.revoked_reason,
         )
-        return
+        return Revoked(ALREADY_REVOKED, user_id)
     refresh_tokens.revoke_families(CLIENT_REVOKED, now, pk=family.pk)
+    return Revoked(FAMILY_REVOKED, user_id)
 
 
 def revoke_family(family: RefreshTokenFamily, reason: str, now: dt.datetime | None = None) -> int:

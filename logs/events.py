@@ -12,6 +12,7 @@ before it is stored. Callers still never pass one: the tests read every event ba
 """
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from config.client_ip import client_ip
-from logs.models import LogEvent
+from logs.models import LogEvent, new_log_id
 from logs.types import TYPES
 
 REDACTED = "[redacted]"
@@ -44,6 +45,16 @@ SECRET_SUFFIXES = ("_secret", "_digest", "password", "_private_key", "_pem")
 # (its rotation settings) is configuration and stays.
 TOKEN_KEYS = frozenset({"access_token", "refresh_token", "id_token", "token"})
 MAX_TEXT = 500
+# NUL and lone surrogates: PostgreSQL stores neither in text or jsonb, and one such value
+# would make the buffer's whole batch fail. Values taken as sent (a client_id, a logout
+# parameter) may hold them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(value: str, limit: int | None = None) -> str:
+    """`value` cut to `limit` characters, with what no database stores replaced by U+FFFD."""
+    value = value[:limit] if limit is not None else value
+    return _UNSTORABLE.sub("\ufffd", value)
 
 
 def _is_secret_key(key: str) -> bool:
@@ -66,7 +77,9 @@ def scrub(value: Any) -> Any:
         return cleaned
     if isinstance(value, (list, tuple, set, frozenset)):
         return [scrub(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
@@ -94,19 +107,19 @@ def request_fields(request: HttpRequest) -> dict[str, str]:
     return {
         "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:MAX_TEXT],
-        "hostname": request.get_host() if _host_is_valid(request) else "",
+        "hostname": _hostname(request),
     }
 
 
-def _host_is_valid(request: HttpRequest) -> bool:
+def _hostname(request: HttpRequest) -> str:
+    # Read once: get_host() validates against ALLOWED_HOSTS each time it is called.
     try:
-        request.get_host()
+        return request.get_host()
     except Exception:  # DisallowedHost: the event is still worth recording, without it
-        return False
-    return True
+        return ""
 
 
-def event(
+def values(
     type: str,
     *,
     date: dt.datetime | None = None,
@@ -124,33 +137,42 @@ def event(
     object_type: str = "",
     object_id: str = "",
     details: Mapping[str, Any] | None = None,
-) -> LogEvent:
-    """An unsaved LogEvent. `type` must be one of logs.types.TYPES (ValueError otherwise);
-    `date` defaults to now; `details` is scrubbed, and gets `object` when `object_type`
-    is given."""
+) -> dict[str, Any]:
+    """One event's column values, {LogEvent field name: value}, checked, cut to the
+    columns' lengths and with NUL and lone surrogates replaced by U+FFFD: what `event`
+    builds a LogEvent from, and what the buffer keeps (a plain dict costs a hot path far
+    less than a model instance). `type` must be one of
+    logs.types.TYPES (ValueError otherwise); `date` defaults to now; `details` is scrubbed,
+    and gets `object` when `object_type` is given; `log_id` is new_log_id()."""
     if type not in TYPES:
         raise ValueError(f"unknown log event type {type!r}")
     cleaned = scrub(dict(details or {}))
     if object_type:
         cleaned.setdefault("object", {"type": object_type, "id": object_id})
-    return LogEvent(
-        date=date or timezone.now(),
-        type=type,
-        description=description[:MAX_TEXT],
-        client_id=client_id,
-        client_name=client_name[:200],
-        user_id=user_id,
-        user_name=user_name[:300],
-        ip=ip,
-        user_agent=user_agent[:MAX_TEXT],
-        hostname=hostname[:253],
-        audience=audience[:600],
-        scope=scope[:2000],
-        connection=connection,
-        object_type=object_type,
-        object_id=object_id[:600],
-        details=cleaned,
-    )
+    return {
+        "log_id": new_log_id(),
+        "date": date or timezone.now(),
+        "type": type,
+        "description": _text(description, MAX_TEXT),
+        "client_id": _text(client_id, 64),
+        "client_name": _text(client_name, 200),
+        "user_id": _text(user_id, 64),
+        "user_name": _text(user_name, 300),
+        "ip": _text(ip, 45),
+        "user_agent": _text(user_agent, MAX_TEXT),
+        "hostname": _text(hostname, 253),
+        "audience": _text(audience, 600),
+        "scope": _text(scope, 2000),
+        "connection": _text(connection, 128),
+        "object_type": _text(object_type, 32),
+        "object_id": _text(object_id, 600),
+        "details": cleaned,
+    }
+
+
+def event(type: str, **fields: Any) -> LogEvent:
+    """An unsaved LogEvent (see `values` for the fields and the checks)."""
+    return LogEvent(**values(type, **fields))
 
 
 def record(type: str, **fields: Any) -> LogEvent | None:
@@ -164,10 +186,11 @@ def record(type: str, **fields: Any) -> LogEvent | None:
 
 
 def enqueue(type: str, **fields: Any) -> None:
-    """Hands one event to the buffer (logs/buffer.py); it reaches the database within
-    settings.LOG_EVENTS_FLUSH_SECONDS, or at once when that is 0."""
+    """Hands one event (see `values` for the fields) to the buffer (logs/buffer.py); it
+    reaches the database within settings.LOG_EVENTS_FLUSH_SECONDS, or at once when that is
+    0."""
     if not settings.LOG_EVENTS:
         return
     from logs import buffer
 
-    buffer.add(event(type, **fields))
+    buffer.add(values(type, **fields))

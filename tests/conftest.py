@@ -83,12 +83,27 @@ def _fresh_key_cache():
 
 
 @pytest.fixture(autouse=True)
-def _log_events_written_at_once(settings):
+def _log_events_written_at_once(request, settings):
     """In-process, log events from hot paths are written as they happen (not by the
     buffer's thread, which has its own connection outside the test's transaction), so a
     test reads them as soon as its request returns. Servers started as subprocesses keep
-    the production buffer; tests/logs/test_buffer.py covers it."""
+    the production buffer; tests/logs/test_buffer.py covers it. A test without database
+    access (say a malformed token request) could not store or read an event: it records
+    none."""
     settings.LOG_EVENTS_FLUSH_SECONDS = 0
+    uses_database = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "_django_db_helper")
+    )
+    if not uses_database:
+        settings.LOG_EVENTS = False
+
+
+@pytest.fixture
+def log_events_off(settings):
+    """LOG_EVENTS=false, for tests that count the token path's queries: in-process, events
+    are written at once (above), a query the request never pays in production, where the
+    buffer writes them from its own thread. tests/logs/test_auth_events.py proves that."""
+    settings.LOG_EVENTS = False
 
 
 @pytest.fixture(scope="session")

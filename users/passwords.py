@@ -4,6 +4,8 @@ Hashing is deliberately slow; it runs on sign-in and on password changes only, n
 token path.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.hashers import check_password, make_password
 
 from users.models import User
@@ -66,6 +68,40 @@ MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 254
 
 
+# Why a sign-in failed (SignIn.failure), named after Auth0's log event types fu and fp.
+UNKNOWN_USER = "unknown_user"
+WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason code, not a password
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of checking an email and a password: `user` when both are right (blocked
+    or not), else None and `failure` saying why: UNKNOWN_USER (no account has that email,
+    or the input was malformed) or WRONG_PASSWORD (the account exists; `account` is it).
+    For log events (Auth0's fu and fp); the person signing in is told the same for both."""
+
+    user: User | None
+    failure: str = ""
+    account: User | None = None
+
+
+def check(email: str, password: str) -> SignIn:
+    """Like `authenticate` (the same rules, the same cost whatever the outcome), but says
+    why a sign-in failed."""
+    email = email.strip().lower() if isinstance(email, str) else ""
+    user = None
+    if email and len(email) <= MAX_EMAIL_LENGTH and "\x00" not in email:
+        user = User.objects.filter(email=email).first()
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        verify(None, "")  # never hash an over-long password, but cost one hash all the same
+        password_ok = False
+    else:
+        password_ok = verify(user, password)
+    if user is None:
+        return SignIn(None, UNKNOWN_USER)
+    return SignIn(user) if password_ok else SignIn(None, WRONG_PASSWORD, user)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user whose email (compared lowercased) and password these are, or None.
 
@@ -75,11 +111,4 @@ def authenticate(email: str, password: str) -> User | None:
     time does not say which emails have accounts. Malformed input (NUL, which PostgreSQL
     refuses, or over-long values) is never sent to the database.
     """
-    email = email.strip().lower() if isinstance(email, str) else ""
-    if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
-        verify(None, "")
-        return None
-    user = None
-    if email and len(email) <= MAX_EMAIL_LENGTH and "\x00" not in email:
-        user = User.objects.filter(email=email).first()
-    return user if verify(user, password) else None
+    return check(email, password).user

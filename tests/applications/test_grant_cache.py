@@ -35,7 +35,11 @@ ORDERS = "https://orders.example/api"
 LEDGER = "https://ledger.example/"
 
 # Outside a test transaction, as in a server: inside one nothing is cached (tested below).
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # Query counts of the token path: its log events are the buffer's, not the request's.
+    pytest.mark.usefixtures("log_events_off"),
+]
 
 # A connection's first token request on PostgreSQL also runs LISTEN.
 LISTEN_QUERIES = 1 if connection.vendor == "postgresql" else 0

@@ -289,6 +289,8 @@ def ledger_client(m2m_client, hs256_api):
     return m2m_client
 
 
+# Query counts of the token path: its log events are the buffer's, not the request's.
+@pytest.mark.usefixtures("log_events_off")
 @pytest.mark.parametrize("default", [None, LEDGER], ids=["no-default", "with-default"])
 @pytest.mark.parametrize("name", ["audience", "resource"])
 def test_a_request_that_names_its_api_never_reads_the_default(
@@ -303,6 +305,7 @@ def test_a_request_that_names_its_api_never_reads_the_default(
     assert audience_of(response) == LEDGER
 
 
+@pytest.mark.usefixtures("log_events_off")
 def test_a_request_that_names_none_reads_the_default_once(
     post_token, ledger_client, django_assert_num_queries
 ):
