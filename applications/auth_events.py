@@ -14,6 +14,8 @@ wholesale. The one value taken as typed is the identifier of a failed sign-in fo
 account (`fu`), and only when it looks like an email address (see `sign_in_failed`).
 """
 
+import re
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest
@@ -26,8 +28,10 @@ from users.models import User
 
 # The one database connection of Gatehouse's end users (Auth0's default name for it).
 CONNECTION = "Username-Password-Authentication"
-# LogEvent.client_id's length: a client_id as sent is cut to it (a real one is 32).
-MAX_CLIENT_ID = 64
+# A client_id as sent is kept only in the shape of one (32 letters and digits, Auth0's and
+# ours): a client that pastes its 64-character secret into client_id must not have it logged,
+# whole or cut.
+CLIENT_ID_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
 # A grant type as sent, kept in `details` of a refusal: enough for any registered URN.
 MAX_GRANT_TYPE = 100
 
@@ -47,7 +51,7 @@ _FAILURE = {
 
 
 def _client_id(given: str | None) -> str:
-    return (given or "")[:MAX_CLIENT_ID]
+    return given if given and CLIENT_ID_SHAPE.fullmatch(given) else ""
 
 
 def _client_name(client_id: str) -> str:

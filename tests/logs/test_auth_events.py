@@ -86,8 +86,20 @@ def test_a_wrong_secret_is_feccft_with_the_reason_and_no_secret(client, granted_
     assert_nowhere([WRONG_SECRET, granted_client.secret], caplog)
 
 
-def test_an_unknown_client_is_recorded_as_given_cut_short_and_without_a_name(client, tenant):
-    given = "u" * 100
+@pytest.mark.parametrize(
+    ("given", "recorded"),
+    [
+        ("u" * 32, "u" * 32),
+        # A client secret pasted into client_id (64 characters of base64url): never kept.
+        ("Ab3_" * 16, ""),
+        ("u" * 33, ""),
+        ("not a client id", ""),
+    ],
+    ids=["client-id-shaped", "secret-shaped", "too-long", "not-alphanumeric"],
+)
+def test_an_unknown_client_id_is_kept_only_in_the_shape_of_one(
+    client, tenant, given, recorded, caplog
+):
     response = post_token(
         client,
         {"grant_type": "client_credentials", "client_id": given, "client_secret": WRONG_SECRET},
@@ -95,9 +107,11 @@ def test_an_unknown_client_is_recorded_as_given_cut_short_and_without_a_name(cli
     assert response.status_code == 401
     event = only_event()
     assert event.type == "feccft"
-    assert event.client_id == "u" * 64
+    assert event.client_id == recorded
     assert event.client_name == ""
     assert event.details["reason"] == "unknown_client"
+    if not recorded:
+        assert_nowhere([given], caplog)
 
 
 @pytest.mark.parametrize(

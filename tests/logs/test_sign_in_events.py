@@ -236,8 +236,10 @@ def test_a_confirmed_logout_is_slo_and_asking_records_nothing(client, web_app, e
 
 def test_a_nul_in_a_logout_parameter_is_replaced_not_stored(client, db):
     # PostgreSQL stores no NUL: as sent, this client_id would make the event's write fail.
-    response = client.get("/v2/logout", {"client_id": "abc\x00def"})
+    response = client.get("/v2/logout", {"client_id": "abc\x00def"}, HTTP_USER_AGENT="agent\x00007")
     assert response.status_code == 400
     event = only_event()
     assert event.type == "flo"
-    assert event.client_id == "abc\ufffddef"
+    assert event.user_agent == "agent\ufffd007"
+    # Not the shape of a client_id (letters and digits): not kept at all.
+    assert event.client_id == ""
