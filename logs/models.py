@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db import models
 
+from logs.types import TYPES
+
 
 def new_log_id() -> str:
     """A log event id that sorts by time: 18 digits of microseconds since the epoch, then
@@ -74,6 +76,11 @@ class LogEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.date:%Y-%m-%d %H:%M:%S} {self.description}"
+
+    @property
+    def type_text(self) -> str:
+        """Auth0's description of the event's type code ("Success Login")."""
+        return TYPES.get(self.type, "")
 
     def to_dict(self) -> dict[str, Any]:
         """The event as Auth0's Management API shows it (GET /api/v2/logs): `log_id`, `date`
