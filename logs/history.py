@@ -61,8 +61,8 @@ def filtered(
         condition &= about_audience(audience)
     if date_from:
         condition &= Q(date__gte=_midnight(date_from))
-    if date_to:
-        condition &= Q(date__lt=_midnight(date_to) + dt.timedelta(days=1))
+    if date_to and date_to < dt.date.max:  # the last day there is bounds nothing
+        condition &= Q(date__lt=_midnight(date_to + dt.timedelta(days=1)))
     return LogEvent.objects.filter(condition).order_by("-date", "-log_id")
 
 
