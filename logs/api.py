@@ -11,6 +11,7 @@ bearer check itself). Every event is built by LogEvent.to_dict(); `details` hold
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
 from config.api import field_selection, invalid_query, not_found, ok, read_path, read_query
@@ -84,12 +85,15 @@ def _by_checkpoint(request: HttpRequest, query: dict[str, Any], select: Any) -> 
         if name in request.GET:
             following[name] = request.GET[name]
     response = ok([select(event.to_dict()) for event in rows])
-    next_url = request.build_absolute_uri(f"{request.path}?{urlencode(following)}")
+    # The tenant's own URL, as Auth0 links to the tenant domain: never built from Host.
+    next_url = f"{settings.PUBLIC_URL}/api/v2/logs?{urlencode(following)}"
     response["Link"] = f'<{next_url}>; rel="next"'
     return response
 
 
 def get_log(request: HttpRequest, log_id: str) -> JsonResponse:
+    """One event by its log_id (Auth0's "Get a log event by id"), with `fields` and
+    `include_fields`; 404 `inexistent_log` when there is none (pruned, or never recorded)."""
     select = field_selection(read_query(request, SINGLE_OBJECT_QUERY))
     event = LogEvent.objects.filter(log_id=read_path(log_id, LOG_ID_PARAM)).first()
     if event is None:

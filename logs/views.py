@@ -47,6 +47,8 @@ def log_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_safe
 def log_detail(request: HttpRequest, log_id: str) -> HttpResponse:
+    """One event: its fields, the change's diff (details["changes"], by field name) and the
+    rest of `details` as indented JSON."""
     event = get_object_or_404(LogEvent, log_id=log_id)
     details = dict(event.details) if isinstance(event.details, dict) else {"": event.details}
     rows = []
