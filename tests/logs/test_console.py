@@ -255,3 +255,22 @@ def test_no_secret_on_any_logs_page_or_in_the_api(staff_client, seeded, mgmt):
     assert "[redacted]" in seen  # the secrets were there to leak
     for secret in (SECRET, PASSWORD, TOKEN, "old-" + SECRET):
         assert secret not in seen
+
+
+def test_staff_only(client, seeded, django_user_model):
+    user = django_user_model.objects.create_user("visitor", password=None)
+    event = seeded["events"]["token"]
+    urls = [
+        "/logs/",
+        f"/logs/{event.log_id}/",
+        f"/apis/{seeded['api'].id}/logs/",
+        f"/applications/{seeded['client_id']}/logs/",
+    ]
+    for url in urls:
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302, url
+        assert anonymous["Location"].startswith("/login/?next="), url
+        assert client.get(url, headers=HTMX)["HX-Redirect"].startswith("/login/?next="), url
+    client.force_login(user)
+    for url in urls:
+        assert client.get(url).status_code == 403, url
