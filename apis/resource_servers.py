@@ -19,7 +19,7 @@ from keys import vault
 
 MANAGEMENT_API_NAME = "Gatehouse Management API"
 # Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys;
-# Auth0's tenant settings and users scopes. `bootstrap` adds any missing to the system API.
+# Auth0's tenant settings, users and logs scopes. `bootstrap` adds any missing to the system API.
 MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("read:resource_servers", "Read Resource Servers"),
     ("create:resource_servers", "Create Resource Servers"),
@@ -55,6 +55,7 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("delete:refresh_tokens", "Delete Refresh Tokens"),
     ("read:sessions", "Read Sessions"),
     ("delete:sessions", "Delete Sessions"),
+    ("read:logs", "Read Logs"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

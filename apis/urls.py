@@ -19,6 +19,7 @@ urlpatterns = [
         name="secret_rotate",
     ),
     path("apis/<id:api_id>/delete/", views.api_delete, name="delete"),
+    path("apis/<id:api_id>/logs/", views.api_logs, name="logs"),
     path("apis/<id:api_id>/scopes/", views.api_scopes, name="scopes"),
     path(
         "apis/<id:api_id>/scopes/<int:scope_id>/delete/",

@@ -27,6 +27,7 @@ from config.console import (
     search_term,
     staff_required,
 )
+from logs import history
 
 
 def _urls() -> dict[str, Any]:
@@ -224,3 +225,12 @@ def scope_delete(request: HttpRequest, api_id: str, scope_id: int) -> HttpRespon
     else:
         messages.success(request, f"Scope {scope.value} deleted.")
     return redirect(reverse("apis:scopes", args=[api_id]))
+
+
+@staff_required
+@require_safe
+def api_logs(request: HttpRequest, api_id: str) -> HttpResponse:
+    """The API's recent log events: tokens for it, changes to it and to its grants."""
+    api = get_object_or_404(Api, pk=api_id)
+    context = history.recent_tab("API", audience=api.identifier)
+    return render_api_tab(request, api, "logs", "logs/includes/recent.html", **context)

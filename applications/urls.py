@@ -16,6 +16,7 @@ urlpatterns = [
         name="rotate_secret",
     ),
     path("applications/<id:client_id>/delete/", views.application_delete, name="delete"),
+    path("applications/<id:client_id>/logs/", views.application_logs, name="logs"),
     path("applications/<id:client_id>/apis/", views.application_apis, name="apis"),
     path(
         "applications/<id:client_id>/advanced/",

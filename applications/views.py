@@ -40,6 +40,7 @@ from config.console import (
 )
 from keys import vault
 from keys.models import SigningKey
+from logs import history
 
 ONE_TIME_SECRET = "gatehouse.one_time_client_secret"
 
@@ -290,3 +291,13 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
             clients.delete_grant(existing)
         messages.success(request, f"{application.name} is no longer authorized for {api.name}.")
     return redirect(next_url)
+
+
+@staff_required
+@require_safe
+def application_logs(request: HttpRequest, client_id: str) -> HttpResponse:
+    """The application's recent log events: its tokens and sign-ins, changes to it and to its
+    grants."""
+    application = get_object_or_404(Application, client_id=client_id)
+    context = history.recent_tab("application", client=application.client_id)
+    return _render_app_tab(request, application, "logs", "logs/includes/recent.html", **context)

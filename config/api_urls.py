@@ -20,6 +20,9 @@ from config import openapi
 from config.api import unknown_path
 from keys import api as keys
 from keys.api_schemas import CONTRACT as SIGNING_KEYS
+from keys.bearer import needs, route
+from logs import api as logs
+from logs.api_schemas import CONTRACT as LOGS
 from users import api as users
 from users import sessions_api
 from users.api_schemas import CONTRACT as USERS
@@ -86,13 +89,26 @@ routes = [
         name="mgmt-refresh-token",
     ),
     path("sessions/<str:session_id>", sessions_api.session, name="mgmt-session"),
+    # logs sits below keys (tests/test_layout.py), so its scope is declared here, not in
+    # logs/api.py: still once, on the route that enforces it.
+    path("logs", route(GET=(logs.list_logs, needs("read:logs"))), name="mgmt-logs"),
+    path("logs/<str:log_id>", route(GET=(logs.get_log, needs("read:logs"))), name="mgmt-log"),
     path(
         "sessions/<str:session_id>/revoke",
         refresh_tokens_api.session_revoke,
         name="mgmt-session-revoke",
     ),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, GRANTS, SIGNING_KEYS, USERS, REFRESH_TOKENS, SESSIONS)
+CONTRACTS = (
+    RESOURCE_SERVERS,
+    CLIENTS,
+    GRANTS,
+    SIGNING_KEYS,
+    USERS,
+    REFRESH_TOKENS,
+    SESSIONS,
+    LOGS,
+)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),

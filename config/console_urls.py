@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("keys.urls")),
     path("", include("users.urls")),
+    path("", include("logs.urls")),
 ]

@@ -218,8 +218,8 @@ def document(contracts: Sequence[Contract], routes: Iterable[URLPattern]) -> Sch
             "title": "Gatehouse Management API",
             "version": "2",
             "description": "Auth0-compatible Management API v2 subset: resource servers, "
-            "clients, client grants, signing keys, tenant settings and users. Authenticate with a "
-            "Bearer access token "
+            "clients, client grants, signing keys, tenant settings, users and logs. Authenticate "
+            "with a Bearer access token "
             f"for the audience {settings.MANAGEMENT_API_IDENTIFIER} (client credentials at "
             f"{settings.TOKEN_ENDPOINT}). Errors are "
             "{statusCode, error, message, errorCode}.",

@@ -1,7 +1,11 @@
+import datetime as dt
 import secrets
 import time
+from typing import Any
 
 from django.db import models
+
+from logs.types import TYPES
 
 
 def new_log_id() -> str:
@@ -9,6 +13,28 @@ def new_log_id() -> str:
     10 random digits (two nodes writing in the same microsecond still differ). Auth0's ids
     are also long digit strings; `from`/`take` paging relies on the order."""
     return f"{time.time_ns() // 1000:018d}{secrets.randbelow(10**10):010d}"
+
+
+def iso_date(moment: dt.datetime) -> str:
+    """Auth0's timestamp: `2026-11-30T12:06:40.123Z` (UTC, milliseconds)."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+# Auth0's text fields of an event, in the order its Management API lists them.
+PUBLIC_TEXT_FIELDS = (
+    "description",
+    "connection",
+    "client_id",
+    "client_name",
+    "ip",
+    "hostname",
+    "user_id",
+    "user_name",
+    "audience",
+    "scope",
+    "user_agent",
+)
 
 
 class LogEvent(models.Model):
@@ -50,3 +76,28 @@ class LogEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.date:%Y-%m-%d %H:%M:%S} {self.description}"
+
+    @property
+    def type_text(self) -> str:
+        """Auth0's description of the event's type code ("Success Login")."""
+        return TYPES.get(self.type, "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as Auth0's Management API shows it (GET /api/v2/logs): `log_id`, `date`
+        (ISO 8601 in UTC with milliseconds and Z), `type` and `isMobile` always; every other
+        field only when it has a value, as Auth0 omits what an event does not have.
+        `object_type`/`object_id` are Gatehouse's and stay out (they are in
+        `details["object"]`)."""
+        body: dict[str, Any] = {
+            "log_id": self.log_id,
+            "date": iso_date(self.date),
+            "type": self.type,
+        }
+        for name in PUBLIC_TEXT_FIELDS:
+            value = getattr(self, name)
+            if value:
+                body[name] = value
+        if self.details:
+            body["details"] = self.details
+        body["isMobile"] = False
+        return body

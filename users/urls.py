@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/<id:user_id>/block/", views.user_block, name="block"),
     path("users/<id:user_id>/unblock/", views.user_unblock, name="unblock"),
     path("users/<id:user_id>/delete/", views.user_delete, name="delete"),
+    path("users/<id:user_id>/logs/", views.user_logs, name="logs"),
     path("users/<id:user_id>/sessions/", session_views.user_sessions, name="sessions"),
     path(
         "users/<id:user_id>/sessions/revoke-all/",

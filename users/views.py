@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.console import add_domain_errors, paginate, render_tab, search_term, staff_required
+from logs import history
 from users import directory, passwords
 from users.forms import UserCreateForm
 from users.models import User
@@ -120,3 +121,12 @@ def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
     directory.delete_user(end_user)
     messages.success(request, f"User {end_user.email} deleted.")
     return redirect("users:list")
+
+
+@staff_required
+@require_safe
+def user_logs(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The user's recent log events: sign-ins, tokens, changes to the user."""
+    end_user = get_object_or_404(User, pk=user_id)
+    context = history.recent_tab("user", user=end_user.user_id)
+    return render_user_tab(request, end_user, "logs", "logs/includes/recent.html", **context)

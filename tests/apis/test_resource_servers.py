@@ -48,6 +48,7 @@ MANAGEMENT_SCOPES = {
     "read:sessions",
     "delete:sessions",
     "delete:users",
+    "read:logs",
 }
 
 

@@ -7,6 +7,7 @@ from applications import user_grants
 from applications.models import RefreshTokenFamily
 from config import console_urls
 from keys.models import SigningKey
+from logs.events import record
 from users import directory, sessions
 
 HTMX = {"HX-Request": "true"}
@@ -63,6 +64,7 @@ def console_urls_filled(granted_client, orders_api) -> list[str]:
         "kid": SigningKey.objects.first().kid,
         "user_id": end_user.id,
         "grant_id": grant.id,
+        "log_id": record("sapi", description="Walk the console").log_id,
     }
     urls = [
         reverse(name, kwargs={k: values[k] for k in params}) for name, params in _console_patterns()

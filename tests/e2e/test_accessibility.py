@@ -16,6 +16,7 @@ from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients, refresh_tokens, user_grants
 from keys import signing
+from logs.events import changes, record
 from users import directory, sessions
 
 from .conftest import PASSWORD, log_in
@@ -128,12 +129,22 @@ def tenant_in_use(console):
             code_digest="",
             now=timezone.now(),
         )
+    change = record(
+        "sapi",
+        description="Update a client",
+        client_id=billing.client_id,
+        client_name="Billing worker",
+        object_type="client",
+        object_id=billing.client_id,
+        details={"changes": changes({"name": "Billing"}, {"name": "Billing worker"})},
+    )
     return {
         "orders": orders,
         "ledger": ledger,
         "system": system,
         "billing": billing,
         "ann": ann,
+        "change": change,
     }
 
 
@@ -141,14 +152,15 @@ def console_pages(things) -> list[str]:
     """Every page config/console_urls.py routes (GET), with data on it."""
     pages = ["/apis/", "/apis/new/", "/applications/", "/applications/new/", "/signing-keys/"]
     for api in (things["orders"], things["ledger"], things["system"]):
-        for tab in ("quickstart", "settings", "scopes", "applications", "test"):
+        for tab in ("quickstart", "settings", "scopes", "applications", "test", "logs"):
             pages.append(f"/apis/{api.id}/{tab}/")
     client_id = things["billing"].client_id
-    for tab in ("settings", "apis", "advanced", "advanced/certificates"):
+    for tab in ("settings", "apis", "advanced", "advanced/certificates", "logs"):
         pages.append(f"/applications/{client_id}/{tab}/")
     pages += ["/users/", "/users/new/", "/users/?q=blocked%3Atrue", "/users/?q=bad%3Ax"]
-    for tab in ("details", "applications", "sessions", "refresh-tokens"):
+    for tab in ("details", "applications", "sessions", "refresh-tokens", "logs"):
         pages.append(f"/users/{things['ann'].id}/{tab}/")
+    pages += ["/logs/", f"/logs/{things['change'].log_id}/", "/logs/?q=bad%3Ax&date_from=x"]
     pages.append("/apis/no-such-api/settings/")  # the 404 page
     return pages
 

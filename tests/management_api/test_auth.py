@@ -22,6 +22,7 @@ from config import api_urls
 from keys import signing
 from keys.bearer import needs, route
 from keys.models import KeyState, SigningKey
+from logs.events import record
 from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
 from users import directory, sessions
 
@@ -279,6 +280,8 @@ ENDPOINTS = [
     ("GET", "/sessions/{session}", ["read:sessions"]),
     ("DELETE", "/sessions/{session}", ["delete:sessions"]),
     ("POST", "/sessions/{session}/revoke", ["delete:sessions", "delete:refresh_tokens"]),
+    ("GET", "/logs", ["read:logs"]),
+    ("GET", "/logs/{log}", ["read:logs"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -314,6 +317,7 @@ def targets(granted_client, orders_api) -> dict[str, str]:
         "kid": current_key().kid,
         "previous_kid": previous,
         "user": user.user_id.replace("|", "%7C"),
+        "log": record("sapi", description="Create a client").log_id,
     }
 
 
@@ -408,6 +412,8 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/users/{user}/sessions": "mgmt-user-sessions",
         "/sessions/{session}": "mgmt-session",
         "/sessions/{session}/revoke": "mgmt-session-revoke",
+        "/logs": "mgmt-logs",
+        "/logs/{log}": "mgmt-log",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))

@@ -16,6 +16,7 @@ RENAMES = {
     "{user_id}": "{id}",
     "{token_id}": "{id}",
     "{session_id}": "{id}",
+    "{log_id}": "{id}",
 }
 
 

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config import api_urls, openapi
 from keys.models import KeyState, SigningKey
+from logs.events import record
 from users import directory
 
 # Loaded from the module (schemathesis' lazy fixture loader does not run under pytest 9);
@@ -52,6 +53,7 @@ def existing(granted_client, orders_api) -> dict[str, str]:
         "/keys/signing/{kid}": upcoming.kid,
         "/keys/signing/{kid}/revoke": upcoming.kid,
         "/users/{id}": user.user_id,
+        "/logs/{id}": record("sapi", description="Create a user", user_id=user.user_id).log_id,
     }
 
 
