@@ -50,8 +50,15 @@ def backend(request, settings) -> str:
 
 
 @pytest.fixture
-def limits(settings, backend):
-    """Sets the limits of one test: limits(TOKEN_PER_CLIENT="3/3600", ...); the others off."""
+def limits(set_limits, backend):
+    """Sets the limits of one test, on each backend: limits(TOKEN_PER_CLIENT="3/3600", ...);
+    the others off."""
+    return set_limits
+
+
+@pytest.fixture
+def set_limits(settings):
+    """Sets the limits of one test on the cache it has: set_limits(SIGN_IN_PER_IP="1/60")."""
     from config.rate_limits import parse_rate
 
     def set_limits(**rates: str) -> None:
