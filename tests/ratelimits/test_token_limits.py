@@ -3,11 +3,17 @@ cache and on Redis: Auth0's X-RateLimit-* headers on every answer, 429 too_many_
 Retry-After past the limit, an api_limit log event, and counters that start again."""
 
 import json
+import os
+import subprocess
+import sys
 import time
+
+import pytest
 
 from applications import clients
 from logs.models import LogEvent
-from tests.conftest import basic_header
+from tests.conftest import ROOT, basic_header
+from tests.ratelimits.conftest import REDIS_URL
 
 TOO_MANY = {
     "error": "too_many_requests",
@@ -195,3 +201,39 @@ def test_a_registered_origin_can_read_the_429(client, limits, backend, tenant):
     assert {"Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= (
         exposed
     )
+
+
+SUBPROCESS_REQUESTS = """
+from django.test import Client
+for _ in range(2):
+    answer = Client().post("/oauth/token", "%%%", content_type="text/plain")
+    print(answer.status_code, answer["X-RateLimit-Remaining"])
+"""
+
+
+def test_another_process_with_the_same_redis_url_shares_the_counts(client, db, limits, backend):
+    if backend != "redis":
+        pytest.skip("LocMemCache counts per process by design (README, Rate limits)")
+    limits(TOKEN_PER_IP="3/3600")
+    environment = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "RATE_LIMIT_TOKEN_PER_IP": "3/3600",
+        "ALLOWED_HOSTS": "testserver",
+        "PYTHONWARNINGS": "ignore",
+    }
+    other = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SUBPROCESS_REQUESTS],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    here = [client.post("/oauth/token", "%%%", content_type="text/plain") for _ in range(2)]
+
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.split() == ["400", "2", "400", "1"]
+    assert [a.status_code for a in here] == [400, 429]
+    assert rate_headers(here[0])[:2] == (3, 0)
