@@ -4,6 +4,7 @@ X-RateLimit-Reset; the management client raises TooManyRequestsError with Auth0'
 
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from auth0.authentication import GetToken
 from auth0.authentication.exceptions import RateLimitError
@@ -32,10 +33,18 @@ def test_the_sdk_sees_rate_limit_errors(live_server, tenant, orders_api, limits)
     assert refused.value.reset_at == int(refused.value.headers["x-ratelimit-reset"])
     assert refused.value.reset_at % 3600 == 0
 
-    mgmt = Auth0(base_url=live_server.url + "/api/v2", token=token["access_token"], max_retries=0)
-    mgmt.resource_servers.list()
-    with pytest.raises(TooManyRequestsError) as too_many:
+    # Its own HTTP client, closed before the live server's test ends: a keep-alive
+    # connection left open would be served by a thread that outlives the test.
+    with httpx.Client() as http:
+        mgmt = Auth0(
+            base_url=live_server.url + "/api/v2",
+            token=token["access_token"],
+            max_retries=0,
+            httpx_client=http,
+        )
         mgmt.resource_servers.list()
+        with pytest.raises(TooManyRequestsError) as too_many:
+            mgmt.resource_servers.list()
 
     assert too_many.value.status_code == 429
     assert too_many.value.body["errorCode"] == "too_many_requests"
