@@ -9,11 +9,12 @@ import sys
 import time
 
 import pytest
+import redis
 
 from applications import clients
 from logs.models import LogEvent
 from tests.conftest import ROOT, basic_header
-from tests.ratelimits.conftest import REDIS_URL
+from tests.ratelimits.conftest import REDIS_URL, redis_cache
 
 TOO_MANY = {
     "error": "too_many_requests",
@@ -237,3 +238,34 @@ def test_another_process_with_the_same_redis_url_shares_the_counts(client, db, l
     assert other.stdout.split() == ["400", "2", "400", "1"]
     assert [a.status_code for a in here] == [400, 429]
     assert rate_headers(here[0])[:2] == (3, 0)
+
+
+class CountingConnection(redis.connection.Connection):
+    """redis-py's connection, counting what it sends: one send is one round trip (a
+    pipeline sends all its commands at once)."""
+
+    sent = 0
+
+    def send_packed_command(self, command, check_health=True):
+        type(self).sent += 1
+        return super().send_packed_command(command, check_health)
+
+
+def test_a_token_request_costs_one_redis_round_trip(
+    client, granted_client, limits, backend, settings
+):
+    if backend != "redis":
+        pytest.skip("only Redis has round trips")
+    settings.CACHES = redis_cache(REDIS_URL)
+    settings.CACHES["default"]["OPTIONS"]["connection_class"] = CountingConnection
+    limits(TOKEN_PER_CLIENT="100/3600", TOKEN_PER_IP="100/3600")
+    CountingConnection.sent = 0
+    post(client, token_params(granted_client))  # connects (the handshake sends too)
+    assert CountingConnection.sent > 1  # the counting connection is the one in use
+    CountingConnection.sent = 0
+
+    answer = post(client, token_params(granted_client))
+
+    assert answer.status_code == 200
+    assert rate_headers(answer)[:2] == (100, 98)  # both limits counted ...
+    assert CountingConnection.sent == 1  # ... in one round trip
