@@ -5,10 +5,14 @@ limit settings are checked when the process starts."""
 import json
 import logging
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
+import redis
 
 from tests.applications.front_channel import authorize_url, hidden, location
 from tests.applications.front_channel_fixtures import *  # noqa: F403
@@ -119,3 +123,64 @@ def test_good_limits_and_off_start():
     result = run_check(RATE_LIMIT_TOKEN_PER_IP="50/10", RATE_LIMIT_SIGN_IN_PER_IP="off")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own on a free port, to stop while in use."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            tmp_path,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield server, url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_redis_stopped_while_in_use(client, granted_client, set_limits, settings, own_redis):
+    server, url = own_redis
+    settings.CACHES = redis_cache(url)
+    set_limits(TOKEN_PER_CLIENT="10/60", TOKEN_PER_IP="10/60")
+    params = json.dumps(
+        {
+            "grant_type": "client_credentials",
+            "client_id": granted_client.client_id,
+            "client_secret": granted_client.secret,
+            "audience": "https://orders.example/api",
+        }
+    )
+    before = client.post("/oauth/token", params, content_type="application/json")
+    server.terminate()
+    server.wait(timeout=10)
+
+    during = client.post("/oauth/token", params, content_type="application/json")
+
+    assert before.status_code == 200
+    assert before["X-RateLimit-Remaining"] == "9"
+    assert during.status_code == 503  # the pool's open connection is dead: not a 500
+    assert during["Retry-After"] == "5"
+    assert during.json()["error"] == "temporarily_unavailable"
