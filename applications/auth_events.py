@@ -50,7 +50,8 @@ _FAILURE = {
 }
 
 
-def _client_id(given: str | None) -> str:
+def loggable_client_id(given: str | None) -> str:
+    """`given` when it has the shape of a client_id, else "" (never a pasted secret)."""
     return given if given and CLIENT_ID_SHAPE.fullmatch(given) else ""
 
 
@@ -75,7 +76,7 @@ def token_issued(request: HttpRequest, token_request: TokenRequest, issued: Toke
     grant_type = token_request.grant_type or CLIENT_CREDENTIALS
     events.enqueue(
         _SUCCESS[grant_type],
-        client_id=_client_id(token_request.client_id),
+        client_id=loggable_client_id(token_request.client_id),
         client_name=issued.client_name,
         user_id=issued.user_id,
         user_name=issued.user_name,
@@ -106,7 +107,7 @@ def token_refused(
         type_ = types.REFRESH_REUSE
     else:
         type_ = _FAILURE.get(grant_type, types.FAILED_CLIENT_CREDENTIALS)
-    client_id = _client_id(token_request.client_id if token_request is not None else None)
+    client_id = loggable_client_id(token_request.client_id if token_request is not None else None)
     details = {
         "grant_type": grant_type[:MAX_GRANT_TYPE],
         "error": error.error,
@@ -137,7 +138,7 @@ def revoked(request: HttpRequest, client_id: str, outcome: str, user_id: str) ->
     switch on Auth0's."""
     events.enqueue(
         types.SUCCESS_REVOCATION,
-        client_id=_client_id(client_id),
+        client_id=loggable_client_id(client_id),
         client_name=_client_name(client_id),
         user_id=user_id,
         details={"outcome": outcome},
@@ -246,7 +247,7 @@ def logged_out(
     events.enqueue(
         types.FAILED_LOGOUT if error else types.SUCCESS_LOGOUT,
         description=description,
-        client_id=_client_id(client_id),
+        client_id=loggable_client_id(client_id),
         client_name=application.name if application is not None else "",
         user_id=user.user_id if user is not None else "",
         user_name=user.email if user is not None else "",

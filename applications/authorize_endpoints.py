@@ -32,7 +32,9 @@ from applications import (
 )
 from applications.authorize import AuthorizeRequest, ErrorPage, RedirectError, parse
 from applications.login_transactions import Transaction, TransactionInvalid
-from logs import types
+from config import rate_limits
+from config.client_ip import client_ip
+from logs import events, types
 from users import passwords, session_cookie, sessions
 from users.models import Session, User
 
@@ -214,7 +216,42 @@ def _record_sign_in_failure(
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     """/u/login: the end user's email and password (section 2.1). CSRF-protected (a login
-    CSRF would sign the victim in as the attacker); a new session on every sign-in."""
+    CSRF would sign the victim in as the attacker); a new session on every sign-in.
+
+    Each sign-in attempt (POST) counts against its IP address's limit (config/rate_limits.py)
+    before the password is hashed, and its answer carries the X-RateLimit-* headers; past
+    the limit, a 429 page says how long to wait. Showing the form (GET) is not counted."""
+    if request.method != "POST":
+        return _login(request)
+    usage = rate_limits.hit((rate_limits.SIGN_IN_PER_IP, client_ip(request)))
+    if usage is not None and usage.exceeded:
+        response = _too_many_sign_ins(request, usage)
+    else:
+        response = _login(request)
+    for name, value in rate_limits.headers(usage).items():
+        response[name] = value
+    return response
+
+
+def _too_many_sign_ins(request: HttpRequest, usage: rate_limits.Usage) -> HttpResponse:
+    """The 429 page (RFC 6585 section 4), recorded as Auth0's api_limit event."""
+    logger.info("sign-in refused: too many attempts from one IP address (429)")
+    events.enqueue(
+        types.RATE_LIMIT,
+        description="Rate limit exceeded on sign-in (/u/login)",
+        **events.request_fields(request),
+    )
+    response = render(
+        request,
+        "universal_login/too_many_requests.html",
+        {"retry_after": usage.retry_after()},
+        status=429,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _login(request: HttpRequest) -> HttpResponse:
     state = (request.POST if request.method == "POST" else request.GET).get("state", "")
     try:
         transaction, parsed = _resume(request, state)

@@ -24,7 +24,10 @@ from applications import (
     token_request,
 )
 from applications import userinfo as user_info
+from config import rate_limits
+from config.client_ip import client_ip
 from keys import signing, vault
+from logs import events, types
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +54,58 @@ def _read_body(request: HttpRequest) -> bytes:
     return request.read(token_request.MAX_BODY_BYTES + 1)
 
 
+# Auth0's token-endpoint text for a refused rate (AUTH0_COMPAT.md section 8.4).
+TOO_MANY_REQUESTS = "Rate limit exceeded. Retry after the time in the Retry-After header."
+
+
+def _count_request(request: HttpRequest, client_id: str | None) -> rate_limits.Usage | None:
+    """Counts a /oauth/token or /oauth/revoke request (the two share their counters) against
+    the per-IP limit and, when the request names a client (body or Basic header, before it
+    is authenticated), the per-client one: one cache round trip."""
+    return rate_limits.hit(
+        (rate_limits.TOKEN_PER_IP, client_ip(request)),
+        (rate_limits.TOKEN_PER_CLIENT, client_id),
+    )
+
+
+def _too_many_requests(request: HttpRequest, client_id: str | None) -> JsonResponse:
+    """429 too_many_requests (RFC 6585 section 4), recorded as Auth0's api_limit event."""
+    logger.info("%s refused: too_many_requests (429)", request.path)
+    events.enqueue(
+        types.RATE_LIMIT,
+        description=f"Rate limit exceeded on {request.path}",
+        client_id=auth_events.loggable_client_id(client_id),
+        **events.request_fields(request),
+    )
+    return _token_json({"error": "too_many_requests", "error_description": TOO_MANY_REQUESTS}, 429)
+
+
+def _refused(error: oauth.OAuthError) -> JsonResponse:
+    response = _token_json(error.to_dict(), error.status)
+    if error.status == 405:
+        response["Allow"] = "POST"
+    if error.basic_challenge:
+        response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
+    return response
+
+
+def _with_rate_headers(response: HttpResponse, usage: rate_limits.Usage | None) -> HttpResponse:
+    for name, value in rate_limits.headers(usage).items():
+        response[name] = value
+    return response
+
+
 @cors_origins.browser_endpoint("POST")
 @csrf_exempt  # authenticated by client credentials (or PKCE), never by cookies
 @login_not_required
-def token(request: HttpRequest) -> JsonResponse:
-    """POST /oauth/token: the client-credentials, authorization-code and refresh grants."""
-    if request.method != "POST":
-        wrong_method = oauth.OAuthError(405, "invalid_request", "Use POST for /oauth/token.")
-        auth_events.token_refused(request, None, wrong_method)
-        response = _token_json(wrong_method.to_dict(), 405)
-        response["Allow"] = "POST"
-        return response
-    parsed = None
+def token(request: HttpRequest) -> HttpResponse:
+    """POST /oauth/token: the client-credentials, authorization-code and refresh grants.
+    Every answer carries the X-RateLimit-* headers of the binding limit (config/rate_limits.py);
+    over a limit, 429 too_many_requests before anything else is decided."""
+    parsed, refusal = None, None
     try:
+        if request.method != "POST":
+            raise oauth.OAuthError(405, "invalid_request", "Use POST for /oauth/token.")
         # The raw Content-Type: Django's parsed one has had Unicode whitespace stripped.
         parsed = token_request.parse(
             request.META.get("CONTENT_TYPE", ""),
@@ -72,6 +114,23 @@ def token(request: HttpRequest) -> JsonResponse:
         )
         # Success or refusal, the answer is for this client: only its origins may read it.
         cors_origins.answer_for(request, parsed.client_id)
+    except oauth.OAuthError as error:
+        refusal = error
+    client_id = parsed.client_id if parsed is not None else None
+    usage = _count_request(request, client_id)
+    if usage is not None and usage.exceeded:
+        return _with_rate_headers(_too_many_requests(request, client_id), usage)
+    if parsed is None:
+        assert refusal is not None
+        # Log who and why, never the body: it carries the client secret.
+        logger.info("token request refused: %s (%s)", refusal.error, refusal.status)
+        auth_events.token_refused(request, None, refusal)
+        return _with_rate_headers(_refused(refusal), usage)
+    return _with_rate_headers(_exchange(request, parsed), usage)
+
+
+def _exchange(request: HttpRequest, parsed: oauth.TokenRequest) -> JsonResponse:
+    try:
         if parsed.grant_type == code_exchange.AUTHORIZATION_CODE:
             result = code_exchange.exchange(parsed)
         elif parsed.grant_type == refresh_grant.REFRESH_TOKEN:
@@ -96,10 +155,7 @@ def token(request: HttpRequest) -> JsonResponse:
         # Log who and why, never the body: it carries the client secret.
         logger.info("token request refused: %s (%s)", error.error, error.status)
         auth_events.token_refused(request, parsed, error)
-        response = _token_json(error.to_dict(), error.status)
-        if error.basic_challenge:
-            response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
-        return response
+        return _refused(error)
     auth_events.token_issued(request, parsed, result)
     return _token_json(result.to_dict(), 200)
 
@@ -115,15 +171,11 @@ REVOCATION_PARAMETERS = ("client_id", "client_secret", "token", "token_type_hint
 def revoke(request: HttpRequest) -> HttpResponse:
     """POST /oauth/revoke (RFC 7009): 200 with an empty body when the token is revoked, and
     also when it is unknown, already revoked or a JWT (section 2.2); the token endpoint's
-    error bodies otherwise."""
-    if request.method != "POST":
-        response: HttpResponse = _token_json(
-            {"error": "invalid_request", "error_description": "Use POST for /oauth/revoke."},
-            405,
-        )
-        response["Allow"] = "POST"
-        return response
+    error bodies otherwise. Rate limited with /oauth/token's counters, with its headers."""
+    client_id, revocation_request, refusal = None, None, None
     try:
+        if request.method != "POST":
+            raise oauth.OAuthError(405, "invalid_request", "Use POST for /oauth/revoke.")
         body = _read_body(request)
         params = token_request.read_parameters(
             request.META.get("CONTENT_TYPE", ""), body, REVOCATION_PARAMETERS
@@ -132,21 +184,26 @@ def revoke(request: HttpRequest) -> HttpResponse:
             params, request.headers.get("Authorization")
         )
         cors_origins.answer_for(request, client_id)
-        revoked = revocation.revoke(
-            revocation.RevocationRequest(
-                token=params.get("token"),
-                client_id=client_id,
-                client_secret=client_secret,
-                used_basic_auth=used_basic,
-            )
+        revocation_request = revocation.RevocationRequest(
+            token=params.get("token"),
+            client_id=client_id,
+            client_secret=client_secret,
+            used_basic_auth=used_basic,
         )
+    except oauth.OAuthError as error:
+        refusal = error
+    usage = _count_request(request, client_id)
+    if usage is not None and usage.exceeded:
+        return _with_rate_headers(_too_many_requests(request, client_id), usage)
+    try:
+        if refusal is not None:
+            raise refusal
+        assert revocation_request is not None
+        revoked = revocation.revoke(revocation_request)
     except oauth.OAuthError as error:
         # Log why, never the body: it carries the token and maybe the client secret.
         logger.info("revocation refused: %s (%s)", error.error, error.status)
-        response = _token_json(error.to_dict(), error.status)
-        if error.basic_challenge:
-            response["WWW-Authenticate"] = 'Basic realm="gatehouse", charset="UTF-8"'
-        return response
+        return _with_rate_headers(_refused(error), usage)
     auth_events.revoked(request, client_id or "", revoked.outcome, revoked.user_id)
     # Section 2.2: "the content of the response body is ignored by the client"; Auth0 sends
     # none (go-auth0's recordings), and nothing about the token may be cached.
@@ -154,7 +211,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
     del response["Content-Type"]
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
-    return response
+    return _with_rate_headers(response, usage)
 
 
 # RFC 6750 section 3: the challenge of a protected resource. No error code when the request

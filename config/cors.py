@@ -79,8 +79,12 @@ def public_document(view: View) -> View:
 # 2.3.1, RFC 6750 section 2.1), a JSON or form body, and the SDK telemetry header every Auth0
 # SDK sends (auth0-spa-js: `Auth0-Client`, base64 JSON). Fetch compares them case-insensitively.
 REGISTERED_REQUEST_HEADERS = "authorization, content-type, auth0-client"
-# RFC 6750 section 3: a script must be able to read why its bearer token was refused.
-REGISTERED_EXPOSED_HEADERS = "WWW-Authenticate"
+# RFC 6750 section 3: a script must be able to read why its bearer token was refused; and
+# how much of its rate limit is left and when to retry (config/rate_limits.py). None of these
+# is a CORS-safelisted response header (Fetch standard, section 2.2.6).
+REGISTERED_EXPOSED_HEADERS = (
+    "WWW-Authenticate, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
 # Chromium caps this at two hours, Firefox at a day. A cached preflight only lets the browser
 # send the request: whether the script may read the answer is decided on every response.
 REGISTERED_MAX_AGE_SECONDS = 7200

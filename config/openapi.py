@@ -91,6 +91,7 @@ _ERROR_TEXT = {
     403: "Insufficient scope.",
     404: "The object (or the path) does not exist.",
     409: "Conflict with an existing object.",
+    429: "Too many requests with this token (config/rate_limits.py); retry after Retry-After.",
 }
 
 
@@ -99,7 +100,7 @@ class Operation:
     """One documented method of a path, without its scopes (those come from the route).
 
     `success` is (status, description, response schema or None); `errors` the statuses
-    besides 400, 401 and 403 (always documented); `body` the name of a request schema.
+    besides 400, 401, 403 and 429 (always documented); `body` the name of a request schema.
     """
 
     operation_id: str
@@ -140,7 +141,8 @@ def _operation(operation: Operation, tag: str, scopes: RouteScopes) -> SchemaDic
     if schema is not None:
         responses[str(status)]["content"] = _json(schema)
     # 400 everywhere: unknown query parameters and malformed path parameters are refused.
-    for code in sorted({400, *operation.errors, 401, 403}):
+    # 429 everywhere: every request with a valid token counts against its rate limit.
+    for code in sorted({400, *operation.errors, 401, 403, 429}):
         responses[str(code)] = {"description": _ERROR_TEXT[code], "content": _json(ref("Error"))}
         if code in (401, 403):  # RFC 6750 section 3
             responses[str(code)]["headers"] = {
@@ -148,6 +150,14 @@ def _operation(operation: Operation, tag: str, scopes: RouteScopes) -> SchemaDic
                     "required": True,
                     "description": "Bearer challenge (error=invalid_token or insufficient_scope).",
                     "schema": {"type": "string", "pattern": "^Bearer "},
+                }
+            }
+        if code == 429:  # RFC 6585 section 4; RFC 9110 section 10.2.3
+            responses[str(code)]["headers"] = {
+                "Retry-After": {
+                    "required": True,
+                    "description": "Seconds until the token's rate-limit window ends.",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
                 }
             }
     names = list(scopes.names)

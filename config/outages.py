@@ -5,16 +5,20 @@ Such a request was fine and should simply be retried: it is answered 503 with Re
 """
 
 import psycopg
+import redis
 from django.db import InterfaceError, OperationalError
 
 # Django's wrappers of the driver's connection errors; psycopg's own, raised outside Django's
-# cursor wrappers (LISTEN and the prepared grant lookup use the raw connection); and
-# socket-level failures to reach any other service.
+# cursor wrappers (LISTEN and the prepared grant lookup use the raw connection); Redis (the
+# cache: rate-limit counters) refusing or timing out; and socket-level failures to reach any
+# other service.
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
+    redis.ConnectionError,
+    redis.TimeoutError,
     ConnectionError,
     TimeoutError,
 )

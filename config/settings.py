@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.rate_limits import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -153,6 +155,35 @@ LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30)
 # How many reverse proxies of ours stand in front and append to X-Forwarded-For
 # (config/client_ip.py); 0 trusts no header and uses the socket's address.
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+
+# Django's cache: Redis when REDIS_URL is set (shared by every worker and node: the rate-limit
+# counters live here), else memory private to each process. Short socket timeouts: an
+# unreachable Redis must turn into a quick 503 (config/outages.py), not a hung worker.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Rate limits (config/rate_limits.py): "count/seconds" per limit, "off" for none;
+# RATE_LIMITS=false turns them all off. Parsed once here: a bad value stops the process.
+RATE_LIMIT_DEFAULTS = {
+    "TOKEN_PER_CLIENT": "6000/60",
+    "TOKEN_PER_IP": "6000/60",
+    "MANAGEMENT_API_PER_TOKEN": "3000/60",
+    "SIGN_IN_PER_IP": "100/60",
+}
+RATE_LIMITS = {
+    name: parse_rate(f"RATE_LIMIT_{name}", env.str(f"RATE_LIMIT_{name}", default=default))
+    if env.bool("RATE_LIMITS", default=True)
+    else None
+    for name, default in RATE_LIMIT_DEFAULTS.items()
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

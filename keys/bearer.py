@@ -3,8 +3,10 @@
 The only part of the Management API that needs keys. Every authenticated endpoint is built
 with `route()`, which refuses to build one without declared scopes for each method, answers
 wrong methods with 405, authenticates the bearer token through keys.signing.verify (RS256 only,
-known non-revoked kid, exact iss/aud/exp; RFC 6750 section 2.1), checks the scope (RFC 6750
-section 3.1: insufficient_scope is a 403), and turns every failure into Auth0's error body.
+known non-revoked kid, exact iss/aud/exp; RFC 6750 section 2.1), counts the request against
+the token's rate limit (config/rate_limits.py: 429 past it, X-RateLimit-* headers on every
+answer once the token is verified), checks the scope (RFC 6750 section 3.1:
+insufficient_scope is a 403), and turns every failure into Auth0's error body.
 Each route's scopes are written once, here; the OpenAPI document reads them from the route.
 """
 
@@ -19,8 +21,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config import rate_limits
 from config.api import ApiError, guarded, method_not_allowed
 from keys import signing
+from logs import events, types
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +76,9 @@ def _unauthorized(message: str, challenge: str) -> ApiError:
     return ApiError(401, message, attributes=attributes, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate(request: HttpRequest) -> set[str]:
-    """The scopes of a valid Management API bearer token, or a 401 ApiError.
-
-    RFC 6750 section 2.1: `Bearer 1*SP b64token`, inside the field value's optional SP/HTAB
-    (RFC 9110 section 5.5), the scheme in any case. Only those characters are whitespace: a
-    header whose scheme is not exactly Bearer (say "Bearer" and U+00A0) carries no bearer
-    token ("Missing authentication"); a token with anything around it but spaces (U+00A0,
-    U+3000, ...) is no b64token ("Invalid token"). The scope claim is split on U+0020 only
-    (RFC 6749 section 3.3)."""
+def _verified_token(request: HttpRequest) -> tuple[str, dict[str, Any]]:
+    """The bearer token of `request` and its verified claims, or a 401 ApiError (see
+    `authenticate`)."""
     realm = f'Bearer realm="{settings.MANAGEMENT_API_IDENTIFIER}"'
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip(" \t").partition(" ")
@@ -96,15 +94,57 @@ def authenticate(request: HttpRequest) -> set[str]:
         raise _unauthorized(
             "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
         ) from error
+    return token, claims
+
+
+def _scopes(claims: dict[str, Any]) -> set[str]:
     scope = claims.get("scope")
     return set(scope.split(" ")) - {""} if isinstance(scope, str) else set()
+
+
+def authenticate(request: HttpRequest) -> set[str]:
+    """The scopes of a valid Management API bearer token, or a 401 ApiError.
+
+    RFC 6750 section 2.1: `Bearer 1*SP b64token`, inside the field value's optional SP/HTAB
+    (RFC 9110 section 5.5), the scheme in any case. Only those characters are whitespace: a
+    header whose scheme is not exactly Bearer (say "Bearer" and U+00A0) carries no bearer
+    token ("Missing authentication"); a token with anything around it but spaces (U+00A0,
+    U+3000, ...) is no b64token ("Invalid token"). The scope claim is split on U+0020 only
+    (RFC 6749 section 3.3)."""
+    return _scopes(_verified_token(request)[1])
+
+
+# AUTH0_COMPAT.md section 3: the Management API's 429 text.
+TOO_MANY_REQUESTS = (
+    "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and "
+    "X-RateLimit-Reset headers."
+)
+# Where `_call` leaves the request's rate-limit usage for the view's headers.
+_USAGE = "_gatehouse_rate_limit_usage"
+
+
+def _count(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
+    """Counts the request against its token's limit (the token is the key: config/rate_limits
+    keeps only a digest of it); 429 with Auth0's body past it, recorded as api_limit."""
+    usage = rate_limits.hit((rate_limits.MANAGEMENT_API_PER_TOKEN, token))
+    setattr(request, _USAGE, usage)
+    if usage is not None and usage.exceeded:
+        client_id = claims.get("azp")
+        events.enqueue(
+            types.RATE_LIMIT,
+            description=f"Rate limit exceeded on the Management API ({request.method})",
+            client_id=client_id[:64] if isinstance(client_id, str) else "",
+            **events.request_fields(request),
+        )
+        raise ApiError(429, TOO_MANY_REQUESTS, "too_many_requests")
 
 
 def route(**handlers: tuple[Handler, Scopes]) -> View:
     """One URL's view: `route(GET=(list_things, needs("read:things")), POST=...)`.
 
-    Order of checks: method (405), token (401), scope (403), then the handler, which raises
-    ApiError for everything else. A handler cannot be registered without its Scopes
+    Order of checks: method (405), token (401), the token's rate limit (429, with Auth0's
+    X-RateLimit-* headers on every answer from here on), scope (403), then the handler,
+    which raises ApiError for everything else. A handler cannot be registered without its Scopes
     (TypeError). The view's `scopes_by_method` ({"GET": Scopes, ...}) is what the OpenAPI
     document publishes as each operation's `x-required-scopes`.
     """
@@ -125,7 +165,11 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
         if entry is None:
             return method_not_allowed(allowed)
         handler, scopes = entry
-        return guarded(lambda: _call(request, handler, scopes, kwargs))
+        response = guarded(lambda: _call(request, handler, scopes, kwargs))
+        # Every answer to an authenticated request carries its token's X-RateLimit-* headers.
+        for name, value in rate_limits.headers(getattr(request, _USAGE, None)).items():
+            response[name] = value
+        return response
 
     view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}  # type: ignore[attr-defined]
     return view
@@ -151,6 +195,8 @@ def require(request: HttpRequest, scopes: Scopes) -> None:
 def _call(
     request: HttpRequest, handler: Handler, scopes: Scopes, kwargs: dict[str, Any]
 ) -> HttpResponse:
-    request.management_scopes = frozenset(authenticate(request))  # type: ignore[attr-defined]
+    token, claims = _verified_token(request)
+    _count(request, token, claims)
+    request.management_scopes = frozenset(_scopes(claims))  # type: ignore[attr-defined]
     require(request, scopes)
     return handler(request, **kwargs)

@@ -106,6 +106,15 @@ def log_events_off(settings):
     settings.LOG_EVENTS = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_counters():
+    """Each test starts with no requests counted (the in-process LocMemCache outlives
+    tests): a test's requests are never refused for those of the tests before it."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture(scope="session")
 def password_hash() -> Callable[[str], str]:
     """Django's `make_password`, once per password per session: PBKDF2 at Django's work

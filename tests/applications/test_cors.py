@@ -12,6 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.applications.conftest import CALLBACK, SPA_CALLBACK, VERIFIER
 
+# The response headers a script may read: the bearer challenge and the rate-limit headers.
+EXPOSED_HEADERS = (
+    "WWW-Authenticate, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
+
 SPA_ORIGIN = "https://spa.example"  # SPA_CALLBACK's origin
 EXTRA_ORIGIN = "https://admin.spa.example"
 WEB_ORIGIN = "https://app.example"
@@ -185,7 +190,7 @@ def test_code_exchange_from_the_spa_origin(client, spa_origins, make_code, origi
     assert response["Vary"] == "Origin"
     assert cors_headers(response) == {
         "Access-Control-Allow-Origin": origin,
-        "Access-Control-Expose-Headers": "WWW-Authenticate",
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
     }
 
 
@@ -303,7 +308,7 @@ def test_userinfo_readable_by_the_tokens_client(
     assert own.status_code == other.status_code == 200
     assert cors_headers(own) == {
         "Access-Control-Allow-Origin": WEB_ORIGIN,
-        "Access-Control-Expose-Headers": "WWW-Authenticate",
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
     }
     assert own["Vary"] == "Origin"
     assert cors_headers(other) == {}
@@ -335,7 +340,7 @@ def test_userinfo_refusal_is_readable_with_its_challenge(client, spa_origins):
 
     assert registered.status_code == stranger.status_code == 401
     assert registered["Access-Control-Allow-Origin"] == SPA_ORIGIN
-    assert registered["Access-Control-Expose-Headers"] == "WWW-Authenticate"
+    assert registered["Access-Control-Expose-Headers"] == EXPOSED_HEADERS
     assert cors_headers(stranger) == {}
 
 

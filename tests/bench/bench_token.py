@@ -410,7 +410,8 @@ def production_env(
     a throwaway database (on the same PostgreSQL server when DATABASE_URL points at one, so
     the bench never writes to yours; else a SQLite file in `workdir`). Returns (environment,
     "PostgreSQL" or "SQLite", the original DATABASE_URL, the scratch database name or None);
-    the caller drops the scratch database with _admin_sql when done."""
+    the caller drops the scratch database with _admin_sql when done. Rate limits count
+    but never refuse."""
     from cryptography.fernet import Fernet
 
     env = {
@@ -426,6 +427,18 @@ def production_env(
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
+        # Rate limits on and counting (their cost is part of what is measured), but too high
+        # for the bench's one client and one address ever to be refused. REDIS_URL, when set
+        # in the environment, counts on Redis; otherwise in each worker's memory.
+        **{
+            f"RATE_LIMIT_{name}": "100000000/60"
+            for name in (
+                "TOKEN_PER_CLIENT",
+                "TOKEN_PER_IP",
+                "MANAGEMENT_API_PER_TOKEN",
+                "SIGN_IN_PER_IP",
+            )
+        },
     }
     server_url = env.get("DATABASE_URL", "")
     database = "PostgreSQL" if server_url.startswith(("postgres", "pgsql")) else "SQLite"

@@ -48,7 +48,9 @@ def test_the_actual_answer_is_checked_for_the_views_key():
 
     assert check.calls == [("client-a", ORIGIN)]
     assert response["Access-Control-Allow-Origin"] == ORIGIN
-    assert response["Access-Control-Expose-Headers"] == "WWW-Authenticate"
+    assert response["Access-Control-Expose-Headers"] == (
+        "WWW-Authenticate, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    )
     assert "Access-Control-Allow-Credentials" not in response
 
 

@@ -514,6 +514,12 @@ def test_every_get_endpoint_answers_head_with_the_get_headers_and_no_body(
     assert got.status_code == 200
     assert head.status_code == 200
     assert head.content == b""
+    # Each request counts against the token's rate limit (the HEAD has one fewer left, or a
+    # new window began in between): those two may differ, the rest may not.
+    left = int(got["X-RateLimit-Remaining"]) - int(head["X-RateLimit-Remaining"])
+    assert left == 1 or int(head["X-RateLimit-Reset"]) > int(got["X-RateLimit-Reset"])
+    for counted in ("X-RateLimit-Remaining", "X-RateLimit-Reset"):
+        del got.headers[counted], head.headers[counted]
     assert dict(head.headers) == dict(got.headers)
 
 

@@ -65,7 +65,8 @@ def test_every_operation_documents_its_scopes_and_errors(served):
     for path, operations in served["paths"].items():
         for method, operation in operations.items():
             assert operation["x-required-scopes"], (path, method)
-            assert {"400", "401", "403"} <= set(operation["responses"]), (path, method)
+            assert {"400", "401", "403", "429"} <= set(operation["responses"]), (path, method)
+            assert set(operation["responses"]["429"]["headers"]) == {"Retry-After"}
             if "{" in path:
                 assert "404" in operation["responses"] or method == "delete", (path, method)
 
