@@ -184,10 +184,10 @@ def _wait_until_serving(node: Node) -> None:
     while True:
         assert node.process.poll() is None, f"node {node.name} exited:\n{node.log()}"
         try:
-            if requests.get(f"{node.url}/.well-known/jwks.json", timeout=2).status_code == 200:
+            if requests.get(f"{node.url}/.well-known/jwks.json", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or the worker is still importing Django
         assert time.monotonic() < deadline, f"node {node.name} did not serve:\n{node.log()}"
         time.sleep(0.2)
 
