@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # npm writes this file on every install: the tests' Node packages (package.json), pinned.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench soak install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ format: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench_token.py
 	$(BIN)/python tests/bench/bench_signin.py
+
+# A benchmark, not a test: on PostgreSQL (DATABASE_URL), SOAK_SECONDS (default 600) at 80 % of
+# the measured maximum token rate; fails on any error or 10 % worker memory growth.
+soak: $(DEV_STAMP)
+	$(BIN)/python tests/bench/soak.py
 
 clean:
 	rm -rf $(VENV) var node_modules

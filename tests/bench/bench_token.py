@@ -241,7 +241,12 @@ def _ensure_wrk() -> str:
 
 
 def run_wrk(
-    wrk: str, url: str, body: str, workdir: Path, lua: str | None = None
+    wrk: str,
+    url: str,
+    body: str,
+    workdir: Path,
+    lua: str | None = None,
+    duration_seconds: int = DURATION_SECONDS,
 ) -> dict[str, float]:
     script = workdir / "post.lua"
     script.write_text(lua if lua is not None else WRK_SCRIPT % json.dumps(body))
@@ -250,7 +255,7 @@ def run_wrk(
             wrk,
             f"-t{WRK_THREADS}",
             f"-c{CONNECTIONS}",
-            f"-d{DURATION_SECONDS}s",
+            f"-d{duration_seconds}s",
             "--latency",
             "-s",
             str(script),
@@ -286,8 +291,9 @@ def run_wrk(
 
 
 @contextmanager
-def _serving(env: dict[str, str], workers: int) -> Iterator[str]:
-    """gunicorn as in production, serving until the block ends; yields its base URL."""
+def gunicorn_server(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
+    """gunicorn as in production, serving until the block ends; yields its base URL and the
+    master's pid (its workers are the master's children: tests/bench/soak.py reads them)."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -317,10 +323,17 @@ def _serving(env: dict[str, str], workers: int) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.1)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def _serving(env: dict[str, str], workers: int) -> Iterator[str]:
+    """gunicorn as in production, serving until the block ends; yields its base URL."""
+    with gunicorn_server(env, workers) as (base_url, _):
+        yield base_url
 
 
 def _token_form(audience: str, credentials: dict[str, str]) -> str:
