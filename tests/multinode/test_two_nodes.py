@@ -344,3 +344,20 @@ def test_no_secret_reached_either_node_log(cluster, web):
         assert "Booting worker" in log  # the log is the server's, and it was written
         leaked = [secret[:8] + "..." for secret in secrets if secret in log]
         assert leaked == [], f"node {node.name} logged secrets: {leaked}"
+
+
+def test_rate_limit_counts_are_shared_by_both_nodes(cluster):
+    # One Management API token used at A and at B in turn: with the counts in Redis, each
+    # answer has one request fewer left than the one before, whichever node gave it (with
+    # per-process counts, B would start its own count from the full limit).
+    mgmt_a = cluster.mgmt(cluster.a)
+    mgmt_b = Mgmt(cluster.b.url, mgmt_a.token)
+    for _ in range(3):  # a fixed window may end between two calls: then read another four
+        answers = [m.call("GET", "/resource-servers") for m in (mgmt_a, mgmt_b, mgmt_a, mgmt_b)]
+        assert [answer.status_code for answer in answers] == [200] * 4
+        if len({answer.headers["X-RateLimit-Reset"] for answer in answers}) == 1:
+            break
+    remaining = [int(answer.headers["X-RateLimit-Remaining"]) for answer in answers]
+    assert remaining == [remaining[0] - step for step in range(4)]
+    limit = int(answers[0].headers["X-RateLimit-Limit"])
+    assert remaining[0] < limit
