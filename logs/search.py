@@ -24,13 +24,14 @@ Exact matches on `type`, `client_id` and `user_id`, and `date` ranges, use the m
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q, Value
 from django.db.models.functions import Substr
 from django.db.models.lookups import Exact
 
-MAX_TERMS = 50
+from config import lucene_query
+from config.lucene_query import InvalidQuery, unescape
+
 # Auth0's searchable fields that Gatehouse stores, with their columns.
 FIELDS = (
     "log_id",
@@ -48,45 +49,8 @@ FIELDS = (
     "scope",
 )
 _FIELD_NAMES = ", ".join((*FIELDS, "date"))
-# A token: a parenthesis, a range in brackets, a phrase, or a run of anything else but
-# whitespace (an escaped character included).
-_TOKEN = re.compile(
-    r'\s*(?:(?P<paren>[()])|(?P<word>(?:[^\s()"\\\[]|\\.)*(?:"(?:[^"\\]|\\.)*"|\[[^\]]*\])?))'
-)
-_UNESCAPE = re.compile(r"\\(.)")
 _RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class InvalidQuery(ValueError):
-    """`q` is outside the supported subset; str() says what is wrong, for the caller."""
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "(", ")", "AND", "OR" or "term"
-    text: str = ""
-
-
-def _tokens(q: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    while q[position:].strip():
-        match = _TOKEN.match(q, position)
-        if match is None or match.end() == position or not (match["paren"] or match["word"]):
-            raise InvalidQuery(
-                f"Unbalanced quote or bracket, or unreadable text at: {q[position : position + 20]}"
-            )
-        position = match.end()
-        if match["paren"]:
-            tokens.append(_Token(match["paren"]))
-        elif match["word"] in ("AND", "OR"):
-            tokens.append(_Token(match["word"]))
-        else:
-            tokens.append(_Token("term", match["word"]))
-    if len([t for t in tokens if t.kind == "term"]) > MAX_TERMS:
-        raise InvalidQuery(f"Too many terms (at most {MAX_TERMS})")
-    return tokens
 
 
 def _instant(text: str, *, end: bool) -> dt.datetime:
@@ -149,7 +113,7 @@ def _term(text: str) -> Q:
         value = value[:-1]
     if "*" in value.replace("\\*", "") or "?" in value.replace("\\?", ""):
         raise InvalidQuery(f"Only a trailing * is supported as a wildcard: {text}")
-    value = _UNESCAPE.sub(r"\1", value)
+    value = unescape(value)
     if not value and not prefix:
         raise InvalidQuery(f"Empty value for {field}")
     if not prefix:
@@ -163,60 +127,7 @@ def _term(text: str) -> Q:
     )
 
 
-class _Parser:
-    """Recursive descent: query := and (OR and)*; and := atom ([AND] atom)*;
-    atom := term | ( query )."""
-
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.tokens = tokens
-        self.position = 0
-
-    def peek(self) -> _Token | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def take(self) -> _Token:
-        token = self.peek()
-        if token is None:
-            raise InvalidQuery("The query ends where a term was expected")
-        self.position += 1
-        return token
-
-    def query(self) -> Q:
-        condition = self.conjunction()
-        while (token := self.peek()) is not None and token.kind == "OR":
-            self.take()
-            condition |= self.conjunction()
-        return condition
-
-    def conjunction(self) -> Q:
-        condition = self.atom()
-        while (token := self.peek()) is not None and token.kind in ("AND", "term", "("):
-            if token.kind == "AND":
-                self.take()
-            condition &= self.atom()
-        return condition
-
-    def atom(self) -> Q:
-        token = self.take()
-        if token.kind == "term":
-            return _term(token.text)
-        if token.kind == "(":
-            condition = self.query()
-            closing = self.peek()
-            if closing is None or closing.kind != ")":
-                raise InvalidQuery("Missing closing parenthesis")
-            self.take()
-            return condition
-        raise InvalidQuery(f"Unexpected {token.kind or token.text} where a term was expected")
-
-
 def parse(q: str) -> Q:
-    """The Q for `q` (an empty or blank `q` matches every event). Raises InvalidQuery."""
-    tokens = _tokens(q)
-    if not tokens:
-        return Q()
-    parser = _Parser(tokens)
-    condition = parser.query()
-    if parser.peek() is not None:
-        raise InvalidQuery(f"Unexpected {parser.take().kind} (unbalanced parentheses?)")
-    return condition
+    """The Q for `q` (an empty or blank `q` matches every event; terms side by side are
+    joined with AND). Raises InvalidQuery."""
+    return lucene_query.parse(q, _term, adjacent_terms_and=True, ranges=True)

@@ -16,13 +16,13 @@ inner `*`), ranges, fuzzy and proximity operators, and terms side by side withou
 """
 
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q
 
+from config import lucene_query
+from config.lucene_query import InvalidQuery, unescape
 from users.models import CONNECTION
 
-MAX_TERMS = 50
 TEXT_FIELDS = {
     "email": "email",
     "username": "username",
@@ -41,56 +41,17 @@ FIELDS = (
     "identities.connection",
 )
 _FIELD_NAMES = ", ".join(FIELDS)
-# A token: parentheses, a phrase, or a run of anything else but whitespace.
-_TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<word>(?:[^\s()"\\]|\\.)*(?:"(?:[^"\\]|\\.)*")?))')
-
-
-class InvalidQuery(ValueError):
-    """`q` is outside the supported subset; str() says what is wrong, for the caller."""
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "(", ")", "AND", "OR" or "term"
-    text: str = ""
-
-
-def _tokens(q: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    while position < len(q):
-        if q[position:].strip() == "":
-            break
-        match = _TOKEN.match(q, position)
-        if match is None or match.end() == position:
-            raise InvalidQuery(
-                f"Unbalanced quote or unreadable text at: {q[position : position + 20]}"
-            )
-        position = match.end()
-        if match["paren"]:
-            tokens.append(_Token(match["paren"]))
-        elif match["word"] in ("AND", "OR"):
-            tokens.append(_Token(match["word"]))
-        elif match["word"]:
-            tokens.append(_Token("term", match["word"]))
-        else:  # pragma: no cover (an empty match is refused above)
-            raise InvalidQuery(f"Unreadable text at: {q[position : position + 20]}")
-    return tokens
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _value(raw: str) -> tuple[str, bool]:
     """The term's value and whether it ends in a prefix wildcard."""
     if raw.startswith('"'):
         inner = raw[1:-1]
-        value = _unescape(inner)
+        value = unescape(inner)
     elif '"' in raw:
         raise InvalidQuery(f"A quote may only open a value: {raw}")
     else:
-        value, inner = _unescape(raw), raw
+        value, inner = unescape(raw), raw
     prefix = inner.endswith("*") and not inner.endswith("\\*")
     if prefix:
         value = value[:-1]
@@ -134,60 +95,7 @@ def _term(text: str) -> Q:
     return Q(**{f"{column}__{'istartswith' if prefix else 'iexact'}": value})
 
 
-class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.tokens = tokens
-        self.position = 0
-
-    def peek(self) -> _Token | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def take(self) -> _Token:
-        token = self.peek()
-        if token is None:
-            raise InvalidQuery("The query ends where a term was expected")
-        self.position += 1
-        return token
-
-    def either(self) -> Q:
-        result = self.both()
-        while (token := self.peek()) is not None and token.kind == "OR":
-            self.take()
-            result |= self.both()
-        return result
-
-    def both(self) -> Q:
-        result = self.single()
-        while (token := self.peek()) is not None and token.kind not in ("OR", ")"):
-            if token.kind != "AND":
-                raise InvalidQuery(
-                    "Put AND or OR between terms (Lucene reads terms side by side as OR)"
-                )
-            self.take()
-            result &= self.single()
-        return result
-
-    def single(self) -> Q:
-        token = self.take()
-        if token.kind == "(":
-            inner = self.either()
-            closing = self.peek()
-            if closing is None or closing.kind != ")":
-                raise InvalidQuery("Unbalanced parentheses")
-            self.take()
-            return inner
-        if token.kind == "term":
-            return _term(token.text)
-        raise InvalidQuery(f"Expected a term, found {token.kind or token.text}")
-
-
 def parse(q: str) -> Q:
-    """The filter for Auth0's v3 query `q`. Raises InvalidQuery."""
-    tokens = _tokens(q)
-    if sum(token.kind == "term" for token in tokens) > MAX_TERMS:
-        raise InvalidQuery(f"At most {MAX_TERMS} terms")
-    parser = _Parser(tokens)
-    result = parser.either()
-    if parser.peek() is not None:
-        raise InvalidQuery("Unbalanced parentheses")
-    return result
+    """The filter for Auth0's v3 query `q` (terms side by side are refused: say AND or OR).
+    Raises InvalidQuery."""
+    return lucene_query.parse(q, _term)
