@@ -55,6 +55,8 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("delete:refresh_tokens", "Delete Refresh Tokens"),
     ("read:sessions", "Read Sessions"),
     ("delete:sessions", "Delete Sessions"),
+    ("read:attack_protection", "Read Attack Protection"),
+    ("update:attack_protection", "Update Attack Protection"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

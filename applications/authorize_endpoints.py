@@ -25,7 +25,9 @@ from django.views.decorators.http import require_http_methods
 from applications import authorization_responses, codes, consent, login_transactions, user_grants
 from applications.authorize import AuthorizeRequest, ErrorPage, RedirectError, parse
 from applications.login_transactions import Transaction, TransactionInvalid
-from users import passwords, session_cookie, sessions
+from config.client_ip import client_ip
+from logs.events import request_fields
+from users import brute_force, passwords, session_cookie, sessions
 from users.models import Session
 
 logger = logging.getLogger(__name__)
@@ -154,6 +156,22 @@ def _resume(request: HttpRequest, state: str) -> tuple[Transaction, AuthorizeReq
     return transaction, parse(transaction.params)
 
 
+def _brute_force_blocked(
+    request: HttpRequest, context: dict[str, object], email: str
+) -> HttpResponse:
+    """The sign-in page saying the account is blocked for this IP (Auth0's message)."""
+    context.update(blocked=brute_force.BLOCKED_MESSAGE, email=email[:254])
+    return _no_store(render(request, "universal_login/login.html", context))
+
+
+def _block_event_fields(request: HttpRequest, parsed: AuthorizeRequest) -> dict[str, str]:
+    """What a `limit_wc` event says about the request besides the identifier and IP."""
+    fields = request_fields(request)
+    del fields["ip"]  # the guard's own
+    fields.update(client_id=parsed.application.client_id, client_name=parsed.application.name)
+    return fields
+
+
 @login_not_required
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
@@ -178,11 +196,20 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _no_store(render(request, "universal_login/login.html", context))
     email = request.POST.get("username", "")
+    # Brute-force protection (users/brute_force.py): a blocked pair is refused before the
+    # password is even hashed, whether or not the email has an account.
+    attempt = brute_force.guard(email, client_ip(request))
+    now = timezone.now()
+    if brute_force.is_blocked(attempt, now):
+        return _brute_force_blocked(request, context, email)
     user = passwords.authenticate(email, request.POST.get("password", ""))
     if user is None:
         logger.info("sign-in failed for client %s", parsed.application.client_id)
+        if brute_force.record_failure(attempt, now, **_block_event_fields(request, parsed)):
+            return _brute_force_blocked(request, context, email)
         context.update(failed=True, email=email[:254])
         return _no_store(render(request, "universal_login/login.html", context))
+    brute_force.record_success(attempt)
     if user.blocked:
         return authorization_responses.error(parsed.destination, *USER_BLOCKED)
     # A new session and a new CSRF token on each sign-in; a previous session in this browser

@@ -21,8 +21,9 @@ from config.api import unknown_path
 from keys import api as keys
 from keys.api_schemas import CONTRACT as SIGNING_KEYS
 from users import api as users
-from users import sessions_api
+from users import brute_force_api, sessions_api
 from users.api_schemas import CONTRACT as USERS
+from users.brute_force_schemas import CONTRACT as BRUTE_FORCE
 from users.sessions_schemas import CONTRACT as SESSIONS
 
 
@@ -80,6 +81,13 @@ routes = [
     # <anytext:> so an id with an encoded slash is still a user id (and a 404), not a path.
     path("users/<anytext:user_id>", users.user, name="mgmt-user"),
     path("users-by-email", users.user_by_email, name="mgmt-users-by-email"),
+    path("user-blocks", brute_force_api.user_blocks, name="mgmt-user-blocks"),
+    path("user-blocks/<anytext:user_id>", brute_force_api.user_block, name="mgmt-user-block"),
+    path(
+        "attack-protection/brute-force-protection",
+        brute_force_api.brute_force_protection,
+        name="mgmt-brute-force-protection",
+    ),
     path(
         "refresh-tokens/<str:token_id>",
         refresh_tokens_api.refresh_token,
@@ -92,7 +100,16 @@ routes = [
         name="mgmt-session-revoke",
     ),
 ]
-CONTRACTS = (RESOURCE_SERVERS, CLIENTS, GRANTS, SIGNING_KEYS, USERS, REFRESH_TOKENS, SESSIONS)
+CONTRACTS = (
+    RESOURCE_SERVERS,
+    CLIENTS,
+    GRANTS,
+    SIGNING_KEYS,
+    USERS,
+    REFRESH_TOKENS,
+    SESSIONS,
+    BRUTE_FORCE,
+)
 
 urlpatterns = [
     path("openapi.json", openapi.view(CONTRACTS, routes), name="mgmt-openapi"),

@@ -19,7 +19,7 @@ def test_every_page_is_full_or_partial_and_varies(staff_client, console_urls_fil
         assert_full_page(plain)
         assert_partial(staff_client.get(url, headers=HTMX))
         assert_full_page(staff_client.get(url, headers=HISTORY_RESTORE))
-    assert pages == 21  # with the Settings page and the six Users pages
+    assert pages == 22  # with the Settings and Attack Protection pages and the six Users pages
 
 
 def test_csrf_token_travels_in_hx_headers(staff_client, tenant):
