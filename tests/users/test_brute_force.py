@@ -3,6 +3,7 @@ POST /u/login from a chosen REMOTE_ADDR): AUTH0_USER_FLOWS.md section 7.4."""
 
 import datetime as dt
 import json
+import logging
 
 import pytest
 from django.utils import timezone
@@ -177,3 +178,11 @@ def test_the_blocked_page_never_shows_the_password(client, state, end_user):
     response = sign_in(client, state, PASSWORD)
     assert PASSWORD not in text(response)
     assert response["Cache-Control"] == "no-store"
+
+
+def test_no_password_reaches_the_server_log(client, state, end_user, caplog):
+    caplog.set_level(logging.DEBUG)
+    fail(client, state, 11)
+    sign_in(client, state, PASSWORD)
+    assert caplog.records  # the failures were logged
+    assert WRONG not in caplog.text and PASSWORD not in caplog.text
