@@ -48,6 +48,8 @@ MANAGEMENT_SCOPES = {
     "read:sessions",
     "delete:sessions",
     "delete:users",
+    "read:attack_protection",
+    "update:attack_protection",
 }
 
 
