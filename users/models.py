@@ -208,7 +208,7 @@ class BruteForceSettings(models.Model):
             "enabled": self.enabled,
             "shields": list(self.shields),
             "allowlist": list(self.allowlist),
-            "mode": self.mode,
+            "mode": str(self.mode),  # the value, also for the (enum) default
             "max_attempts": self.max_attempts,
         }
 

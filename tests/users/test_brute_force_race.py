@@ -2,13 +2,17 @@
 pair's row is created with an insert that ignores a conflict, then locked and incremented),
 and the failure that reaches the threshold is logged exactly once."""
 
+import re
 import threading
 
 import pytest
+import requests
 from django.db import connection
 from django.utils import timezone
 
 from logs.models import LogEvent
+from tests.applications.front_channel import authorize_url
+from tests.applications.front_channel_fixtures import *  # noqa: F403
 from users import brute_force
 from users.models import FailedLoginCount
 
@@ -63,3 +67,46 @@ def test_parallel_failures_on_an_existing_row_count_exactly():
     # Counts 2 to 11 against the default threshold of 10: the last two found it blocked.
     assert sorted(outcomes) == [False] * 8 + [True] * 2
     assert FailedLoginCount.objects.get().count == 11
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_over_real_http_count_exactly(live_server, web_app, end_user):
+    """The sign-in page itself, served by live_server to 8 threads at once."""
+    browser = requests.Session()
+    login_page = browser.get(live_server.url + authorize_url(web_app), timeout=30)
+    assert login_page.status_code == 200 and "/u/login" in login_page.url
+    form = {
+        "csrfmiddlewaretoken": re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text
+        ).group(1),
+        "state": re.search(r'name="state" value="([^"]+)"', login_page.text).group(1),
+        "username": "ada@example.com",
+        "password": "Wrong-Guess-1",
+    }
+    count = 8
+    barrier = threading.Barrier(count)
+    statuses: list[object] = []
+
+    def worker() -> None:
+        try:
+            own = requests.Session()
+            own.cookies.update(browser.cookies)
+            barrier.wait(timeout=10)
+            response = own.post(
+                live_server.url + "/u/login",
+                data=form,
+                headers={"Referer": login_page.url},
+                timeout=30,
+            )
+            statuses.append(response.status_code)
+        except BaseException as error:  # reported by the test, not swallowed
+            statuses.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * count
+    assert FailedLoginCount.objects.get(identifier="ada@example.com", ip="127.0.0.1").count == count
