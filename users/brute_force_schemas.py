@@ -8,7 +8,7 @@ users/brute_force.py with a message naming the problem.
 """
 
 from config.api_schema import ID_SCHEMA, TEXT_PATTERN, SchemaDict, Schemas, path_param, query, ref
-from config.openapi import BOOL, INT, NO_CONTENT, STRING, Contract, Operation, Path, object_schema
+from config.openapi import BOOL, INT, STRING, Contract, Operation, Path, object_schema
 from users.brute_force import MAX_ALLOWLIST, MAX_ATTEMPTS, MIN_ATTEMPTS, NOTIFICATION_SHIELD
 from users.models import BruteForceMode
 
@@ -111,7 +111,7 @@ _PATHS = {
             "DELETE": Operation(
                 "delete_user_blocks_by_id",
                 "Unblock a user",
-                NO_CONTENT[:1] + ("Every block of the user released.", None),
+                (204, "Every block of the user released (also when there was none).", None),
                 (404,),
                 parameters=[USER_ID_PARAM],
             ),
