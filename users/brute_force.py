@@ -219,6 +219,13 @@ def release(
     return released
 
 
+def prune(now: dt.datetime) -> int:
+    """Delete the counters whose last failure is BLOCK_LIFETIME old or older: they block
+    nothing, and the next failure would count from 1 anyway. Returns how many; idempotent."""
+    deleted, _ = FailedLoginCount.objects.filter(last_failure_at__lte=now - BLOCK_LIFETIME).delete()
+    return deleted
+
+
 # --- settings -------------------------------------------------------------------------------
 
 
