@@ -56,6 +56,8 @@ MANAGEMENT_API_SCOPES: tuple[tuple[str, str], ...] = (
     ("read:sessions", "Read Sessions"),
     ("delete:sessions", "Delete Sessions"),
     ("read:logs", "Read Logs"),
+    ("read:attack_protection", "Read Attack Protection"),
+    ("update:attack_protection", "Update Attack Protection"),
 )
 
 # Fields a user may change after creation. identifier and signing_alg are immutable; the

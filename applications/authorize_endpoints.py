@@ -35,7 +35,7 @@ from applications.login_transactions import Transaction, TransactionInvalid
 from config import rate_limits
 from config.client_ip import client_ip
 from logs import events, types
-from users import passwords, session_cookie, sessions
+from users import brute_force, passwords, session_cookie, sessions
 from users.models import Session, User
 
 logger = logging.getLogger(__name__)
@@ -211,6 +211,22 @@ def _record_sign_in_failure(
         )
 
 
+def _brute_force_blocked(
+    request: HttpRequest, context: dict[str, object], email: str
+) -> HttpResponse:
+    """The sign-in page saying the account is blocked for this IP (Auth0's message)."""
+    context.update(blocked=brute_force.BLOCKED_MESSAGE, email=email[:254])
+    return _no_store(render(request, "universal_login/login.html", context))
+
+
+def _block_event_fields(request: HttpRequest, parsed: AuthorizeRequest) -> dict[str, str]:
+    """What a `limit_wc` event says about the request besides the identifier and IP."""
+    fields = events.request_fields(request)
+    del fields["ip"]  # the guard's own
+    fields.update(client_id=parsed.application.client_id, client_name=parsed.application.name)
+    return fields
+
+
 @login_not_required
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
@@ -270,13 +286,22 @@ def _login(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _no_store(render(request, "universal_login/login.html", context))
     email = request.POST.get("username", "")
+    # Brute-force protection (users/brute_force.py): a blocked pair is refused before the
+    # password is even hashed, whether or not the email has an account.
+    attempt = brute_force.guard(email, client_ip(request))
+    now = timezone.now()
+    if brute_force.is_blocked(attempt, now):
+        return _brute_force_blocked(request, context, email)
     checked = passwords.check(email, request.POST.get("password", ""))
     user = checked.user
     if user is None:
         logger.info("sign-in failed for client %s", parsed.application.client_id)
         _record_sign_in_failure(request, parsed, email, checked)
+        if brute_force.record_failure(attempt, now, **_block_event_fields(request, parsed)):
+            return _brute_force_blocked(request, context, email)
         context.update(failed=True, email=email[:254])
         return _no_store(render(request, "universal_login/login.html", context))
+    brute_force.record_success(attempt)
     if user.blocked:
         auth_events.sign_in_failed(
             request,

@@ -24,8 +24,9 @@ from keys.bearer import needs, route
 from logs import api as logs
 from logs.api_schemas import CONTRACT as LOGS
 from users import api as users
-from users import sessions_api
+from users import brute_force_api, sessions_api
 from users.api_schemas import CONTRACT as USERS
+from users.brute_force_schemas import CONTRACT as BRUTE_FORCE
 from users.sessions_schemas import CONTRACT as SESSIONS
 
 
@@ -83,6 +84,13 @@ routes = [
     # <anytext:> so an id with an encoded slash is still a user id (and a 404), not a path.
     path("users/<anytext:user_id>", users.user, name="mgmt-user"),
     path("users-by-email", users.user_by_email, name="mgmt-users-by-email"),
+    path("user-blocks", brute_force_api.user_blocks, name="mgmt-user-blocks"),
+    path("user-blocks/<anytext:user_id>", brute_force_api.user_block, name="mgmt-user-block"),
+    path(
+        "attack-protection/brute-force-protection",
+        brute_force_api.brute_force_protection,
+        name="mgmt-brute-force-protection",
+    ),
     path(
         "refresh-tokens/<str:token_id>",
         refresh_tokens_api.refresh_token,
@@ -108,6 +116,7 @@ CONTRACTS = (
     REFRESH_TOKENS,
     SESSIONS,
     LOGS,
+    BRUTE_FORCE,
 )
 
 urlpatterns = [

@@ -5,6 +5,7 @@ on an unsafe SECRET_KEY or without KEY_ENCRYPTION_KEYS.
 """
 
 import base64
+import datetime as dt
 import hashlib
 import warnings
 from pathlib import Path
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "logs",
     "keys",
     "apis",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "config.middleware.ConsoleLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out staff login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,6 +205,26 @@ USER_SESSION_LIFETIME = env.int("USER_SESSION_LIFETIME", default=168 * 3600)
 USER_SESSION_IDLE_LIFETIME = env.int("USER_SESSION_IDLE_LIFETIME", default=72 * 3600)
 USER_SESSION_COOKIE_SECURE = env.bool("USER_SESSION_COOKIE_SECURE", default=not DEBUG)
 
+# Staff console sign-in (/login/, /admin/login/) is guarded by django-axes: after
+# STAFF_LOGIN_FAILURE_LIMIT failures for one username from one IP, that pair is locked out for
+# STAFF_LOGIN_COOLOFF_MINUTES (a 429 page). Axes' backend must come first; it needs the
+# request, so code that authenticates staff passes it (Django's login views do).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("STAFF_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as rate limits and log events (TRUSTED_PROXY_HOPS).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+# Axes stores the submitted form with these masked (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+# Axes keeps no log of successful logins or logouts: the console needs only lockouts.
+AXES_DISABLE_ACCESS_LOG = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -271,5 +295,8 @@ LOGGING = {
     "loggers": {
         # Never log request bodies: /oauth/token bodies carry client secrets.
         "django.request": {"level": "ERROR"},
+        # django-axes' start-up banner would be written by every command; its lockout
+        # warnings (username, IP, user agent, never the password) still are.
+        "axes.apps": {"level": "WARNING"},
     },
 }

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from users import passwords, sessions
+from users import brute_force, passwords, sessions
 from users.models import USER_ID_PREFIX, User
 from users.search import InvalidQuery, parse
 
@@ -220,7 +220,11 @@ def create_user(
     if not isinstance(password, str) or _unstorable(password):
         raise passwords.PasswordTooWeak()
     passwords.set_password(user, password)
-    _save(user, create=True)
+    with transaction.atomic():
+        _save(user, create=True)
+        # Failures counted for this email before the account existed are forgotten: the
+        # password was just set (Auth0: a password change releases brute-force blocks).
+        brute_force.release([user.email], timezone.now(), via="password", user_id=user.user_id)
     return user
 
 
@@ -229,8 +233,8 @@ def update_user(user: User, **changes: Any) -> User:
 
     - `app_metadata` / `user_metadata` merge by top-level key (section 7.2): a key set to
       None is removed; an empty object clears all of them (Auth0's documented way);
-    - `password` is checked against the policy, sets `last_password_reset` and ends every
-      session of the user;
+    - `password` is checked against the policy, sets `last_password_reset`, ends every
+      session of the user and releases their brute-force blocks (users/brute_force.py);
     - `blocked=True` ends every session (a blocked user is signed out everywhere);
     - a new `email` is unverified unless `email_verified` comes with it (Auth0);
     - `username=None` removes the username; None for a text field empties it, and the
@@ -274,6 +278,9 @@ def update_user(user: User, **changes: Any) -> User:
         _save(user, create=False)
         if end_sessions:
             sessions.end_all(user)
+        if "password" in changes:
+            # Auth0: changing the password releases the user's brute-force blocks.
+            brute_force.release([user.email], timezone.now(), via="password", user_id=user.user_id)
     return user
 
 

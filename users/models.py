@@ -143,3 +143,96 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.id} of {self.user_id}"
+
+
+class BruteForceMode(models.TextChoices):
+    """What failed sign-ins are counted per (Auth0's brute-force `mode`)."""
+
+    PER_IDENTIFIER_AND_IP = "count_per_identifier_and_ip"
+    PER_IDENTIFIER = "count_per_identifier"
+
+
+BRUTE_FORCE_SETTINGS_ID = 1
+
+
+class BruteForceSettingsQuerySet(models.QuerySet["BruteForceSettings"]):
+    def current(self) -> "BruteForceSettings":
+        """The saved row, or (unsaved) Auth0's defaults when nothing was ever set."""
+        row = self.filter(pk=BRUTE_FORCE_SETTINGS_ID).first()
+        return row if row is not None else self.model()
+
+
+def _default_shields() -> list[str]:
+    return ["block"]
+
+
+class BruteForceSettings(models.Model):
+    """The tenant's brute-force protection (Auth0's attack protection object,
+    AUTH0_USER_FLOWS.md section 7.4), one row. `allowlist` holds IP addresses and CIDR
+    networks as normalised text; `shields` is [] or ["block"] (users/brute_force.py says why
+    `user_notification` is refused)."""
+
+    id = models.PositiveSmallIntegerField(
+        primary_key=True, default=BRUTE_FORCE_SETTINGS_ID, editable=False
+    )
+    enabled = models.BooleanField(default=True)
+    shields = models.JSONField(default=_default_shields)
+    allowlist = models.JSONField(default=list, blank=True)
+    mode = models.CharField(
+        max_length=32, choices=BruteForceMode.choices, default=BruteForceMode.PER_IDENTIFIER_AND_IP
+    )
+    max_attempts = models.PositiveSmallIntegerField(default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BruteForceSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "brute-force protection settings"
+        verbose_name_plural = "brute-force protection settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=BRUTE_FORCE_SETTINGS_ID), name="brute_force_settings_single_row"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__gte=1, max_attempts__lte=100),
+                name="brute_force_max_attempts_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Brute-force protection settings"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Auth0's object: `{enabled, shields, allowlist, mode, max_attempts}`."""
+        return {
+            "enabled": self.enabled,
+            "shields": list(self.shields),
+            "allowlist": list(self.allowlist),
+            "mode": str(self.mode),  # the value, also for the (enum) default
+            "max_attempts": self.max_attempts,
+        }
+
+
+class FailedLoginCount(models.Model):
+    """Consecutive failed sign-ins for one identifier (the lowercased email typed) from one
+    IP address; `ip` is "" in mode count_per_identifier (every address counts together).
+
+    Rows exist for identifiers that have no account too, so a block says nothing about
+    which emails are registered. A pair is blocked while `count` >= the current
+    max_attempts and `last_failure_at` is less than 30 days old (users/brute_force.py).
+    """
+
+    identifier = models.CharField(max_length=254)
+    ip = models.CharField(max_length=45, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["identifier", "ip"]
+        constraints = [
+            models.UniqueConstraint(fields=["identifier", "ip"], name="failed_login_pair"),
+        ]
+        indexes = [models.Index(fields=["last_failure_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.count} failed sign-ins for {self.identifier} from {self.ip or 'any IP'}"

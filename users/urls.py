@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.console  # noqa: F401  (registers the <id:> converter)
-from users import session_views, views
+from users import attack_protection_views, session_views, views
 
 app_name = "users"
 
@@ -14,6 +14,22 @@ urlpatterns = [
     path("users/<id:user_id>/unblock/", views.user_unblock, name="unblock"),
     path("users/<id:user_id>/delete/", views.user_delete, name="delete"),
     path("users/<id:user_id>/logs/", views.user_logs, name="logs"),
+    path(
+        "users/<id:user_id>/brute-force-unblock/",
+        attack_protection_views.user_brute_force_unblock,
+        name="brute_force_unblock",
+    ),
+    path("attack-protection/", attack_protection_views.attack_protection, name="attack_protection"),
+    path(
+        "attack-protection/staff-lockouts/<int:attempt_id>/clear/",
+        attack_protection_views.staff_lockout_clear,
+        name="staff_lockout_clear",
+    ),
+    path(
+        "attack-protection/staff-lockouts/clear-all/",
+        attack_protection_views.staff_lockouts_clear_all,
+        name="staff_lockouts_clear_all",
+    ),
     path("users/<id:user_id>/sessions/", session_views.user_sessions, name="sessions"),
     path(
         "users/<id:user_id>/sessions/revoke-all/",

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.console import add_domain_errors, paginate, render_tab, search_term, staff_required
 from logs import history
-from users import directory, passwords
+from users import brute_force, directory, passwords
 from users.forms import UserCreateForm
 from users.models import User
 from users.tabs import render_user_tab
@@ -90,6 +91,7 @@ def user_details(request: HttpRequest, user_id: str) -> HttpResponse:
         "details",
         "users/tabs/details.html",
         sessions=end_user.sessions.count(),
+        brute_force_blocks=brute_force.blocks([end_user.email], timezone.now()),
         app_metadata_json=json.dumps(end_user.app_metadata, indent=2, ensure_ascii=False),
         user_metadata_json=json.dumps(end_user.user_metadata, indent=2, ensure_ascii=False),
     )

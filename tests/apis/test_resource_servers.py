@@ -49,6 +49,8 @@ MANAGEMENT_SCOPES = {
     "delete:sessions",
     "delete:users",
     "read:logs",
+    "read:attack_protection",
+    "update:attack_protection",
 }
 
 

@@ -43,8 +43,11 @@ from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
 from applications import clients
-from users import passwords, sessions
+from users import brute_force, passwords, sessions
 from users.models import User
+# The 50 wrong passwords below stay under the threshold, so that reference times an Argon2
+# verification plus the failure's counting, not a brute-force block's quick refusal.
+brute_force.update_settings(max_attempts=100)
 api = Api.objects.filter(identifier=%(aud)r).first()
 if api is None:
     api, _ = resource_servers.create_api(

@@ -1,4 +1,5 @@
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -55,7 +56,19 @@ def console_urls_filled(granted_client, orders_api) -> list[str]:
         generation=1,
         created_at=now,
     )
+    # A failed staff login as django-axes stores it (the Attack protection page's rows).
+    attempt = AccessAttempt.objects.create(
+        username="walker",
+        ip_address="192.0.2.9",
+        user_agent="walk",
+        http_accept="*/*",
+        path_info="/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
     values = {
+        "attempt_id": attempt.pk,
         "session_id": session.pk,
         "family_id": family.pk,
         "api_id": orders_api.id,

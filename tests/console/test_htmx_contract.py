@@ -19,7 +19,9 @@ def test_every_page_is_full_or_partial_and_varies(staff_client, console_urls_fil
         assert_full_page(plain)
         assert_partial(staff_client.get(url, headers=HTMX))
         assert_full_page(staff_client.get(url, headers=HISTORY_RESTORE))
-    assert pages == 26  # with Settings, the six Users pages, Logs, a log event, three Logs tabs
+    assert (
+        pages == 27
+    )  # Settings, Attack Protection, six Users pages, Logs, a log event, three Logs tabs
 
 
 def test_csrf_token_travels_in_hx_headers(staff_client, tenant):

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from apis.resource_servers import ScopeSpec
 from applications import clients, refresh_tokens, user_grants
 from keys import signing
 from logs.events import changes, record
-from users import directory, sessions
+from users import brute_force, directory, sessions
 
 from .conftest import PASSWORD, log_in
 
@@ -161,6 +162,7 @@ def console_pages(things) -> list[str]:
     for tab in ("details", "applications", "sessions", "refresh-tokens", "logs"):
         pages.append(f"/users/{things['ann'].id}/{tab}/")
     pages += ["/logs/", f"/logs/{things['change'].log_id}/", "/logs/?q=bad%3Ax&date_from=x"]
+    pages.append("/attack-protection/")
     pages.append("/apis/no-such-api/settings/")  # the 404 page
     return pages
 
@@ -223,6 +225,28 @@ def test_every_console_page_is_accessible(browser, console, tenant_in_use):
     page.get_by_role("button", name="Yes, block ann@example.com").wait_for()
     if violations := axe_violations(page):
         report.append(f"== the block confirmation\n{describe(violations)}")
+    # Staff lockouts and an end user's brute-force blocks, listed with their buttons.
+    for username, address in (("ops", "192.0.2.1"), ("lead", "192.0.2.2")):
+        AccessAttempt.objects.create(
+            username=username,
+            ip_address=address,
+            user_agent="ua",
+            http_accept="*/*",
+            path_info="/login/",
+            failures_since_start=5,
+        )
+    for address in ("203.0.113.7", "198.51.100.4"):
+        attempt = brute_force.guard("ann@example.com", address)
+        for _ in range(attempt.max_attempts):
+            brute_force.record_failure(attempt, timezone.now())
+    for path in ("/attack-protection/", f"/users/{tenant_in_use['ann'].id}/details/"):
+        page.goto(console + path)
+        problems = describe(axe_violations(page))
+        ambiguous = ambiguous_controls(page)
+        if problems or ambiguous:
+            report.append(
+                f"== {path} with lockouts and blocks\n{problems}\n" + "\n".join(ambiguous)
+            )
     context.close()
     assert not report, "\n".join(report)
 

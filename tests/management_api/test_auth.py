@@ -239,6 +239,8 @@ GRANTS_OF_A_USER = "/grants?user_id=auth0%7C0123456789abcdef01234567"
 
 # Section 10 of AUTH0_COMPAT.md (and Auth0's tenant settings scopes), written out: method, path,
 # the scopes it needs.
+USER_BLOCKS_BY_IDENTIFIER = "/user-blocks?identifier=user%40example.com"
+BRUTE_FORCE_SETTINGS = "/attack-protection/brute-force-protection"
 ENDPOINTS = [
     ("GET", "/resource-servers", ["read:resource_servers"]),
     ("POST", "/resource-servers", ["create:resource_servers"]),
@@ -282,6 +284,12 @@ ENDPOINTS = [
     ("POST", "/sessions/{session}/revoke", ["delete:sessions", "delete:refresh_tokens"]),
     ("GET", "/logs", ["read:logs"]),
     ("GET", "/logs/{log}", ["read:logs"]),
+    ("GET", USER_BLOCKS_BY_IDENTIFIER, ["read:users"]),
+    ("DELETE", USER_BLOCKS_BY_IDENTIFIER, ["update:users"]),
+    ("GET", "/user-blocks/{user}", ["read:users"]),
+    ("DELETE", "/user-blocks/{user}", ["update:users"]),
+    ("GET", BRUTE_FORCE_SETTINGS, ["read:attack_protection"]),
+    ("PATCH", BRUTE_FORCE_SETTINGS, ["update:attack_protection"]),
 ]
 # What each case takes away: one needed scope, or every alternative of an any-of endpoint.
 CASES = [
@@ -414,6 +422,9 @@ def test_the_scope_table_above_is_every_route_of_the_urlconf():
         "/sessions/{session}/revoke": "mgmt-session-revoke",
         "/logs": "mgmt-logs",
         "/logs/{log}": "mgmt-log",
+        USER_BLOCKS_BY_IDENTIFIER: "mgmt-user-blocks",
+        "/user-blocks/{user}": "mgmt-user-block",
+        BRUTE_FORCE_SETTINGS: "mgmt-brute-force-protection",
     }
     for method, path, scopes in ENDPOINTS:
         written.add((names[path], method, tuple(scopes), scopes == CLIENT_READERS))

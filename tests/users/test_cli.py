@@ -1,15 +1,20 @@
 """create_user and block_user: the command-line contract, run as subprocesses against their
 own SQLite file (real exit status and stderr). The password never travels as an argument."""
 
+import datetime as dt
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
 from tests.conftest import ROOT
 
 PASSWORD = "Cli-Password-1"
+# How Django stores a datetime in SQLite (UTC, no offset).
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def run(cli, *args: str, stdin: str | None = None, env: dict[str, str] | None = None):
@@ -177,3 +182,25 @@ def test_block_user_refuses_an_unknown_user(cli, reference):
     before = users(cli)
     result = run(cli, "block_user", reference)
     assert "No user has the id or email" in refused(cli, result, before)
+
+
+def test_prune_failed_logins_deletes_only_expired_counters_and_is_idempotent(cli):
+    now = dt.datetime.now(dt.UTC)
+    with closing(sqlite3.connect(cli.database)) as db:
+        db.executemany(
+            "INSERT INTO users_failedlogincount (identifier, ip, count, last_failure_at)"
+            " VALUES (?, '192.0.2.1', 10, ?)",
+            [
+                ("old@prune.example", (now - dt.timedelta(days=31)).strftime(SQLITE_TIME)),
+                ("fresh@prune.example", (now - dt.timedelta(days=29)).strftime(SQLITE_TIME)),
+            ],
+        )
+        db.commit()
+    assert json.loads(ok(run(cli, "prune_failed_logins", "--json"))) == {"deleted": 1}
+    assert cli.rows(
+        "SELECT identifier FROM users_failedlogincount WHERE identifier LIKE '%@prune.example'"
+    ) == [("fresh@prune.example",)]
+    assert ok(run(cli, "prune_failed_logins")) == "Deleted 0 expired failed-login counter(s).\n"
+    result = run(cli, "prune_failed_logins", "--days", "3")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert len(result.stderr.strip().splitlines()) == 1
