@@ -4,11 +4,15 @@ This is the token endpoint's whole success path on the database side (RFC 6749 s
 one hand-written query, on PostgreSQL through a prepared server-side-binding cursor, and its
 result kept per connection by applications/grant_cache.py until the database says something
 it was read from changed. `oauth` decides what a grant allows; this module only reads it.
+
+The grants that act for a user (the refresh and code grants) read the same way, through the
+same cache, the client (`application`) and an API with its scope values (`api_with_scopes`).
 """
 
+import copy
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from django.db import connection
@@ -16,6 +20,8 @@ from django.db import connection
 from apis.models import SINGLETON_ID, Api, Scope, TenantSettings
 from applications import grant_cache
 from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
+
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -138,3 +144,52 @@ def _read(client_id: str, audience: str) -> Grant | None:
         token_dialect=first[7],
         scopes=tuple(row[8] for row in rows if row[8] is not None),
     )
+
+
+def _copy_of(instance: Value | None) -> Value | None:
+    # Each caller gets its own copy of a cached model instance, so one request can never
+    # change what the next one reads (the cache keeps the instance it loaded).
+    return None if instance is None else copy.copy(instance)
+
+
+def application(client_id: str) -> Application | None:
+    """The application whose client_id is `client_id`, or None. From this connection's
+    cache when nothing changed since it was read (applications/grant_cache.py; the
+    applications table has the NOTIFY trigger, migration 0002): no query on a hit, one on a
+    miss; None is always read afresh. Outside a transaction only."""
+    found = grant_cache.cached(
+        ("application", "client_id", client_id),
+        lambda: Application.objects.filter(client_id=client_id).first(),
+    )
+    return _copy_of(found)
+
+
+@dataclass(frozen=True)
+class ApiWithScopes:
+    """An API (its model instance, a copy of the cached one) and the values of the scopes it
+    defines now."""
+
+    api: Api
+    scopes: frozenset[str]
+
+
+def _read_api(identifier: str) -> ApiWithScopes | None:
+    api = Api.objects.filter(identifier=identifier).first()
+    if api is None:
+        return None
+    return ApiWithScopes(api, frozenset(api.scopes.values_list("value", flat=True)))
+
+
+def api_with_scopes(identifier: str, *, in_transaction: bool = False) -> ApiWithScopes | None:
+    """The API whose identifier is `identifier` with its scope values, or None. Cached like
+    `application` (APIs and scopes have the NOTIFY trigger): no query on a hit, two on a
+    miss. `in_transaction`: the caller is inside a transaction it opened and that has not
+    written to the APIs, scopes, applications or grants (grant_cache.cached)."""
+    found = grant_cache.cached(
+        ("api", "identifier", identifier),
+        lambda: _read_api(identifier),
+        in_transaction=in_transaction,
+    )
+    if found is None:
+        return None
+    return ApiWithScopes(copy.copy(found.api), found.scopes)
