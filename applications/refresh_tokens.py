@@ -48,13 +48,14 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
-from applications import refresh_settings
+from applications import prepared_sql, refresh_settings
 from applications.models import Application, RefreshToken, RefreshTokenFamily, UserGrant
 from keys import digests
 from users.models import User
@@ -258,20 +259,39 @@ def _reuse_detected(family: RefreshTokenFamily, now: dt.datetime) -> Refused:
     return Refused(REUSE_DETECTED, family.pk)
 
 
+@cache
+def _lock_sql(for_update: bool) -> str:
+    # Hand-written (applications/prepared_sql.py says why): this read runs on every exchange.
+    token = RefreshToken._meta
+    family = RefreshTokenFamily._meta
+    user = User._meta
+    return (
+        f"SELECT {prepared_sql.columns(RefreshToken, 't')}, "  # noqa: S608 - names from models
+        f"{prepared_sql.columns(RefreshTokenFamily, 'f')}, {prepared_sql.columns(User, 'u')} "
+        f"FROM {token.db_table} t "
+        f"JOIN {family.db_table} f ON f.{family.pk.column} = t.{token.get_field('family').column} "
+        f"JOIN {user.db_table} u ON u.{user.pk.column} = f.{family.get_field('user').column} "
+        f"WHERE t.{token.pk.column} = %s" + (" FOR UPDATE OF f" if for_update else "")
+    )
+
+
 def _lock(digest: str) -> RefreshToken | None:
     """The token with its family (locked) and user, read after the lock is held so that the
     family's generation and `rotated_at` are the committed ones. PostgreSQL locks the family's
     row (a concurrent exchange of the same family waits here; every write to a family's
-    tokens is made under it, so the token's own row needs no lock); SQLite ignores FOR
-    UPDATE, and its IMMEDIATE transaction already holds the database's write lock. No ORDER
-    BY: the digest is the primary key."""
-    rows = list(
-        RefreshToken.objects.select_related("family", "family__user")
-        .select_for_update(of=("family",))
-        .filter(digest=digest)
-        .order_by()[:1]
-    )
-    return rows[0] if rows else None
+    tokens is made under it, so the token's own row needs no lock); SQLite has no FOR UPDATE,
+    and its IMMEDIATE transaction already holds the database's write lock. One query."""
+    rows = prepared_sql.fetchall(_lock_sql(connection.features.has_select_for_update_of), [digest])
+    if not rows:
+        return None
+    values = rows[0]
+    tokens = len(RefreshToken._meta.concrete_fields)
+    families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
+    row = prepared_sql.instance(RefreshToken, values[:tokens])
+    family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families])
+    family.user = prepared_sql.instance(User, values[families:])
+    row.family = family
+    return row
 
 
 def exchange(
@@ -350,7 +370,7 @@ def _step(
     if grace:
         # The overlap period: the newest token again, exactly as first issued.
         family.last_exchanged_at = now
-        _save_family(family, ["last_exchanged_at"])
+        prepared_sql.update(family, ["last_exchanged_at"])
         return Exchanged(family, _child_token(family.pk, family.generation, token)), checked
     return _advance(row, token, application, now), checked
 
@@ -377,13 +397,15 @@ def _advance(
         family.generation += 1
         family.rotated_at = now
         issued = _child_token(family.pk, family.generation, token)
-        RefreshToken.objects.create(
-            digest=token_digest(issued),
-            family=family,
-            generation=family.generation,
-            parent=row,
-            issued_at=now,
-            idle_expires_at=idle_deadline,
+        prepared_sql.insert(
+            RefreshToken(
+                digest=token_digest(issued),
+                family=family,
+                generation=family.generation,
+                parent=row,
+                issued_at=now,
+                idle_expires_at=idle_deadline,
+            )
         )
         family_fields += ["generation", "rotated_at"]
         if family.rotating != rotating_now:
@@ -397,14 +419,6 @@ def _advance(
             family_fields.append("rotating")
     else:
         row.idle_expires_at = idle_deadline
-        RefreshToken.objects.filter(pk=row.pk).update(idle_expires_at=idle_deadline)
-    _save_family(family, family_fields)
+        prepared_sql.update(row, ["idle_expires_at"])
+    prepared_sql.update(family, family_fields)
     return Exchanged(family, issued)
-
-
-def _save_family(family: RefreshTokenFamily, fields: list[str]) -> None:
-    # One UPDATE of the named fields, without save()'s signals and checks (nothing listens
-    # for families); the row is locked by this transaction.
-    RefreshTokenFamily.objects.filter(pk=family.pk).update(
-        **{name: getattr(family, name) for name in fields}
-    )
