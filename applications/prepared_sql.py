@@ -97,17 +97,44 @@ def _insert_sql(model: type[models.Model]) -> str:
     return f"INSERT INTO {model._meta.db_table} ({names}) VALUES ({marks})"  # noqa: S608
 
 
+def _insert_params(row: models.Model) -> list[Any]:
+    fields = type(row)._meta.concrete_fields
+    return [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+
+
+def _inserted(row: models.Model) -> None:
+    row._state.adding = False
+    row._state.db = connection.alias
+
+
 def insert(row: models.Model) -> None:
     """INSERTs `row` (every concrete field, as the instance holds it, the primary key
     included), its values prepared for the database as the ORM prepares them
     (Field.get_db_prep_save). No save() signals or auto fields: for models that need none."""
-    fields = type(row)._meta.concrete_fields
-    execute(
-        _insert_sql(type(row)),
-        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields],
+    execute(_insert_sql(type(row)), _insert_params(row))
+    _inserted(row)
+
+
+@cache
+def _insert_update_sql(
+    inserted: type[models.Model], updated: type[models.Model], names: tuple[str, ...]
+) -> str:
+    # A data-modifying WITH runs exactly once, whether or not the main statement reads it.
+    return f"WITH inserted AS ({_insert_sql(inserted)}) {_update_sql(updated, names)}"
+
+
+def insert_and_update(new: models.Model, row: models.Model, names: Sequence[str]) -> int:
+    """`insert(new)` and `update(row, names)`: one statement and one round trip on PostgreSQL
+    (a data-modifying WITH), two elsewhere. Returns how many rows the UPDATE changed."""
+    if connection.vendor != "postgresql":
+        insert(new)
+        return update(row, names)
+    changed = execute(
+        _insert_update_sql(type(new), type(row), tuple(names)),
+        _insert_params(new) + _update_params(row, names),
     )
-    row._state.adding = False
-    row._state.db = connection.alias
+    _inserted(new)
+    return changed
 
 
 def _concrete(model: type[models.Model], name: str) -> models.Field:
@@ -127,8 +154,11 @@ def _update_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
 def update(row: models.Model, names: Sequence[str]) -> int:
     """UPDATEs the fields `names` of `row`'s database row to the instance's values, prepared
     as `insert` prepares them; returns how many rows changed (0 or 1)."""
-    meta = type(row)._meta
+    return execute(_update_sql(type(row), tuple(names)), _update_params(row, names))
+
+
+def _update_params(row: models.Model, names: Sequence[str]) -> list[Any]:
     fields = [_concrete(type(row), name) for name in names]
     params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-    params.append(meta.pk.get_db_prep_save(row.pk, connection))
-    return execute(_update_sql(type(row), tuple(names)), params)
+    params.append(type(row)._meta.pk.get_db_prep_save(row.pk, connection))
+    return params

@@ -379,9 +379,9 @@ def _advance(
     row: RefreshToken, token: str, application: Application, now: dt.datetime
 ) -> Exchanged:
     """The writes of a first use: a rotating family (or one that starts rotating now) issues
-    the next generation, which spends the token (one INSERT, and the family's UPDATE); a
-    non-rotating family renews the token's idle expiry; a rotating family whose client
-    stopped rotating issues one non-rotating token."""
+    the next generation, which spends the token (the child's INSERT and the family's UPDATE,
+    one statement on PostgreSQL); a non-rotating family renews the token's idle expiry; a
+    rotating family whose client stopped rotating issues one non-rotating token."""
     family = row.family
     idle_deadline = _after(now, refresh_settings.idle_lifetime(application))
     family_fields = ["last_exchanged_at"]
@@ -392,33 +392,32 @@ def _advance(
             family.expires_at = now + dt.timedelta(seconds=absolute)
             family_fields.append("expires_at")
     rotating_now = refresh_settings.is_rotating(application)
-    issued: str | None = None
-    if family.rotating or rotating_now:
-        family.generation += 1
-        family.rotated_at = now
-        issued = _child_token(family.pk, family.generation, token)
-        prepared_sql.insert(
-            RefreshToken(
-                digest=token_digest(issued),
-                family=family,
-                generation=family.generation,
-                parent=row,
-                issued_at=now,
-                idle_expires_at=idle_deadline,
-            )
-        )
-        family_fields += ["generation", "rotated_at"]
-        if family.rotating != rotating_now:
-            logger.info(
-                "refresh token family %s of client %s is %s from now on",
-                family.pk,
-                application.client_id,
-                "rotating" if rotating_now else "non-rotating",
-            )
-            family.rotating = rotating_now
-            family_fields.append("rotating")
-    else:
+    if not (family.rotating or rotating_now):
         row.idle_expires_at = idle_deadline
         prepared_sql.update(row, ["idle_expires_at"])
-    prepared_sql.update(family, family_fields)
+        prepared_sql.update(family, family_fields)
+        return Exchanged(family, None)
+    family.generation += 1
+    family.rotated_at = now
+    issued = _child_token(family.pk, family.generation, token)
+    family_fields += ["generation", "rotated_at"]
+    if family.rotating != rotating_now:
+        logger.info(
+            "refresh token family %s of client %s is %s from now on",
+            family.pk,
+            application.client_id,
+            "rotating" if rotating_now else "non-rotating",
+        )
+        family.rotating = rotating_now
+        family_fields.append("rotating")
+    child = RefreshToken(
+        digest=token_digest(issued),
+        family=family,
+        generation=family.generation,
+        parent=row,
+        issued_at=now,
+        idle_expires_at=idle_deadline,
+    )
+    # One round trip on PostgreSQL for both writes (applications/prepared_sql.py).
+    prepared_sql.insert_and_update(child, family, family_fields)
     return Exchanged(family, issued)
