@@ -19,9 +19,16 @@ from functools import cache
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _default() -> BaseDatabaseWrapper:
+    # The default database's connection for this thread, looked up once per call: each use
+    # of django.db.connection is a lookup of its own (it is a thread-local proxy).
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -41,6 +48,7 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 
 
 def _cursor() -> Any:
+    connection = _default()
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
@@ -65,6 +73,7 @@ def _converters(model: type[models.Model], vendor: str) -> tuple[tuple[Any, tupl
     # compiler applies them: e.g. JSON text to lists, SQLite's naive datetimes to aware ones.
     # Kept per model and vendor: they depend on the database's settings, not on a connection.
     del vendor  # part of the key only
+    connection = _default()
     table = model._meta.db_table
     found = []
     for field in model._meta.concrete_fields:
@@ -78,6 +87,7 @@ def instance(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     """A `model` instance from the values of its concrete fields as the driver returned them
     (in the order `columns` selects them), converted as the ORM converts them, and marked as
     loaded from the database (Model.from_db)."""
+    connection = _default()
     converted = list(values)
     for index, (column, converters) in enumerate(_converters(model, connection.vendor)):
         for convert in converters:
@@ -98,13 +108,14 @@ def _insert_sql(model: type[models.Model]) -> str:
 
 
 def _insert_params(row: models.Model) -> list[Any]:
+    connection = _default()
     fields = type(row)._meta.concrete_fields
     return [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
 
 
 def _inserted(row: models.Model) -> None:
     row._state.adding = False
-    row._state.db = connection.alias
+    row._state.db = DEFAULT_DB_ALIAS
 
 
 def insert(row: models.Model) -> None:
@@ -126,7 +137,7 @@ def _insert_update_sql(
 def insert_and_update(new: models.Model, row: models.Model, names: Sequence[str]) -> int:
     """`insert(new)` and `update(row, names)`: one statement and one round trip on PostgreSQL
     (a data-modifying WITH), two elsewhere. Returns how many rows the UPDATE changed."""
-    if connection.vendor != "postgresql":
+    if _default().vendor != "postgresql":
         insert(new)
         return update(row, names)
     changed = execute(
@@ -158,6 +169,7 @@ def update(row: models.Model, names: Sequence[str]) -> int:
 
 
 def _update_params(row: models.Model, names: Sequence[str]) -> list[Any]:
+    connection = _default()
     fields = [_concrete(type(row), name) for name in names]
     params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
     params.append(type(row)._meta.pk.get_db_prep_save(row.pk, connection))
