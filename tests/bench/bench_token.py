@@ -24,13 +24,13 @@ RS256 client-credentials rate, and zero errors.
 
 What bounds the refresh rate is CPU per request, since gunicorn, the database and wrk share
 the cores: on a warm PostgreSQL connection the client, the API and its scopes come from the
-grant cache, and a rotation is five round trips under the family's row lock (BEGIN, the
-locking read of token, family and user, INSERT of the child, UPDATE of the family, COMMIT;
-the spent token is not written). Measured in process on 2026-11-30: about 1.5 ms of Python
-CPU and 0.5 ms of PostgreSQL backend CPU per refresh, against 0.5 ms and none for a cached
-client-credentials request; the signature is the same in both, and fsync is not the bound
-(synchronous_commit off changes nothing). That predicts about 0.3x, below the 0.6x target;
-see the README ("What a refresh costs").
+grant cache, and a rotation is four round trips under the family's row lock (BEGIN, the
+locking read of token, family and user, one statement inserting the child and updating the
+family, COMMIT; the spent token is not written). Measured in process on 2026-11-30: about
+0.95 ms of Python CPU and 0.27 ms of PostgreSQL backend CPU per refresh, against 0.44 ms and
+none for a cached client-credentials request (the same signature in both); fsync is not the
+bound (synchronous_commit off changes nothing). With the ~0.27 ms per request outside the view
+that predicts about 0.45x, below the 0.6x target; see the README ("What a refresh costs").
 """
 
 import json
