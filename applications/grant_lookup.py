@@ -127,8 +127,9 @@ def _read(client_id: str, audience: str) -> Grant | None:
 
 
 def _copy_of(instance: Value | None) -> Value | None:
-    # Each caller gets its own copy of a cached model instance, so one request can never
-    # change what the next one reads (the cache keeps the instance it loaded).
+    # Each caller gets its own (shallow) copy of a cached model instance, so setting a field
+    # in one request never changes what the next one reads. Its lists (callbacks, origins)
+    # are shared: read them, never change them in place.
     return None if instance is None else copy.copy(instance)
 
 
