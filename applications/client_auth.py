@@ -12,7 +12,7 @@ client_id is not logged at all (it may be a secret pasted into the wrong field).
 import logging
 from typing import Protocol
 
-from applications import credentials
+from applications import credentials, grant_lookup
 from applications.models import Application, TokenEndpointAuthMethod
 from applications.oauth import (
     CLIENT_SECRET_REQUIRED,
@@ -54,8 +54,11 @@ def _unauthorized(
 
 def authenticate(request: ClientCredentials, grant: str) -> Application:
     """The client `request` authenticates as, or the 401 that an unknown client, a missing
-    secret and a wrong one share. `grant` names the grant in log lines ("refresh")."""
-    application = Application.objects.filter(client_id=request.client_id).first()
+    secret and a wrong one share. `grant` names the grant in log lines ("refresh"). The
+    application is a copy of the one this connection's grant cache holds; call it outside
+    any transaction (inside one it reads the database)."""
+    # From the connection's cache (grant_lookup.application): no query on a warm connection.
+    application = grant_lookup.application(request.client_id) if request.client_id else None
     if application is None:
         raise _unauthorized(request, grant, "unknown client", known=False, code=UNKNOWN_CLIENT)
     secret = request.client_secret or None

@@ -26,10 +26,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apis.models import Api
 from applications import (
     codes,
     credentials,
+    grant_lookup,
     id_tokens,
     refresh_grant,
     refresh_tokens,
@@ -83,7 +83,8 @@ def _invalid_grant(
 def _authenticated(request: TokenRequest) -> Application:
     """The client the request authenticates as (RFC 6749 section 2.3.1), or the 401 that an
     unknown client, a missing secret and a wrong one share."""
-    application = Application.objects.filter(client_id=request.client_id).first()
+    # From the connection's grant cache: no query on a warm connection.
+    application = grant_lookup.application(request.client_id) if request.client_id else None
     if application is None:
         raise _unauthorized(request, "unknown client", UNKNOWN_CLIENT, known=False)
     secret = request.client_secret or None
@@ -99,7 +100,9 @@ def _authenticated(request: TokenRequest) -> Application:
     return application
 
 
-def _granted_scopes(row: AuthorizationCode, api: Api | None, offline: bool = False) -> list[str]:
+def _granted_scopes(
+    row: AuthorizationCode, api: grant_lookup.ApiWithScopes | None, offline: bool = False
+) -> list[str]:
     """The scopes the tokens carry: the code's, without any the server no longer knows.
 
     OIDC scopes stay; an API scope stays only while the API still defines it (a scope
@@ -108,7 +111,7 @@ def _granted_scopes(row: AuthorizationCode, api: Api | None, offline: bool = Fal
     none is."""
     known = set(OIDC_SCOPES)
     if api is not None:
-        known.update(api.scopes.values_list("value", flat=True))
+        known.update(api.scopes)
     if offline:
         known.add(refresh_grant.OFFLINE_ACCESS)
     return [value for value in dict.fromkeys(row.scopes) if value in known]
@@ -123,8 +126,11 @@ def _issue_refresh_token(
     then revokes the family (applications/codes.py)."""
     if refresh_grant.OFFLINE_ACCESS not in row.scopes:
         return None  # the common case costs no query
-    api = Api.objects.filter(identifier=row.audience).first()
-    if not refresh_grant.issues_refresh_token(application, api, row.scopes):
+    # The transaction has written only the code: the grant cache may serve the API.
+    api = grant_lookup.api_with_scopes(row.audience, in_transaction=True)
+    if not refresh_grant.issues_refresh_token(
+        application, None if api is None else api.api, row.scopes
+    ):
         return None
     return refresh_tokens.issue(
         application=application,
@@ -207,14 +213,14 @@ def _tokens(
     """The response for a spent code (section 3.2): signed after the commit, so no RSA
     work happens while SQLite's write lock is held."""
     if opaque is None:
-        api = Api.objects.filter(identifier=row.audience).first()
+        api = grant_lookup.api_with_scopes(row.audience)  # after the commit: from the cache
         if api is None:
             raise _invalid_grant(
                 application.client_id, "the code's API no longer exists", code="api_deleted"
             )
         scopes = _granted_scopes(row, api, offline=refresh_token is not None)
         access = user_access_tokens.mint_jwt(
-            api=api,
+            api=api.api,
             client_id=application.client_id,
             user=row.user,
             scopes=scopes,

@@ -16,10 +16,18 @@ database, without a query of its own, whether anything changed, and forgets ever
   own `total_changes` counts what it wrote itself. Both are read in process, from the file's
   shared state, and any write to any table counts.
 
-A new connection starts with an empty cache. Nothing is cached inside a transaction (a
-PostgreSQL notification waits for the commit), for connections closed after each request
-(CONN_MAX_AGE=0), or when settings.GRANT_CACHE is off, which a deployment behind a
+A new connection starts with an empty cache. Nothing is cached for connections closed after
+each request (CONN_MAX_AGE=0), or when settings.GRANT_CACHE is off, which a deployment behind a
 transaction-pooling PgBouncer needs, since LISTEN does not survive such pooling.
+
+Inside a transaction the cache is off, with one exception a caller asks for (`in_transaction`):
+a transaction the caller opened itself (the connection's only atomic block, no savepoint and
+no outer transaction whose writes it cannot see), that has written nothing to the tables the
+cache covers, on a connection that already LISTENs (LISTEN itself would only take effect at
+the commit). Such a transaction reads the committed rows, as a request outside one does, so
+what it loads may be kept; PostgreSQL holds back notifications until it ends and they are
+read then, which is as if the transaction had read the cache just before it began. The
+refresh grant needs this: it learns which API a token is for only under the family's lock.
 """
 
 import sqlite3
@@ -56,14 +64,24 @@ def _forget(_notification: object = None) -> None:
     _cache.generation += 1
 
 
-def _enabled() -> bool:
-    return (
+def _enabled(in_transaction: bool) -> bool:
+    if not (
         settings.GRANT_CACHE
         # A connection closed after each request (CONN_MAX_AGE=0) would only pay for LISTEN.
         and connection.settings_dict["CONN_MAX_AGE"] != 0
         and connection.vendor in ("postgresql", "sqlite")
-        and not connection.in_atomic_block
-        and connection.get_autocommit()
+    ):
+        return False
+    if not connection.in_atomic_block:
+        return connection.get_autocommit()
+    # See the module docstring: only the caller's own transaction, on a connection whose
+    # cache (and LISTEN) was set up outside any transaction.
+    return (
+        in_transaction
+        and len(connection.atomic_blocks) == 1
+        and connection.commit_on_exit  # it began the transaction: nothing ran before it
+        and connection.connection is not None
+        and connection.connection is _cache.connection
     )
 
 
@@ -97,10 +115,17 @@ def _catch_up() -> None:
         _catch_up_sqlite(connection.connection)
 
 
-def cached(key: tuple[str, ...], load: Callable[[], Value | None]) -> Value | None:
+def cached(
+    key: tuple[str, ...], load: Callable[[], Value | None], *, in_transaction: bool = False
+) -> Value | None:
     """What load() returns for key, from this connection's cache when nothing has changed
-    since it was read. Only found values are kept: a refusal is always read afresh."""
-    if not _enabled():
+    since it was read. Only found values are kept: a refusal is always read afresh.
+    `in_transaction`: the caller runs inside a transaction it opened and that has not yet
+    written to any table the cache covers (see the module docstring); inside any other
+    transaction load() is simply called. A grant's key is (client_id, audience); every other
+    kind of entry has a key of another length whose first element names the kind, so no two
+    kinds can share a key, whatever a request sends."""
+    if not _enabled(in_transaction):
         return load()
     try:
         _catch_up()

@@ -30,7 +30,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from apis.models import Api
-from applications import client_auth, id_tokens, refresh_tokens, user_access_tokens
+from applications import (
+    client_auth,
+    grant_lookup,
+    id_tokens,
+    refresh_tokens,
+    user_access_tokens,
+)
 from applications.models import Application, RefreshTokenFamily
 from applications.oauth import (
     GRANT_TYPES_URI,
@@ -66,25 +72,31 @@ def _invalid_grant(description: str = INVALID_REFRESH_TOKEN, reason: str = "") -
     return OAuthError(403, "invalid_grant", description, reason=reason)
 
 
-def _api_of(family: RefreshTokenFamily) -> Api | None:
-    """The family's API, None for a /userinfo-only family. A deleted API, or one that no
-    longer allows offline access, makes its refresh tokens invalid."""
+def _api_of(family: RefreshTokenFamily) -> grant_lookup.ApiWithScopes | None:
+    """The family's API with its scope values, None for a /userinfo-only family. A deleted
+    API, or one that no longer allows offline access, makes its refresh tokens invalid.
+    Called under the family's lock, before anything is written: the API comes from the
+    connection's grant cache (no query on a warm connection)."""
     if not family.audience or family.audience == settings.USERINFO_AUDIENCE:
         return None
-    api = Api.objects.filter(identifier=family.audience).first()
-    if api is None or not api.allow_offline_access:
-        reason = "API deleted" if api is None else "API no longer allows offline access"
+    found = grant_lookup.api_with_scopes(family.audience, in_transaction=True)
+    if found is None or not found.api.allow_offline_access:
+        reason = "API deleted" if found is None else "API no longer allows offline access"
         logger.info("refresh token refused: %s (family %s)", reason, family.pk)
-        raise _invalid_grant(reason="api_deleted" if api is None else "no_offline_access")
-    return api
+        raise _invalid_grant(reason="api_deleted" if found is None else "no_offline_access")
+    return found
 
 
-def _scopes(family: RefreshTokenFamily, api: Api | None, requested: list[str] | None) -> list[str]:
+def _scopes(
+    family: RefreshTokenFamily,
+    api: grant_lookup.ApiWithScopes | None,
+    requested: list[str] | None,
+) -> list[str]:
     """The scopes of this response: the family's (without any its API no longer defines),
     or the requested subset of them. Raises 403 invalid_scope for anything else."""
     known = set(OIDC_SCOPES) | {OFFLINE_ACCESS}
     if api is not None:
-        known.update(api.scopes.values_list("value", flat=True))
+        known.update(api.scopes)
     granted = [value for value in family.scopes if value in known]
     if requested is None:
         return granted
@@ -140,8 +152,8 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         if family.user.blocked:
             logger.info("refresh refused: user is blocked (family %s)", family.pk)
             raise _invalid_grant(USER_BLOCKED, "blocked_user")
-        api = _api_of(family)
-        return api, _scopes(family, api, requested)
+        found = _api_of(family)
+        return (None if found is None else found.api), _scopes(family, found, requested)
 
     try:
         result, (api, scopes) = refresh_tokens.exchange(

@@ -12,19 +12,23 @@ period (`leeway`) gets exactly the token the lost response carried (section 9, c
 the idempotent option of section 4.4), and a family never forks into two live branches.
 
 The state machine (section 4.4), run with the family's row locked (SELECT ... FOR UPDATE on
-PostgreSQL; SQLite's transactions are IMMEDIATE, so there the whole exchange is serialised):
+PostgreSQL; SQLite's transactions are IMMEDIATE, so there the whole exchange is serialised).
+A token is spent when the family's generation is past its own: every token but the newest
+has been exchanged, and the newest one's parent was spent when it was issued, at the family's
+`rotated_at`. So the family's row alone decides, and a rotation writes that row and inserts
+the child, nothing else:
 - the family revoked, past its absolute expiry (fixed when it started) or the token past its
   idle expiry (renewed with each token): refused;
-- rotating, the token unused: it is marked used and generation n+1 is issued;
-- rotating, the token is the parent of the newest one and was used at most `leeway` seconds
-  ago: the newest one is issued again (the overlap period; only the immediate predecessor,
-  section 9 complaint 6);
+- rotating, the token is the newest: generation n+1 is issued, which spends it;
+- rotating, the token is the parent of the newest one, spent at most `leeway` seconds ago
+  (`rotated_at`): the newest one is issued again (the overlap period; only the immediate
+  predecessor, section 9 complaint 6);
 - rotating, anything else (an older token, or the parent after the overlap period): reuse
   detected. The family is revoked and the user's grant for the client and audience deleted
   with its other families ("the entire set of refresh tokens issued since that invalidated
   token was issued will immediately be revoked along with the grant", section 4.4);
 - non-rotating: the same token is used again; its idle expiry is renewed.
-Tokens are ordered by a generation counter and server-side `used_at`, never by `iat`
+Tokens are ordered by a generation counter and the server's `rotated_at`, never by `iat`
 (complaint 4).
 
 Settings changed under a family (section 4.3, the simple version): a non-rotating family
@@ -44,13 +48,14 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
-from applications import refresh_settings
+from applications import prepared_sql, refresh_settings
 from applications.models import Application, RefreshToken, RefreshTokenFamily, UserGrant
 from keys import digests
 from users.models import User
@@ -254,17 +259,39 @@ def _reuse_detected(family: RefreshTokenFamily, now: dt.datetime) -> Refused:
     return Refused(REUSE_DETECTED, family.pk)
 
 
-def _lock(digest: str) -> RefreshToken | None:
-    """The token with its family (locked) and user, read after the lock is held so that
-    `used_at` and the generation are the committed ones. PostgreSQL locks both rows (a
-    concurrent exchange of the same family waits here); SQLite ignores FOR UPDATE, and its
-    IMMEDIATE transaction already holds the database's write lock."""
+@cache
+def _lock_sql(for_update: bool) -> str:
+    # Hand-written (applications/prepared_sql.py says why): this read runs on every exchange.
+    token = RefreshToken._meta
+    family = RefreshTokenFamily._meta
+    user = User._meta
     return (
-        RefreshToken.objects.select_related("family", "family__user")
-        .select_for_update(of=("self", "family"))
-        .filter(digest=digest)
-        .first()
+        f"SELECT {prepared_sql.columns(RefreshToken, 't')}, "  # noqa: S608 - names from models
+        f"{prepared_sql.columns(RefreshTokenFamily, 'f')}, {prepared_sql.columns(User, 'u')} "
+        f"FROM {token.db_table} t "
+        f"JOIN {family.db_table} f ON f.{family.pk.column} = t.{token.get_field('family').column} "
+        f"JOIN {user.db_table} u ON u.{user.pk.column} = f.{family.get_field('user').column} "
+        f"WHERE t.{token.pk.column} = %s" + (" FOR UPDATE OF f" if for_update else "")
     )
+
+
+def _lock(digest: str) -> RefreshToken | None:
+    """The token with its family (locked) and user, read after the lock is held so that the
+    family's generation and `rotated_at` are the committed ones. PostgreSQL locks the family's
+    row (a concurrent exchange of the same family waits here; every write to a family's
+    tokens is made under it, so the token's own row needs no lock); SQLite has no FOR UPDATE,
+    and its IMMEDIATE transaction already holds the database's write lock. One query."""
+    rows = prepared_sql.fetchall(_lock_sql(connection.features.has_select_for_update_of), [digest])
+    if not rows:
+        return None
+    values = rows[0]
+    tokens = len(RefreshToken._meta.concrete_fields)
+    families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
+    row = prepared_sql.instance(RefreshToken, values[:tokens])
+    family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families])
+    family.user = prepared_sql.instance(User, values[families:])
+    row.family = family
+    return row
 
 
 def exchange(
@@ -326,17 +353,16 @@ def _step(
         raise Refused(IDLE_EXPIRED, family.pk)
     grace = False
     if family.rotating:
-        if row.used_at is not None:
+        if row.generation != family.generation:  # spent (see the module docstring)
             leeway = application.refresh_leeway
             grace = (
                 row.generation == family.generation - 1
                 and leeway > 0
-                and now - row.used_at <= dt.timedelta(seconds=leeway)
+                and family.rotated_at is not None
+                and now - family.rotated_at <= dt.timedelta(seconds=leeway)
             )
             if not grace:
                 raise _reuse_detected(family, now)
-        elif row.generation != family.generation:  # pragma: no cover - one child per parent
-            raise Refused(SUPERSEDED, family.pk)
     elif row.generation != family.generation:
         # An older token of a family that stopped rotating (section 4.3 migration).
         raise Refused(SUPERSEDED, family.pk)
@@ -344,7 +370,7 @@ def _step(
     if grace:
         # The overlap period: the newest token again, exactly as first issued.
         family.last_exchanged_at = now
-        family.save(update_fields=["last_exchanged_at"])
+        prepared_sql.update(family, ["last_exchanged_at"])
         return Exchanged(family, _child_token(family.pk, family.generation, token)), checked
     return _advance(row, token, application, now), checked
 
@@ -352,9 +378,10 @@ def _step(
 def _advance(
     row: RefreshToken, token: str, application: Application, now: dt.datetime
 ) -> Exchanged:
-    """The writes of a first use: a rotating family (or one that starts rotating now) spends
-    the token and issues the next generation; a non-rotating family renews the token's idle
-    expiry; a rotating family whose client stopped rotating issues one non-rotating token."""
+    """The writes of a first use: a rotating family (or one that starts rotating now) issues
+    the next generation, which spends the token (the child's INSERT and the family's UPDATE,
+    one statement on PostgreSQL); a non-rotating family renews the token's idle expiry; a
+    rotating family whose client stopped rotating issues one non-rotating token."""
     family = row.family
     idle_deadline = _after(now, refresh_settings.idle_lifetime(application))
     family_fields = ["last_exchanged_at"]
@@ -365,33 +392,32 @@ def _advance(
             family.expires_at = now + dt.timedelta(seconds=absolute)
             family_fields.append("expires_at")
     rotating_now = refresh_settings.is_rotating(application)
-    issued: str | None = None
-    if family.rotating or rotating_now:
-        row.used_at = now
-        row.save(update_fields=["used_at"])
-        family.generation += 1
-        issued = _child_token(family.pk, family.generation, token)
-        RefreshToken.objects.create(
-            digest=token_digest(issued),
-            family=family,
-            generation=family.generation,
-            parent=row,
-            issued_at=now,
-            idle_expires_at=idle_deadline,
-        )
-        family_fields.append("generation")
-        if family.rotating != rotating_now:
-            logger.info(
-                "refresh token family %s of client %s is %s from now on",
-                family.pk,
-                application.client_id,
-                "rotating" if rotating_now else "non-rotating",
-            )
-            family.rotating = rotating_now
-            family_fields.append("rotating")
-    else:
-        row.used_at = now
+    if not (family.rotating or rotating_now):
         row.idle_expires_at = idle_deadline
-        row.save(update_fields=["used_at", "idle_expires_at"])
-    family.save(update_fields=family_fields)
+        prepared_sql.update(row, ["idle_expires_at"])
+        prepared_sql.update(family, family_fields)
+        return Exchanged(family, None)
+    family.generation += 1
+    family.rotated_at = now
+    issued = _child_token(family.pk, family.generation, token)
+    family_fields += ["generation", "rotated_at"]
+    if family.rotating != rotating_now:
+        logger.info(
+            "refresh token family %s of client %s is %s from now on",
+            family.pk,
+            application.client_id,
+            "rotating" if rotating_now else "non-rotating",
+        )
+        family.rotating = rotating_now
+        family_fields.append("rotating")
+    child = RefreshToken(
+        digest=token_digest(issued),
+        family=family,
+        generation=family.generation,
+        parent=row,
+        issued_at=now,
+        idle_expires_at=idle_deadline,
+    )
+    # One round trip on PostgreSQL for both writes (applications/prepared_sql.py).
+    prepared_sql.insert_and_update(child, family, family_fields)
     return Exchanged(family, issued)

@@ -117,7 +117,10 @@ class RefreshTokenFamily(models.Model):
     complaint 3). Its row is what an exchange locks, and its id is the refresh token's public
     id in the Management API. `expires_at` (absolute lifetime) is fixed when the family starts;
     rotation never extends it. `generation` counts the tokens issued (section 9, complaint 4:
-    order by a counter, never by `iat` seconds)."""
+    order by a counter, never by `iat` seconds): the token of that generation is the newest,
+    and every older one has been spent. `rotated_at` is when the newest was issued, which is
+    when its parent was spent (null before the first rotation), so the overlap period and
+    reuse are decided from this row alone, without writing to the spent token."""
 
     id = models.CharField(
         primary_key=True, max_length=24, default=new_refresh_token_family_id, editable=False
@@ -138,6 +141,7 @@ class RefreshTokenFamily(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
     last_exchanged_at = models.DateTimeField(null=True, blank=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True, default="")
 
@@ -154,8 +158,9 @@ class RefreshTokenFamily(models.Model):
 
 class RefreshToken(models.Model):
     """One refresh token of a family, stored as its HMAC digest only. `parent` is the token
-    exchanged for it; `used_at` is set when it is exchanged; `idle_expires_at` is renewed per
-    use (a new token gets a new deadline)."""
+    exchanged for it. A token is spent when its family's generation is past its own; it was
+    spent at its child's `issued_at` (the family's `rotated_at` for the newest child).
+    `idle_expires_at` is renewed per use (a new token gets a new deadline)."""
 
     digest = models.CharField(primary_key=True, max_length=64, editable=False)
     family = models.ForeignKey(RefreshTokenFamily, on_delete=models.CASCADE, related_name="tokens")
@@ -164,7 +169,6 @@ class RefreshToken(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     issued_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
     idle_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

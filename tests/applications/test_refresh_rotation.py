@@ -26,9 +26,13 @@ def refused(response) -> None:
 
 
 def backdate_use(token: str, seconds: float) -> None:
-    """Pretend `token` was exchanged `seconds` ago."""
-    RefreshToken.objects.filter(digest=refresh_tokens.token_digest(token)).update(
-        used_at=timezone.now() - dt.timedelta(seconds=seconds)
+    """Pretend `token` was exchanged `seconds` ago: its child was issued then, and when the
+    child is the newest token, that is when the family last rotated."""
+    row = RefreshToken.objects.get(digest=refresh_tokens.token_digest(token))
+    when = timezone.now() - dt.timedelta(seconds=seconds)
+    assert RefreshToken.objects.filter(parent=row).update(issued_at=when) == 1
+    RefreshTokenFamily.objects.filter(pk=row.family_id, generation=row.generation + 1).update(
+        rotated_at=when
     )
 
 
