@@ -82,7 +82,7 @@ def _statements(captured: CaptureQueriesContext) -> list[str | None]:
     return [q["sql"] for q in captured.captured_queries if q["sql"] not in TRANSACTION_STATEMENTS]
 
 
-def test_a_refresh_on_a_warm_connection_writes_the_family_and_the_child_only(chain):
+def test_a_refresh_on_a_warm_connection_writes_the_family_and_the_child_only(chain, log_events_off):
     with CaptureQueriesContext(connection) as captured:
         response = chain.refresh()
     assert response.status_code == 200, response.content
