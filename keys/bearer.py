@@ -8,6 +8,7 @@ section 3.1: insufficient_scope is a 403), and turns every failure into Auth0's 
 Each route's scopes are written once, here; the OpenAPI document reads them from the route.
 """
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -19,8 +20,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from config import actor
 from config.api import ApiError, guarded, method_not_allowed
 from keys import signing
+from logs import audit
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,17 @@ def _unauthorized(message: str, challenge: str) -> ApiError:
 
 
 def authenticate(request: HttpRequest) -> set[str]:
-    """The scopes of a valid Management API bearer token, or a 401 ApiError.
+    """The scopes of a valid Management API bearer token, or a 401 ApiError (see `claims`)."""
+    return _scopes(claims(request))
+
+
+def _scopes(verified: dict[str, Any]) -> set[str]:
+    scope = verified.get("scope")
+    return set(scope.split(" ")) - {""} if isinstance(scope, str) else set()
+
+
+def claims(request: HttpRequest) -> dict[str, Any]:
+    """The claims of a valid Management API bearer token, or a 401 ApiError.
 
     RFC 6750 section 2.1: `Bearer 1*SP b64token`, inside the field value's optional SP/HTAB
     (RFC 9110 section 5.5), the scheme in any case. Only those characters are whitespace: a
@@ -90,14 +103,13 @@ def authenticate(request: HttpRequest) -> set[str]:
     try:
         if not _B64TOKEN.fullmatch(token):
             raise signing.InvalidToken("the credentials are not an RFC 6750 b64token")
-        claims = signing.verify(token, audience=settings.MANAGEMENT_API_IDENTIFIER)
+        verified = signing.verify(token, audience=settings.MANAGEMENT_API_IDENTIFIER)
     except signing.InvalidToken as error:
         logger.info("management API token refused: %s", error)
         raise _unauthorized(
             "Invalid token", f'{realm}, error="invalid_token", error_description="Invalid token"'
         ) from error
-    scope = claims.get("scope")
-    return set(scope.split(" ")) - {""} if isinstance(scope, str) else set()
+    return verified
 
 
 def route(**handlers: tuple[Handler, Scopes]) -> View:
@@ -125,7 +137,9 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
         if entry is None:
             return method_not_allowed(allowed)
         handler, scopes = entry
-        return guarded(lambda: _call(request, handler, scopes, kwargs))
+        response = guarded(lambda: _call(request, handler, scopes, kwargs))
+        _record_refusal(request, response)
+        return response
 
     view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}  # type: ignore[attr-defined]
     return view
@@ -151,6 +165,39 @@ def require(request: HttpRequest, scopes: Scopes) -> None:
 def _call(
     request: HttpRequest, handler: Handler, scopes: Scopes, kwargs: dict[str, Any]
 ) -> HttpResponse:
-    request.management_scopes = frozenset(authenticate(request))  # type: ignore[attr-defined]
+    verified = claims(request)
+    granted = _scopes(verified)
+    request.management_scopes = frozenset(granted)  # type: ignore[attr-defined]
+    # The change log names the calling application (RFC 9068 `client_id`, or Auth0's `azp`).
+    caller = verified.get("azp") or verified.get("client_id") or ""
+    actor.identify(name=str(caller), scopes=tuple(sorted(granted)))
     require(request, scopes)
     return handler(request, **kwargs)
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
+    """One `fapi` log event for a refused write by an authenticated caller (a 4xx after the
+    token was verified: 403 scope, 400 body, 404, 409, 413, ...). Unauthenticated calls (401)
+    are not logged: there is no caller to name, and Auth0 does not log them as fapi either.
+    Reads are never logged."""
+    if request.method not in WRITES or not 400 <= response.status_code < 500:
+        return
+    if not hasattr(request, "management_scopes"):
+        return
+    try:
+        error = json.loads(response.content)
+    except ValueError:
+        error = {}
+    try:
+        body = request.body
+    except Exception:  # RequestDataTooBig: the body was never read, nothing of it is logged
+        body = b""
+    audit.refused(
+        response.status_code,
+        str(error.get("message", "")),
+        str(error.get("errorCode", "")),
+        body,
+    )

@@ -46,7 +46,8 @@ TOKEN_KEYS = frozenset({"access_token", "refresh_token", "id_token", "token"})
 MAX_TEXT = 500
 
 
-def _is_secret_key(key: str) -> bool:
+def is_secret_key(key: str) -> bool:
+    """Whether a member named `key` holds a secret (SECRET_KEYS, or a SECRET_SUFFIXES name)."""
     lowered = key.lower()
     return lowered in SECRET_KEYS or lowered.endswith(SECRET_SUFFIXES)
 
@@ -59,7 +60,7 @@ def scrub(value: Any) -> Any:
         cleaned = {}
         for key, item in value.items():
             key = str(key)
-            if _is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
+            if is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
                 cleaned[key] = REDACTED
             else:
                 cleaned[key] = scrub(item)
@@ -82,7 +83,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, di
         old, new = before.get(field), after.get(field)
         if old == new:
             continue
-        if _is_secret_key(field):
+        if is_secret_key(field):
             diff[field] = {"before": REDACTED, "after": REDACTED}
         else:
             diff[field] = {"before": scrub(old), "after": scrub(new)}
