@@ -52,16 +52,25 @@ def is_secret_key(key: str) -> bool:
     return lowered in SECRET_KEYS or lowered.endswith(SECRET_SUFFIXES)
 
 
+def _redacted(value: Any) -> Any:
+    # A secret's place keeps its shape (a change's {"before", "after"} stays one, so a diff
+    # still shows that it changed); every value in it is replaced.
+    if isinstance(value, Mapping):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    return REDACTED
+
+
 def scrub(value: Any) -> Any:
     """A copy of `value` (JSON-like: dicts, lists, scalars) with every secret replaced by
-    "[redacted]": values under SECRET_KEYS or keys ending in SECRET_SUFFIXES, and strings
-    under TOKEN_KEYS. Non-JSON scalars become their str()."""
+    "[redacted]": values under SECRET_KEYS or keys ending in SECRET_SUFFIXES (an object there
+    keeps its member names, each value redacted), and strings under TOKEN_KEYS. Non-JSON
+    scalars become their str()."""
     if isinstance(value, Mapping):
         cleaned = {}
         for key, item in value.items():
             key = str(key)
             if is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
-                cleaned[key] = REDACTED
+                cleaned[key] = _redacted(item)
             else:
                 cleaned[key] = scrub(item)
         return cleaned
