@@ -2,6 +2,8 @@
 exactly one Auth0 `sapi` log event each, with who made them, through what, and the fields
 before and after; refused changes record no `sapi` (and, for the API, one `fapi`)."""
 
+import json
+
 import pytest
 
 from apis.models import Api, Scope
@@ -253,3 +255,22 @@ def test_api_tenant_settings(mgmt, orders_api, new_events):
     assert event.details["changes"] == {
         "default_audience": {"before": "", "after": orders_api.identifier}
     }
+
+
+def test_a_refusal_message_that_echoes_a_secret_is_cut(db):
+    # No Gatehouse error echoes a secret member today (the schema names the property, not its
+    # value); this keeps it so if one ever does ("No enum match for: ..." echoes values).
+    from config import actor
+    from logs import audit
+
+    with actor.acting(actor.Actor(channel=actor.API, name="caller")):
+        event = audit.refused(
+            400,
+            'No enum match for: "sekrit-value-123" and "tok-456"',
+            "invalid_body",
+            b'{"password": "sekrit-value-123", "nested": [{"access_token": "tok-456"}]}',
+        )
+    assert event is not None
+    assert event.description == 'No enum match for: "[redacted]" and "[redacted]"'
+    assert "sekrit" not in json.dumps(event.details) and "tok-456" not in json.dumps(event.details)
+    assert (event.type, event.client_id, event.details["channel"]) == ("fapi", "caller", "api")
