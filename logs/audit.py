@@ -10,7 +10,9 @@ Auth0 records its own Management API operations this way
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from config import actor
@@ -19,6 +21,10 @@ from logs.models import LogEvent
 
 # Members of an object's snapshot that change on every write, or are not configuration.
 UNLOGGED_MEMBERS = frozenset({"updated_at", "created_at", "last_login", "logins_count"})
+
+
+# The calls of `changed` inside a `one_operation` block, merged into one event at its end.
+_operation: ContextVar[list[dict[str, Any]] | None] = ContextVar("log_operation", default=None)
 
 
 def snapshot(body: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -51,12 +57,82 @@ def changed(
     `request` {method, path}. `client_id` is the Management API token's client when the
     change came through the API (as in Auth0); `user_id` names the end user a change is
     about. Returns the event, or None when settings.LOG_EVENTS is off."""
+    diff = events.changes(snapshot(before), snapshot(after))
+    collected = _operation.get()
+    if collected is not None:
+        collected.append(
+            {
+                "description": description,
+                "object_type": object_type,
+                "object_id": object_id,
+                "user_id": user_id,
+                "user_name": user_name,
+                "audience": audience,
+                "details": dict(details or {}),
+                "changes": diff,
+            }
+        )
+        return None
+    return _record(
+        description,
+        object_type=object_type,
+        object_id=object_id,
+        user_id=user_id,
+        user_name=user_name,
+        audience=audience,
+        details=details,
+        changes=diff,
+    )
+
+
+@contextmanager
+def one_operation() -> Iterator[None]:
+    """Record the changes made inside the block as one event (a Management API PATCH that
+    renames an API, replaces its scopes and sets its secret is one operation): the first
+    change's description and object, each field's first `before` and last `after`. Written
+    when the block ends without an error, so use it inside the operation's transaction.
+    Blocks do not nest: an inner one joins the outer."""
+    if _operation.get() is not None:
+        yield
+        return
+    collected: list[dict[str, Any]] = []
+    token = _operation.set(collected)
+    try:
+        yield
+    finally:
+        _operation.reset(token)
+    if not collected:
+        return
+    first = collected[0]
+    merged: dict[str, dict[str, Any]] = {}
+    for change in collected:
+        for field, values in change["changes"].items():
+            merged.setdefault(field, {"before": values["before"]})["after"] = values["after"]
+    _record(
+        first["description"],
+        object_type=first["object_type"],
+        object_id=first["object_id"],
+        user_id=first["user_id"],
+        user_name=first["user_name"],
+        audience=first["audience"],
+        details=first["details"],
+        changes=merged,
+    )
+
+
+def _record(
+    description: str,
+    *,
+    object_type: str,
+    object_id: str,
+    user_id: str,
+    user_name: str,
+    audience: str,
+    details: Mapping[str, Any] | None,
+    changes: dict[str, dict[str, Any]],
+) -> LogEvent | None:
     who = actor.current()
-    body = {
-        **who.details(),
-        "changes": events.changes(snapshot(before), snapshot(after)),
-        **(details or {}),
-    }
+    body = {**who.details(), "changes": changes, **(details or {})}
     return events.record(
         types.SUCCESS_API_OPERATION,
         description=description,

@@ -274,3 +274,26 @@ def test_a_refusal_message_that_echoes_a_secret_is_cut(db):
     assert event.description == 'No enum match for: "[redacted]" and "[redacted]"'
     assert "sekrit" not in json.dumps(event.details) and "tok-456" not in json.dumps(event.details)
     assert (event.type, event.client_id, event.details["channel"]) == ("fapi", "caller", "api")
+
+
+def test_api_patch_of_several_parts_is_one_event(mgmt, hs256_api, new_events):
+    events = new_events()
+    response = mgmt.patch(
+        f"/resource-servers/{hs256_api.api.id}",
+        {
+            "name": "Ledger v2",
+            "scopes": [{"value": "read:ledger"}, {"value": "write:ledger"}],
+            "signing_secret": "another-long-enough-secret",
+        },
+    )
+    assert response.status_code == 200, response.content
+    event = events.one()
+    assert (event.description, event.object_id) == ("Update a resource server", hs256_api.api.id)
+    assert event.details["changes"] == {
+        "name": {"before": "Ledger", "after": "Ledger v2"},
+        "scopes": {
+            "before": [{"value": "read:ledger"}],
+            "after": [{"value": "read:ledger"}, {"value": "write:ledger"}],
+        },
+        "signing_secret": {"before": "[redacted]", "after": "[redacted]"},
+    }
