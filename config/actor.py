@@ -63,21 +63,32 @@ class Actor:
         return body
 
 
-_current: ContextVar[Actor | None] = ContextVar("gatehouse_actor", default=None)
+# An Actor, or a function that makes one when first asked (most requests change nothing, and
+# /oauth/token should not pay for reading the client's address and host).
+_current: ContextVar[Actor | Callable[[], Actor] | None] = ContextVar(
+    "gatehouse_actor", default=None
+)
 
 
 def current() -> Actor:
     """The actor set by the surface handling this request or command, or a SYSTEM actor."""
-    return _current.get() or Actor(channel=SYSTEM)
+    value = _current.get()
+    if value is None:
+        return Actor(channel=SYSTEM)
+    if not isinstance(value, Actor):
+        value = value()
+        _current.set(value)  # made once; `acting` restores the previous value at its end
+    return value
 
 
 @contextmanager
-def acting(actor: Actor) -> Iterator[Actor]:
-    """Make `actor` current for the duration of the block (restored afterwards, also on
-    errors, so nothing leaks into the next request a thread serves)."""
+def acting(actor: Actor | Callable[[], Actor]) -> Iterator[None]:
+    """Make `actor` (or the Actor that function makes, when first needed) current for the
+    duration of the block; restored afterwards, also on errors, so nothing leaks into the
+    next request a thread serves."""
     token = _current.set(actor)
     try:
-        yield actor
+        yield
     finally:
         _current.reset(token)
 

@@ -55,7 +55,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        with actor.acting(_request_actor(request)):
+        with actor.acting(lambda: _request_actor(request)):
             return self.get_response(request)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from config import actor
 from config.api import ApiError, guarded, method_not_allowed
+from config.outages import is_unavailable
 from keys import signing
 from logs import audit
 
@@ -138,7 +139,13 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
             return method_not_allowed(allowed)
         handler, scopes = entry
         response = guarded(lambda: _call(request, handler, scopes, kwargs))
-        _record_refusal(request, response)
+        try:
+            _record_refusal(request, response)
+        except Exception as error:
+            if is_unavailable(error):
+                raise  # the database went away: 503, as for any other write
+            # The refusal stands; failing to log it must not turn a 4xx into a 500.
+            logger.exception("could not record a refused Management API call")
         return response
 
     view.scopes_by_method = {method: scopes for method, (_, scopes) in handlers.items()}  # type: ignore[attr-defined]

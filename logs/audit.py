@@ -174,12 +174,13 @@ def refused(status: int, message: str, error_code: str, request_body: bytes) -> 
 
 
 def _secrets_in(request_body: bytes) -> list[str]:
-    try:
-        parsed = json.loads(request_body)
-    except ValueError:
-        return []
     found: list[str] = []
-    _collect(parsed, found)
+    try:
+        _collect(json.loads(request_body), found)
+    except (ValueError, RecursionError):
+        # Not JSON, or nested too deep to read (a hostile body, refused as such): the
+        # message then names no member of it, so there is nothing to cut out.
+        return []
     # Longest first, so a secret containing another is cut out whole.
     return sorted({s for s in found if s}, key=len, reverse=True)
 

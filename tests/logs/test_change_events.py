@@ -297,3 +297,12 @@ def test_api_patch_of_several_parts_is_one_event(mgmt, hs256_api, new_events):
         },
         "signing_secret": {"before": "[redacted]", "after": "[redacted]"},
     }
+
+
+def test_a_body_too_deep_to_read_is_still_a_400_and_one_fapi(mgmt, tenant, new_events):
+    events = new_events()
+    nested = "[" * 5000 + "]" * 5000
+    raw = f'{{"name": "x", "identifier": "urn:x", "password": "p-455", "scopes": {nested}}}'
+    response = mgmt.call("POST", "/resource-servers", raw=raw)
+    assert response.status_code == 400
+    assert events.one("fapi").details["response"]["statusCode"] == 400
