@@ -306,3 +306,22 @@ def test_a_body_too_deep_to_read_is_still_a_400_and_one_fapi(mgmt, tenant, new_e
     response = mgmt.call("POST", "/resource-servers", raw=raw)
     assert response.status_code == 400
     assert events.one("fapi").details["response"]["statusCode"] == 400
+
+
+def test_api_revoke_signing_key_and_a_refused_revoke(mgmt, tenant, new_events):
+    current = SigningKey.objects.get(state=KeyState.CURRENT).kid
+    events = new_events()
+    refused = mgmt.put(f"/keys/signing/{current}/revoke")
+    assert refused.status_code == 400
+    assert events.one("fapi").details["response"]["errorCode"] == "invalid_signing_key_state"
+    assert SigningKey.objects.get(kid=current).state == KeyState.CURRENT
+    assert mgmt.post("/keys/signing/rotate").status_code == 201
+    events.mark()
+    assert mgmt.put(f"/keys/signing/{current}/revoke").status_code == 200
+    event = events.one()
+    assert (event.description, event.object_type, event.object_id) == (
+        "Revoke a signing key",
+        "signing_key",
+        current,
+    )
+    assert event.details["changes"]["state"] == {"before": "previous", "after": "revoked"}
