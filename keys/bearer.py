@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -188,8 +189,9 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
     """One `fapi` log event for a refused write by an authenticated caller (a 4xx after the
     token was verified: 403 scope, 400 body, 404, 409, 413, ...). Unauthenticated calls (401)
-    are not logged: there is no caller to name, and Auth0 does not log them as fapi either.
-    Reads are never logged."""
+    are not logged: there is no verified caller to name, and anyone on the network could
+    fill the log with them. Reads are never logged (Auth0's sapi/fapi cover POST, PUT, PATCH
+    and DELETE only)."""
     if request.method not in WRITES or not 400 <= response.status_code < 500:
         return
     if not hasattr(request, "management_scopes"):
@@ -202,9 +204,11 @@ def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
         body = request.body
     except Exception:  # RequestDataTooBig: the body was never read, nothing of it is logged
         body = b""
-    audit.refused(
-        response.status_code,
-        str(error.get("message", "")),
-        str(error.get("errorCode", "")),
-        body,
-    )
+    # A savepoint: should the event not be written, the caller's transaction stays usable.
+    with transaction.atomic():
+        audit.refused(
+            response.status_code,
+            str(error.get("message", "")),
+            str(error.get("errorCode", "")),
+            body,
+        )

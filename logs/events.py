@@ -12,6 +12,7 @@ before it is stored. Callers still never pass one: the tests read every event ba
 """
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,14 @@ SECRET_SUFFIXES = ("_secret", "_digest", "password", "_private_key", "_pem")
 # (its rotation settings) is configuration and stays.
 TOKEN_KEYS = frozenset({"access_token", "refresh_token", "id_token", "token"})
 MAX_TEXT = 500
+# What no database text column stores (PostgreSQL refuses NUL in text and jsonb; a lone
+# surrogate is no UTF-8): hostile input (a path with %00) must still be recordable.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with NUL and lone surrogates replaced by U+FFFD, so any database stores it."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def is_secret_key(key: str) -> bool:
@@ -68,7 +77,7 @@ def scrub(value: Any) -> Any:
     if isinstance(value, Mapping):
         cleaned = {}
         for key, item in value.items():
-            key = str(key)
+            key = storable(str(key))
             if is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
                 cleaned[key] = _redacted(item)
             else:
@@ -76,11 +85,13 @@ def scrub(value: Any) -> Any:
         return cleaned
     if isinstance(value, (list, tuple, set, frozenset)):
         return [scrub(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return storable(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    return str(value)
+    return storable(str(value))
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -146,19 +157,19 @@ def event(
     return LogEvent(
         date=date or timezone.now(),
         type=type,
-        description=description[:MAX_TEXT],
-        client_id=client_id,
-        client_name=client_name[:200],
-        user_id=user_id,
-        user_name=user_name[:300],
-        ip=ip,
-        user_agent=user_agent[:MAX_TEXT],
-        hostname=hostname[:253],
-        audience=audience[:600],
-        scope=scope[:2000],
-        connection=connection,
-        object_type=object_type,
-        object_id=object_id[:600],
+        description=storable(description[:MAX_TEXT]),
+        client_id=storable(client_id),
+        client_name=storable(client_name[:200]),
+        user_id=storable(user_id),
+        user_name=storable(user_name[:300]),
+        ip=storable(ip),
+        user_agent=storable(user_agent[:MAX_TEXT]),
+        hostname=storable(hostname[:253]),
+        audience=storable(audience[:600]),
+        scope=storable(scope[:2000]),
+        connection=storable(connection),
+        object_type=storable(object_type),
+        object_id=storable(object_id[:600]),
         details=cleaned,
     )
 

@@ -325,3 +325,13 @@ def test_api_revoke_signing_key_and_a_refused_revoke(mgmt, tenant, new_events):
         current,
     )
     assert event.details["changes"]["state"] == {"before": "previous", "after": "revoked"}
+
+
+def test_a_hostile_path_is_recorded_storably(mgmt, tenant, new_events):
+    # PostgreSQL stores no NUL in text or jsonb: the refused call is still one fapi event.
+    events = new_events()
+    response = mgmt.call("PATCH", "/clients/a%00b", {"name": "x"})
+    assert response.status_code == 400
+    event = events.one("fapi")
+    assert event.details["request"]["path"] == "/api/v2/clients/a\ufffdb"
+    assert mgmt.get("/clients").status_code == 200  # the connection is still usable
