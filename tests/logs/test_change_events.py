@@ -335,3 +335,48 @@ def test_a_hostile_path_is_recorded_storably(mgmt, tenant, new_events):
     event = events.one("fapi")
     assert event.details["request"]["path"] == "/api/v2/clients/a\ufffdb"
     assert mgmt.get("/clients").status_code == 200  # the connection is still usable
+
+
+def test_ending_sessions_and_revoking_user_grants(admin_client, mgmt, end_user, new_events):
+    from applications import clients, user_grants
+    from users import sessions
+
+    first, first_secret = sessions.start(end_user, ip="203.0.113.7")
+    sessions.start(end_user)
+    application, _ = clients.create_application(name="Web", app_type="regular_web")
+    grant = user_grants.record(end_user, application, "https://orders.example/api", ["openid"])
+    events = new_events()
+
+    assert mgmt.delete(f"/sessions/{first.pk}").status_code == 204
+    ended = events.one()
+    assert (ended.description, ended.object_type, ended.object_id, ended.user_id) == (
+        "Revoke a session",
+        "session",
+        str(first.pk),
+        end_user.user_id,
+    )
+    assert first_secret not in json.dumps(ended.details)
+    events.mark()
+    assert admin_client.post(f"/users/{end_user.id}/sessions/revoke-all/").status_code == 302
+    all_ended = events.one()
+    assert (all_ended.description, all_ended.details["channel"]) == (
+        "Revoke a user's sessions",
+        "console",
+    )
+    assert len(all_ended.details["sessions"]) == 1
+
+    events.mark()
+    assert mgmt.delete(f"/grants/{grant.id}").status_code == 204
+    revoked = events.one()
+    assert (revoked.description, revoked.object_type, revoked.object_id) == (
+        "Delete a grant",
+        "grant",
+        grant.id,
+    )
+    assert revoked.details["grants"] == [
+        {
+            "id": grant.id,
+            "clientID": application.client_id,
+            "audience": "https://orders.example/api",
+        }
+    ]
