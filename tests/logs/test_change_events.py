@@ -9,6 +9,7 @@ import pytest
 from apis.models import Api, Scope
 from applications.models import Application, ClientGrant
 from keys.models import KeyState, SigningKey
+from logs.models import LogEvent
 from users import directory
 from users.models import User
 
@@ -18,6 +19,13 @@ PASSWORD = "Audit-Trail-7"
 @pytest.fixture
 def end_user(tenant):
     return directory.create_user(email="ada@example.com", password=PASSWORD)
+
+
+@pytest.fixture
+def offline_orders(orders_api):
+    orders_api.allow_offline_access = True
+    orders_api.save(update_fields=["allow_offline_access"])
+    return orders_api
 
 
 # --- the console ------------------------------------------------------------------------
@@ -380,3 +388,43 @@ def test_ending_sessions_and_revoking_user_grants(admin_client, mgmt, end_user, 
             "audience": "https://orders.example/api",
         }
     ]
+
+
+def test_revoking_refresh_tokens(mgmt, admin_client, offline_orders, end_user, new_events):
+    import datetime as dt
+
+    from applications import clients, refresh_tokens
+    from applications.models import RefreshTokenFamily
+
+    application, _ = clients.create_application(name="Web", app_type="regular_web")
+    now = dt.datetime.now(dt.UTC)
+    tokens = [
+        refresh_tokens.issue(
+            application=application,
+            user=end_user,
+            audience=offline_orders.identifier,
+            scopes=["openid", "offline_access"],
+            session_id="",
+            auth_time=now,
+            code_digest="",
+            now=now,
+        )
+        for _ in range(2)
+    ]
+    family = RefreshTokenFamily.objects.order_by("pk").first()
+    events = new_events()
+    assert mgmt.delete(f"/refresh-tokens/{family.pk}").status_code == 204
+    one = events.one()
+    assert (one.description, one.object_type, one.object_id, one.user_id) == (
+        "Revoke a refresh token",
+        "refresh_token",
+        str(family.pk),
+        end_user.user_id,
+    )
+    assert one.details["changes"] == {"revoked": {"before": False, "after": True}}
+    events.mark()
+    assert admin_client.post(f"/users/{end_user.id}/refresh-tokens/revoke-all/").status_code == 302
+    every = events.one()
+    assert (every.description, every.details["revoked"]) == ("Revoke a user's refresh tokens", 1)
+    text = json.dumps([e.details for e in LogEvent.objects.all()])
+    assert all(token not in text for token in tokens)
