@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from apis.models import Api, Scope
 from config.admin import TextIdAdmin
+from logs.admin_changes import ChangeLoggingAdmin
 
 
 class ScopeInline(admin.TabularInline):
@@ -13,7 +14,10 @@ class ScopeInline(admin.TabularInline):
 
 
 @admin.register(Api)
-class ApiAdmin(TextIdAdmin):
+class ApiAdmin(ChangeLoggingAdmin, TextIdAdmin):
+    log_object_type = "resource_server"
+    log_noun = "resource server"
+
     # encrypted_signing_secret is deliberately absent from every field list.
     fields = (
         "id",
@@ -50,7 +54,14 @@ class ApiAdmin(TextIdAdmin):
 
 
 @admin.register(Scope)
-class ScopeAdmin(admin.ModelAdmin):
+class ScopeAdmin(ChangeLoggingAdmin):
+    # A scope is part of its API: a change to one is logged as an update of the API.
+    log_object_type = "resource_server"
+    log_noun = "resource server"
+
+    def log_target(self, obj: Scope) -> Api:
+        return obj.api
+
     list_display = ("value", "api", "description")
     list_select_related = ("api",)
     search_fields = ("value", "api__identifier", "api__name")

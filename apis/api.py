@@ -35,6 +35,7 @@ from config.api import (
 )
 from config.api_schema import SINGLE_OBJECT_QUERY
 from keys.bearer import needs, route
+from logs import audit
 
 _API_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -127,7 +128,7 @@ def update_resource_server(request: HttpRequest, ref: str) -> JsonResponse:
     signing_secret = body.pop("signing_secret", None)
     _drop_unused_options(body)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit.one_operation():
             if body:
                 api = resource_servers.update_api(api, **body)
             if signing_secret is not None:

@@ -6,7 +6,7 @@ ValidationErrors keyed by field name.
 """
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from apis.models import Api, Scope, SigningAlg
 from keys import vault
+from logs import audit
 
 MANAGEMENT_API_NAME = "Gatehouse Management API"
 # Section 10 of AUTH0_COMPAT.md: resource servers, clients, client keys, client grants, keys;
@@ -197,6 +198,7 @@ def create_api(
         with transaction.atomic():
             api.save(force_insert=True)
             Scope.objects.bulk_create(scope_rows)
+            _logged("Create a resource server", api, None, api.to_dict(scopes=scope_rows))
     except IntegrityError as error:  # a concurrent create with the same identifier
         raise ValidationError(
             {"identifier": "An API with this identifier already exists."}
@@ -212,10 +214,13 @@ def update_api(api: Api, **changes: object) -> Api:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     _refuse_rbac(changes)
     candidate = Api.objects.get(pk=api.pk)
+    before = candidate.to_dict()
     for field, value in changes.items():
         setattr(candidate, field, value)
     candidate.full_clean(validate_unique=False)
-    candidate.save(update_fields=[*changes, "updated_at"])
+    with transaction.atomic():
+        candidate.save(update_fields=[*changes, "updated_at"])
+        _logged("Update a resource server", candidate, before, candidate.to_dict())
     return candidate
 
 
@@ -223,7 +228,9 @@ def delete_api(api: Api) -> None:
     """Delete an API with its scopes and every client grant for it (one transaction)."""
     if api.is_system:
         raise SystemApiProtected("The system API cannot be deleted.")
+    before = api.to_dict()
     with transaction.atomic():
+        _logged("Delete a resource server", api, before, None)
         api.delete()
 
 
@@ -233,9 +240,11 @@ def add_scope(api: Api, value: str, description: str = "") -> Scope:
     (scope,) = _validated_scopes(api, [ScopeSpec(value, description)])
     if Scope.objects.filter(api=api, value=value).exists():
         raise ValidationError({"value": f"The scope {value} already exists."})
+    before = api.to_dict()
     try:
         with transaction.atomic():
             scope.save()
+            _logged("Update a resource server", api, before, api.to_dict(scopes=None))
     except IntegrityError as error:
         raise ValidationError({"value": f"The scope {value} already exists."}) from error
     return scope
@@ -245,8 +254,11 @@ def delete_scope(scope: Scope) -> None:
     """Delete a scope; every client grant loses it in the same transaction."""
     if scope.api.is_system:
         raise SystemApiProtected("The system API's scopes cannot be changed.")
+    api = scope.api
+    before = api.to_dict()
     with transaction.atomic():
         scope.delete()
+        _logged("Update a resource server", api, before, api.to_dict())
 
 
 def replace_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
@@ -255,6 +267,7 @@ def replace_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
     if api.is_system:
         raise SystemApiProtected("The system API's scopes cannot be changed.")
     wanted = {row.value: row for row in _validated_scopes(api, scopes)}
+    before = api.to_dict()
     with transaction.atomic():
         existing = {
             scope.value: scope for scope in Scope.objects.select_for_update().filter(api=api)
@@ -267,7 +280,9 @@ def replace_scopes(api: Api, scopes: Sequence[ScopeSpec]) -> list[Scope]:
                     existing[value].save(update_fields=["description"])
             else:
                 row.save()
-    return list(Scope.objects.filter(api=api))
+        after = list(Scope.objects.filter(api=api))
+        _logged("Update a resource server", api, before, api.to_dict(scopes=after))
+    return after
 
 
 def reveal_signing_secret(api: Api) -> str:
@@ -280,8 +295,7 @@ def set_signing_secret(api: Api, secret: str) -> None:
     """Rotate an HS256 API to a secret the caller chose (at least 16 characters); tokens
     signed with the old one stop verifying. ValidationError, and nothing changes, for a
     shorter secret or an RS256 API."""
-    api.encrypted_signing_secret = _encrypted_chosen_secret(api.signing_alg, secret)
-    api.save(update_fields=["encrypted_signing_secret", "updated_at"])
+    _save_signing_secret(api, _encrypted_chosen_secret(api.signing_alg, secret))
 
 
 def rotate_signing_secret(api: Api) -> str:
@@ -289,9 +303,39 @@ def rotate_signing_secret(api: Api) -> str:
     if api.signing_alg != SigningAlg.HS256:
         raise ValueError("only HS256 APIs have a signing secret")
     secret = new_signing_secret()
-    api.encrypted_signing_secret = vault.encrypt(secret.encode())
-    api.save(update_fields=["encrypted_signing_secret", "updated_at"])
+    _save_signing_secret(api, vault.encrypt(secret.encode()))
     return secret
+
+
+def _save_signing_secret(api: Api, encrypted: str) -> None:
+    # The log says that the secret changed; events.changes redacts both sides of it.
+    before = {"signing_secret": api.encrypted_signing_secret}
+    api.encrypted_signing_secret = encrypted
+    with transaction.atomic():
+        api.save(update_fields=["encrypted_signing_secret", "updated_at"])
+        _logged(
+            "Rotate a resource server's signing secret",
+            api,
+            before,
+            {"signing_secret": encrypted},
+        )
+
+
+def _logged(
+    description: str,
+    api: Api,
+    before: Mapping[str, object] | None,
+    after: Mapping[str, object] | None,
+) -> None:
+    """The change's `sapi` log event (logs/audit.py), in the caller's transaction."""
+    audit.changed(
+        description,
+        object_type="resource_server",
+        object_id=api.id,
+        before=before,
+        after=after,
+        audience=api.identifier,
+    )
 
 
 def reencrypt_signing_secrets() -> int:

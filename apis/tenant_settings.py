@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apis.models import SINGLETON_ID, Api, TenantSettings
+from logs import audit
 
 
 def update(*, default_audience: str) -> TenantSettings:
@@ -18,6 +19,8 @@ def update(*, default_audience: str) -> TenantSettings:
     /oauth/token. Raises ValidationError({"default_audience": ...}) and writes nothing when no
     API has that identifier."""
     with transaction.atomic():
+        current = TenantSettings.objects.select_related("default_audience").first()
+        before = current.to_dict() if current is not None else {"default_audience": ""}
         api = None
         if default_audience:
             # Locked, so a concurrent delete waits and then clears the setting it sees.
@@ -31,5 +34,12 @@ def update(*, default_audience: str) -> TenantSettings:
                 )
         settings, _ = TenantSettings.objects.update_or_create(
             pk=SINGLETON_ID, defaults={"default_audience": api}
+        )
+        audit.changed(
+            "Update tenant settings",
+            object_type="tenant",
+            object_id="settings",
+            before=before,
+            after=settings.to_dict(),
         )
     return settings

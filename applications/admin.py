@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from applications.models import Application, ClientGrant
 from config.admin import TextIdAdmin
+from logs.admin_changes import ChangeLoggingAdmin
 
 
 class ClientGrantInline(admin.TabularInline):
@@ -17,7 +20,21 @@ class ClientGrantInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ChangeLoggingAdmin):
+    log_object_type = "client"
+    log_noun = "client"
+
+    def log_object_id(self, target: Application) -> str:
+        return target.client_id
+
+    def log_state(self, target: Application) -> dict[str, Any]:
+        # The grants inline can delete grants: they are part of what this form changes.
+        grants = ClientGrant.objects.filter(application=target).select_related("application", "api")
+        return {
+            **target.to_dict(None),
+            "client_grants": sorted((g.to_dict() for g in grants), key=lambda g: str(g["id"])),
+        }
+
     # secret_digest is deliberately absent; secrets are rotated in the console or API.
     fields = (
         "client_id",
@@ -40,7 +57,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientGrant)
-class ClientGrantAdmin(TextIdAdmin):
+class ClientGrantAdmin(ChangeLoggingAdmin, TextIdAdmin):
+    log_object_type = "client_grant"
+    log_noun = "client grant"
+
     list_display = ("id", "application", "api", "created_at")
     list_select_related = ("application", "api")
     search_fields = ("id", "application__name", "application__client_id", "api__identifier")

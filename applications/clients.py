@@ -22,6 +22,7 @@ from applications.models import (
     TokenEndpointAuthMethod,
 )
 from keys import vault
+from logs import audit
 
 # `is_first_party` is not here: it is fixed when the application is created (Auth0 calls it
 # immutable in its new model; AUTH0_USER_FLOWS.md section 2.2).
@@ -106,8 +107,32 @@ def create_application(
         setattr(application, column, value)
     application.full_clean()
     _keep_secret_for_hs256(application, secret)
-    application.save(force_insert=True)
+    with transaction.atomic():
+        application.save(force_insert=True)
+        _logged("Create a client", application, None, _state(application))
     return application, secret
+
+
+def _state(application: Application) -> dict[str, object]:
+    """What the log compares: the Management API shape, and the secret's digest so that a
+    rotation shows as a change (logs.events.changes redacts both sides; it is never stored)."""
+    return {**application.to_dict(None), "client_secret": application.secret_digest}
+
+
+def _logged(
+    description: str,
+    application: Application,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+) -> None:
+    """The change's `sapi` log event (logs/audit.py), in the caller's transaction."""
+    audit.changed(
+        description,
+        object_type="client",
+        object_id=application.client_id,
+        before=before,
+        after=after,
+    )
 
 
 def _keep_secret_for_hs256(application: Application, secret: str | None) -> None:
@@ -131,6 +156,7 @@ def _update(
         changes["grant_types"] = " ".join(changes["grant_types"])  # type: ignore[arg-type]
     with transaction.atomic():
         candidate = Application.objects.select_for_update().get(pk=application.pk)
+        before = _state(candidate)
         for field, value in changes.items():
             setattr(candidate, field, value)
         candidate.full_clean(validate_unique=False)
@@ -141,6 +167,7 @@ def _update(
             candidate.secret_digest = credentials.digest_secret(secret)
             written.append("secret_digest")
         candidate.save(update_fields=written)
+        _logged("Update a client", candidate, before, _state(candidate))
     return candidate, secret
 
 
@@ -165,14 +192,20 @@ def rotate_client_secret(application: Application) -> str:
     """A new secret; the old one stops working at once. Returns the new one, shown once.
     An HS256 application's ID tokens are signed with the new one from now on."""
     secret = credentials.new_client_secret()
+    before = _state(application)
     application.secret_digest = credentials.digest_secret(secret)
     _keep_secret_for_hs256(application, secret)
-    application.save(update_fields=["secret_digest", "encrypted_secret", "updated_at"])
+    with transaction.atomic():
+        application.save(update_fields=["secret_digest", "encrypted_secret", "updated_at"])
+        _logged("Rotate a client secret", application, before, _state(application))
     return secret
 
 
 def delete_application(application: Application) -> None:
+    """Delete the application and its grants (one transaction, logged)."""
+    before = _state(application)
     with transaction.atomic():
+        _logged("Delete a client", application, before, None)
         application.delete()
 
 
@@ -192,6 +225,7 @@ def create_grant(application: Application, api: Api, scope_values: Sequence[str]
         with transaction.atomic():
             grant = ClientGrant.objects.create(application=application, api=api)
             grant.scopes.set(scopes)
+            _grant_logged("Create a client grant", grant, None, _grant_state(grant, scopes))
     except IntegrityError as error:
         raise GrantExists(
             f"{application.client_id} already has a grant for {api.identifier}"
@@ -202,7 +236,9 @@ def create_grant(application: Application, api: Api, scope_values: Sequence[str]
 def update_grant_scopes(grant: ClientGrant, scope_values: Sequence[str]) -> ClientGrant:
     scopes = _scopes_of(grant.api, scope_values)
     with transaction.atomic():
+        before = _grant_state(grant, list(grant.scopes.all()))
         grant.scopes.set(scopes)
+        _grant_logged("Update a client grant", grant, before, _grant_state(grant, scopes))
     return grant
 
 
@@ -210,11 +246,37 @@ def authorize(application: Application, api: Api, scope_values: Sequence[str]) -
     """Create the grant, or replace its scopes when it exists (what the console's toggle does)."""
     scopes = _scopes_of(api, scope_values)
     with transaction.atomic():
-        grant, _ = ClientGrant.objects.get_or_create(application=application, api=api)
+        grant, created = ClientGrant.objects.get_or_create(application=application, api=api)
+        before = None if created else _grant_state(grant, list(grant.scopes.all()))
         grant.scopes.set(scopes)
+        description = "Create a client grant" if created else "Update a client grant"
+        _grant_logged(description, grant, before, _grant_state(grant, scopes))
     return grant
 
 
 def delete_grant(grant: ClientGrant) -> None:
     with transaction.atomic():
+        before = _grant_state(grant, list(grant.scopes.all()))
+        _grant_logged("Delete a client grant", grant, before, None)
         grant.delete()
+
+
+def _grant_state(grant: ClientGrant, scopes: Sequence[Scope]) -> dict[str, object]:
+    return grant.to_dict(sorted(scope.value for scope in scopes))
+
+
+def _grant_logged(
+    description: str,
+    grant: ClientGrant,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+) -> None:
+    audit.changed(
+        description,
+        object_type="client_grant",
+        object_id=grant.id,
+        before=before,
+        after=after,
+        audience=grant.api.identifier,
+        details={"client_id": grant.application.client_id},
+    )

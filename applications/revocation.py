@@ -36,6 +36,7 @@ from django.utils import timezone
 from applications import client_auth, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
+from logs import audit
 from users.models import USER_ID_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -151,13 +152,34 @@ def _revoke_family(
 
 def revoke_family(family: RefreshTokenFamily, reason: str, now: dt.datetime | None = None) -> int:
     """Revokes one family on behalf of staff or the Management API (`reason`: one of
-    REASONS); 0 when it was already revoked."""
-    return refresh_tokens.revoke_families(reason, now or timezone.now(), pk=family.pk)
+    REASONS); 0 when it was already revoked. Logged as a `sapi` event (logs/audit.py)."""
+    with transaction.atomic():
+        revoked = refresh_tokens.revoke_families(reason, now or timezone.now(), pk=family.pk)
+        audit.changed(
+            "Revoke a refresh token",
+            object_type="refresh_token",
+            object_id=str(family.pk),
+            before={"revoked": family.revoked_at is not None},
+            after={"revoked": True},
+            user_id=USER_ID_PREFIX + str(family.user_id),
+            details={"reason": reason, "revoked": revoked},
+        )
+    return revoked
 
 
 def revoke_user_families(user_id: str, reason: str, now: dt.datetime | None = None) -> int:
-    """Revokes every active family of a user (the primary key, not `auth0|...`)."""
-    return refresh_tokens.revoke_families(reason, now or timezone.now(), user_id=user_id)
+    """Revokes every active family of a user (the primary key, not `auth0|...`); one `sapi`
+    event for all of them."""
+    with transaction.atomic():
+        revoked = refresh_tokens.revoke_families(reason, now or timezone.now(), user_id=user_id)
+        audit.changed(
+            "Revoke a user's refresh tokens",
+            object_type="user",
+            object_id=USER_ID_PREFIX + user_id,
+            user_id=USER_ID_PREFIX + user_id,
+            details={"reason": reason, "revoked": revoked},
+        )
+    return revoked
 
 
 def revoke_session_families(session_id: str, reason: str, now: dt.datetime | None = None) -> int:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from applications import refresh_tokens
 from applications.models import Application, OpaqueAccessToken, UserGrant
+from logs import audit
 from users.models import User
 
 
@@ -62,7 +63,14 @@ def revoke(grant: UserGrant) -> None:
     """Deletes the grant and every revocable token issued under it: the refresh-token
     families of the same user, application and audience (AUTH0_USER_FLOWS.md section 4.4)
     and, for the userinfo audience, the /userinfo tokens of that user and application. JWT
-    access tokens cannot be recalled; they expire."""
+    access tokens cannot be recalled; they expire. Logged as one `sapi` event."""
+    with transaction.atomic():
+        # Logged first: a deleted row has no id any more.
+        _logged("Delete a grant", "grant", grant.id, grant.user.user_id, [grant])
+        _revoke(grant)
+
+
+def _revoke(grant: UserGrant) -> None:
     with transaction.atomic():
         if grant.audience == settings.USERINFO_AUDIENCE:
             OpaqueAccessToken.objects.filter(
@@ -82,6 +90,24 @@ def revoke_all(user: User) -> int:
     """Revokes every grant of `user`; returns how many there were."""
     with transaction.atomic():
         grants = list(UserGrant.objects.select_for_update().filter(user=user))
+        _logged("Delete a user's grants", "user", user.user_id, user.user_id, grants)
         for grant in grants:
-            revoke(grant)
+            _revoke(grant)
     return len(grants)
+
+
+def _logged(
+    description: str, object_type: str, object_id: str, user_id: str, grants: list[UserGrant]
+) -> None:
+    audit.changed(
+        description,
+        object_type=object_type,
+        object_id=object_id,
+        user_id=user_id,
+        details={
+            "grants": [
+                {"id": g.id, "clientID": g.application.client_id, "audience": g.audience}
+                for g in grants
+            ]
+        },
+    )

@@ -8,8 +8,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config import actor
+
 
 class StrictCommand(BaseCommand):
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # The changes a command makes are logged as made through the CLI by the OS user.
+        command = self.__class__.__module__.rsplit(".", 1)[-1]
+        cli_actor = actor.Actor(channel=actor.CLI, name=actor.os_user(), command=command)
+        with actor.acting(cli_actor):
+            return super().execute(*args, **options)
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         from_cli = getattr(self, "_called_from_command_line", False)

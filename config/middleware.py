@@ -5,6 +5,9 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django_htmx.http import HttpResponseClientRedirect
 
+from config import actor
+from config.client_ip import client_ip
+
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Every view needs a signed-in user unless it opts out with `@login_not_required`.
@@ -39,3 +42,49 @@ class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):
             # included, URL-encoded.
             return HttpResponseClientRedirect(redirect.url)
         return redirect
+
+
+class ActorMiddleware:
+    """Makes the request's actor current (config/actor.py) for the view and everything it
+    calls, so a configuration change records who made it and through which surface:
+    /api/v2/ is the Management API (keys/bearer.py names the token's client once verified),
+    /admin/ the Django admin, every other URL the console (its staff user, read only when a
+    change is recorded). Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with actor.acting(lambda: _request_actor(request)):
+            return self.get_response(request)
+
+
+def _request_actor(request: HttpRequest) -> actor.Actor:
+    path = request.path
+    if path.startswith("/api/"):
+        channel = actor.API
+    elif path.startswith("/admin/"):
+        channel = actor.ADMIN
+    else:
+        channel = actor.CONSOLE
+
+    def staff_name() -> str:
+        user = getattr(request, "user", None)
+        return user.get_username() if user is not None and user.is_authenticated else ""
+
+    return actor.Actor(
+        channel=channel,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+        hostname=_host(request),
+        method=request.method or "",
+        path=path[:500],
+        name_from=None if channel == actor.API else staff_name,
+    )
+
+
+def _host(request: HttpRequest) -> str:
+    try:
+        return request.get_host()
+    except Exception:  # DisallowedHost: Django answers 400 later; the actor just has no host
+        return ""

@@ -10,6 +10,7 @@ insufficient_scope is a 403), and turns every failure into Auth0's error body.
 Each route's scopes are written once, here; the OpenAPI document reads them from the route.
 """
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -18,13 +19,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from config import rate_limits
+from config import actor, rate_limits
 from config.api import ApiError, guarded, method_not_allowed
+from config.outages import is_unavailable
 from keys import signing
-from logs import events, types
+from logs import audit, events, types
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +169,13 @@ def route(**handlers: tuple[Handler, Scopes]) -> View:
             return method_not_allowed(allowed)
         handler, scopes = entry
         response = guarded(lambda: _call(request, handler, scopes, kwargs))
+        try:
+            _record_refusal(request, response)
+        except Exception as error:
+            if is_unavailable(error):
+                raise  # the database went away: 503, as for any other write
+            # The refusal stands; failing to log it must not turn a 4xx into a 500.
+            logger.exception("could not record a refused Management API call")
         # Every answer to an authenticated request carries its token's X-RateLimit-* headers.
         for name, value in rate_limits.headers(getattr(request, _USAGE, None)).items():
             response[name] = value
@@ -197,6 +207,41 @@ def _call(
 ) -> HttpResponse:
     token, claims = _verified_token(request)
     _count(request, token, claims)
-    request.management_scopes = frozenset(_scopes(claims))  # type: ignore[attr-defined]
+    granted = _scopes(claims)
+    request.management_scopes = frozenset(granted)  # type: ignore[attr-defined]
+    # The change log names the calling application (RFC 9068 `client_id`, or Auth0's `azp`).
+    caller = claims.get("azp") or claims.get("client_id") or ""
+    actor.identify(name=str(caller), scopes=tuple(sorted(granted)))
     require(request, scopes)
     return handler(request, **kwargs)
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _record_refusal(request: HttpRequest, response: HttpResponse) -> None:
+    """One `fapi` log event for a refused write by an authenticated caller (a 4xx after the
+    token was verified: 403 scope, 400 body, 404, 409, 413, ...). Unauthenticated calls (401)
+    are not logged: there is no verified caller to name, and anyone on the network could
+    fill the log with them. Reads are never logged (Auth0's sapi/fapi cover POST, PUT, PATCH
+    and DELETE only)."""
+    if request.method not in WRITES or not 400 <= response.status_code < 500:
+        return
+    if not hasattr(request, "management_scopes"):
+        return
+    try:
+        error = json.loads(response.content)
+    except ValueError:
+        error = {}
+    try:
+        body = request.body
+    except Exception:  # RequestDataTooBig: the body was never read, nothing of it is logged
+        body = b""
+    # A savepoint: should the event not be written, the caller's transaction stays usable.
+    with transaction.atomic():
+        audit.refused(
+            response.status_code,
+            str(error.get("message", "")),
+            str(error.get("errorCode", "")),
+            body,
+        )

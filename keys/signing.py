@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from keys import crypto, vault
 from keys.models import KeyState, SigningKey
+from logs import audit
 
 logger = logging.getLogger(__name__)
 
@@ -400,6 +401,18 @@ def rotate(now: dt.datetime | None = None) -> SigningKey:
         upcoming.current_since = now
         upcoming.save(update_fields=["state", "current_since"])
         replacement.save()
+        # Kids and states only: key material never reaches a log event.
+        audit.changed(
+            "Rotate the signing key",
+            object_type="signing_key",
+            object_id=upcoming.kid,
+            before={"current": current.kid if current else None, "next": upcoming.kid},
+            after={
+                "previous": current.kid if current else None,
+                "current": upcoming.kid,
+                "next": replacement.kid,
+            },
+        )
     _current = None
     _forget_published_keys()
     return upcoming
@@ -437,6 +450,13 @@ def revoke(kid: str, now: dt.datetime | None = None) -> SigningKey:
         key.state = KeyState.REVOKED
         key.revoked_at = now
         key.save(update_fields=["state", "revoked_at"])
+        audit.changed(
+            "Revoke a signing key",
+            object_type="signing_key",
+            object_id=key.kid,
+            before={"kid": key.kid, "state": KeyState.PREVIOUS.value, "revoked_at": None},
+            after={"kid": key.kid, "state": key.state, "revoked_at": now},
+        )
     with _lock:
         _public_keys.pop(kid, None)
         _private_keys.pop(kid, None)

@@ -57,21 +57,36 @@ def _text(value: str, limit: int | None = None) -> str:
     return _UNSTORABLE.sub("\ufffd", value)
 
 
-def _is_secret_key(key: str) -> bool:
+def storable(text: str) -> str:
+    """`text` with NUL and lone surrogates replaced by U+FFFD, so any database stores it."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a member named `key` holds a secret (SECRET_KEYS, or a SECRET_SUFFIXES name)."""
     lowered = key.lower()
     return lowered in SECRET_KEYS or lowered.endswith(SECRET_SUFFIXES)
 
 
+def _redacted(value: Any) -> Any:
+    # A secret's place keeps its shape (a change's {"before", "after"} stays one, so a diff
+    # still shows that it changed); every value in it is replaced.
+    if isinstance(value, Mapping):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    return REDACTED
+
+
 def scrub(value: Any) -> Any:
     """A copy of `value` (JSON-like: dicts, lists, scalars) with every secret replaced by
-    "[redacted]": values under SECRET_KEYS or keys ending in SECRET_SUFFIXES, and strings
-    under TOKEN_KEYS. Non-JSON scalars become their str()."""
+    "[redacted]": values under SECRET_KEYS or keys ending in SECRET_SUFFIXES (an object there
+    keeps its member names, each value redacted), and strings under TOKEN_KEYS. Non-JSON
+    scalars become their str()."""
     if isinstance(value, Mapping):
         cleaned = {}
         for key, item in value.items():
-            key = str(key)
-            if _is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
-                cleaned[key] = REDACTED
+            key = storable(str(key))
+            if is_secret_key(key) or (key.lower() in TOKEN_KEYS and isinstance(item, str)):
+                cleaned[key] = _redacted(item)
             else:
                 cleaned[key] = scrub(item)
         return cleaned
@@ -83,7 +98,7 @@ def scrub(value: Any) -> Any:
         return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    return str(value)
+    return storable(str(value))
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -95,7 +110,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, di
         old, new = before.get(field), after.get(field)
         if old == new:
             continue
-        if _is_secret_key(field):
+        if is_secret_key(field):
             diff[field] = {"before": REDACTED, "after": REDACTED}
         else:
             diff[field] = {"before": scrub(old), "after": scrub(new)}

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from logs import audit
 from users import brute_force, passwords, sessions
 from users.models import USER_ID_PREFIX, User
 from users.search import InvalidQuery, parse
@@ -225,7 +226,36 @@ def create_user(
         # Failures counted for this email before the account existed are forgotten: the
         # password was just set (Auth0: a password change releases brute-force blocks).
         brute_force.release([user.email], timezone.now(), via="password", user_id=user.user_id)
+        _logged("Create a user", user, None, _state(user))
     return user
+
+
+def _state(user: User) -> dict[str, Any]:
+    """What the log compares: the user object, and the password hash so that a password
+    change shows as one (logs.events.changes redacts both sides; the hash is never stored)."""
+    return {**user.to_dict(), "password": user.password}
+
+
+def _logged(
+    description: str, user: User, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> None:
+    """The change's `sapi` log event (logs/audit.py), in the caller's transaction."""
+    audit.changed(
+        description,
+        object_type="user",
+        object_id=user.user_id,
+        before=before,
+        after=after,
+        user_id=user.user_id,
+        user_name=user.email,
+    )
+
+
+def _description(changes: dict[str, Any]) -> str:
+    # Auth0's dashboard words: blocking is its own operation; anything else updates the user.
+    if set(changes) == {"blocked"}:
+        return "Block a user" if changes["blocked"] is True else "Unblock a user"
+    return "Update a user"
 
 
 def update_user(user: User, **changes: Any) -> User:
@@ -246,6 +276,7 @@ def update_user(user: User, **changes: Any) -> User:
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     end_sessions = False
+    before = _state(user)
     for field in TEXT_FIELDS:
         if field in changes:
             setattr(user, field, changes[field] or "")
@@ -281,6 +312,7 @@ def update_user(user: User, **changes: Any) -> User:
         if "password" in changes:
             # Auth0: changing the password releases the user's brute-force blocks.
             brute_force.release([user.email], timezone.now(), via="password", user_id=user.user_id)
+        _logged(_description(changes), user, before, _state(user))
     return user
 
 
@@ -301,7 +333,9 @@ def _merged(current: dict[str, Any], field: str, change: object) -> dict[str, An
 
 def delete_user(user: User) -> None:
     """Delete the user with their sessions (and, through the database, their grants)."""
+    before = _state(user)
     with transaction.atomic():
+        _logged("Delete a user", user, before, None)
         sessions.end_all(user)
         user.delete()
 

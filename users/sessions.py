@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from keys import digests
+from logs import audit
 from users.models import Session, User
 
 logger = logging.getLogger(__name__)
@@ -118,14 +119,31 @@ def revoke(session: Session, reason: str) -> None:
     """Ends one session on behalf of staff or the Management API: its cookie stops working at
     once (`find` looks the row up on every request). Logged with `reason`, the session id
     (public: the `sid` of ID tokens) and the user id, never the cookie."""
-    Session.objects.filter(pk=session.pk).delete()
+    with transaction.atomic():
+        Session.objects.filter(pk=session.pk).delete()
+        user_id = session.user.user_id
+        audit.changed(
+            "Revoke a session",
+            object_type="session",
+            object_id=str(session.pk),
+            user_id=user_id,
+            details={"reason": reason},
+        )
     logger.info("session %s of user %s ended: %s", session.pk, session.user_id, reason)
 
 
 def revoke_all(user: User, reason: str) -> int:
     """Ends every session of `user` (as `revoke`); returns how many."""
-    ids = list(Session.objects.filter(user=user).values_list("pk", flat=True))
-    Session.objects.filter(pk__in=ids).delete()
+    with transaction.atomic():
+        ids = list(Session.objects.filter(user=user).values_list("pk", flat=True))
+        Session.objects.filter(pk__in=ids).delete()
+        audit.changed(
+            "Revoke a user's sessions",
+            object_type="user",
+            object_id=user.user_id,
+            user_id=user.user_id,
+            details={"reason": reason, "sessions": audit.ids(ids)},
+        )
     for session_id in ids:
         logger.info("session %s of user %s ended: %s", session_id, user.pk, reason)
     return len(ids)
