@@ -9,6 +9,7 @@ from django.conf import settings
 
 from logs import types
 from logs.events import record
+from logs.models import LogEvent
 from tests.management_api.conftest import ALL_SCOPES, Mgmt, management_token
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,11 @@ def at(days: float) -> dt.datetime:
 
 
 @pytest.fixture
-def seeded(tenant) -> dict[str, str]:
-    """Five events a day apart, oldest first, recorded through logs.events.record."""
+def seeded(mgmt) -> dict[str, str]:
+    """Five events a day apart, oldest first, recorded through logs.events.record, and no
+    others: the events of the fixtures' own changes (the tenant, the Management API client)
+    are deleted first."""
+    LogEvent.objects.all().delete()
     made = [
         record(
             types.SUCCESS_CLIENT_CREDENTIALS,

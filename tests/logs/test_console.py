@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from logs import types
 from logs.events import changes, record
+from logs.models import LogEvent
 from tests.console.conftest import HTMX, assert_full_page, assert_partial
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,8 @@ def tab_descriptions(response) -> list[str]:
 
 @pytest.fixture
 def seeded(granted_client, orders_api) -> dict:
+    # Only these events: the fixtures' own changes (the client, the API) are recorded too.
+    LogEvent.objects.all().delete()
     client_id = granted_client.application.client_id
     other = "o" * 32
     made = {
@@ -214,7 +217,8 @@ def test_each_object_page_has_a_logs_tab_that_agrees_with_its_link(staff_client,
 
     user = directory.create_user(email="ann@example.com", password="Ann-12345")
     record(types.SUCCESS_LOGOUT, date=at(50), description="logged out", user_id=user.user_id)
-    cases.append((f"/users/{user.id}/logs/", ["logged out"]))
+    # Newest first: the user's creation (now) is newer than the logout at T0 + 50 h.
+    cases.append((f"/users/{user.id}/logs/", ["Create a user", "logged out"]))
     for url, expected in cases:
         response = staff_client.get(url)
         assert_full_page(response)
@@ -229,6 +233,7 @@ def test_each_object_page_has_a_logs_tab_that_agrees_with_its_link(staff_client,
 
 def test_only_the_ten_most_recent_show_on_a_tab(staff_client, m2m_client):
     client_id = m2m_client.application.client_id
+    LogEvent.objects.all().delete()  # the client's own creation, newer than these
     for minute in range(12):
         record(
             types.SUCCESS_CLIENT_CREDENTIALS,

@@ -10,7 +10,6 @@ from django.conf import settings
 
 from applications import user_grants
 from keys import signing
-from logs.models import LogEvent
 from tests.applications.front_channel import (
     PASSWORD,
     authorize_url,
@@ -24,7 +23,7 @@ from tests.applications.front_channel_fixtures import *  # noqa: F403
 from users import session_cookie
 from users.models import Session
 
-from .event_rows import assert_nowhere, every_event_text, only_event
+from .event_rows import assert_nowhere, auth_rows, every_event_text, only_event
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,7 @@ def test_a_blocked_user_is_f(client, web_app, end_user, caplog):
 def test_showing_the_sign_in_page_records_nothing(client, web_app):
     page = client.get(login_page(client, web_app))
     assert page.status_code == 200
-    assert LogEvent.objects.count() == 0
+    assert auth_rows().count() == 0
 
 
 # --- silent authentication (prompt=none) ---------------------------------------------------
@@ -220,7 +219,7 @@ def test_a_confirmed_logout_is_slo_and_asking_records_nothing(client, web_app, e
     sign_in(client, end_user)
     page = client.get("/oidc/logout", {"client_id": web_app.client_id})
     assert page.status_code == 200
-    assert LogEvent.objects.count() == 0
+    assert auth_rows().count() == 0
     response = client.post(
         "/u/logout",
         {
