@@ -248,11 +248,43 @@ def read_body(request: HttpRequest, schemas: Schemas, schema_name: str) -> dict[
             "Content-Type must be application/json or application/x-www-form-urlencoded.",
             "invalid_body",
         )
+    if _nesting(document) > MAX_NESTING:
+        # Checked before the schema: its validator recurses per level, and how deep it may go
+        # depends on how deep the stack already is (middleware, handlers), not on the input.
+        raise ApiError(
+            400,
+            f"Payload validation error: values nest deeper than {MAX_NESTING} levels.",
+            "invalid_body",
+        )
     try:
         schemas.check(document, schema)
     except SchemaError as error:
         raise ApiError(400, error.message("Payload"), "invalid_body") from error
     return document  # type: ignore[return-value]
+
+
+# No Management API body nests anywhere near this deep (a client's refresh_token object and
+# its metadata are the deepest, at three or four levels).
+MAX_NESTING = 32
+
+
+def _nesting(document: object) -> int:
+    """How deep arrays and objects nest in `document` (a scalar is 0), without recursion."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(document, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_NESTING:
+            return deepest
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def read_query(request: HttpRequest, parameters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

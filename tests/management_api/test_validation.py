@@ -82,6 +82,17 @@ def test_deeply_nested_values_are_400(mgmt: Mgmt, m2m_client):
         assert response.json()["errorCode"] == "invalid_body"
 
 
+def test_nesting_past_the_limit_is_refused_by_name(mgmt: Mgmt, tenant):
+    metadata = {"k": "v"}
+    for _ in range(32):  # 33 levels with the body itself
+        metadata = {"k": metadata}
+    response = mgmt.call("POST", "/clients", {"name": "x", "client_metadata": metadata})
+    assert response.status_code == 400, response.content
+    assert response.json()["message"] == (
+        "Payload validation error: values nest deeper than 32 levels."
+    )
+
+
 def test_malformed_json_message(mgmt: Mgmt, tenant):
     response = mgmt.post("/resource-servers", raw="{", content_type="application/json")
     assert response.json() == {
