@@ -477,6 +477,8 @@ def production_env(
 
 def main() -> int:
     cores = os.cpu_count() or 1
+    # BENCH_WORKERS: gunicorn's sync workers (one per core unless set), to compare settings.
+    workers = int(os.environ.get("BENCH_WORKERS", cores))
     wrk = _ensure_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
     env, database, server_url, scratch_db = production_env(workdir, "gatehouse_bench")
@@ -495,7 +497,7 @@ def main() -> int:
 
     results = {}
     try:
-        with _serving(env, cores) as base_url:
+        with _serving(env, workers) as base_url:
             for label, audience in (("RS256", RS256_AUDIENCE), ("HS256", HS256_AUDIENCE)):
                 results[label] = run_wrk(
                     wrk, f"{base_url}/oauth/token", _token_form(audience, credentials), workdir
@@ -508,12 +510,12 @@ def main() -> int:
             )
             refresh = _run_refresh(wrk, base_url, env, manage, credentials, workdir, code_count)
         # For reference only (no target): every request reads its grant from the database.
-        with _serving({**env, "GRANT_CACHE": "false"}, cores) as base_url:
+        with _serving({**env, "GRANT_CACHE": "false"}, workers) as base_url:
             uncached = run_wrk(
                 wrk, f"{base_url}/oauth/token", _token_form(HS256_AUDIENCE, credentials), workdir
             )
         # The same requests as the RS256 row, with no log event recorded.
-        with _serving({**env, "LOG_EVENTS": "false"}, cores) as base_url:
+        with _serving({**env, "LOG_EVENTS": "false"}, workers) as base_url:
             unlogged = run_wrk(
                 wrk, f"{base_url}/oauth/token", _token_form(RS256_AUDIENCE, credentials), workdir
             )
@@ -526,7 +528,7 @@ def main() -> int:
     rs, hs = results["RS256"], results["HS256"]
     ratio = rs["rate"] / raw
     print(
-        f"Gatehouse /oauth/token benchmark: {database}, {cores} cores, gunicorn {cores} sync "
+        f"Gatehouse /oauth/token benchmark: {database}, {cores} cores, gunicorn {workers} sync "
         f"workers, wrk {CONNECTIONS} connections x {DURATION_SECONDS}s"
     )
     print(f"raw PyJWT RS256 signing, {cores} processes: {raw:,.0f} signatures/s")

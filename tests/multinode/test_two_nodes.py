@@ -17,7 +17,7 @@ import jwt
 import pytest
 import requests
 
-from tests.e2e.end_user import PASSWORD, Person
+from tests.e2e.end_user import PASSWORD, Person, SignInFailed
 
 from .cluster import TIMEOUT, Cluster, Mgmt, Node, user_path
 
@@ -361,3 +361,16 @@ def test_rate_limit_counts_are_shared_by_both_nodes(cluster):
     assert remaining == [remaining[0] - step for step in range(4)]
     limit = int(answers[0].headers["X-RateLimit-Limit"])
     assert remaining[0] < limit
+
+
+def test_a_brute_force_block_counted_on_a_holds_on_b(cluster, web):
+    person, _ = end_user(cluster)
+    right = person.password
+    person.password = "not-" + right
+    for _ in range(10):  # Auth0's default threshold, every failure counted at A
+        with pytest.raises(SignInFailed):
+            person.authorize(authorize_url(cluster.a, web), CALLBACK)
+    # The right password, at B: refused, and the page says why.
+    person.password = right
+    with pytest.raises(SignInFailed, match="blocked after multiple consecutive login attempts"):
+        person.authorize(authorize_url(cluster.b, web), CALLBACK)

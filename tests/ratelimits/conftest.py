@@ -1,6 +1,7 @@
 """Where the rate-limit tests count: the embedded default (LocMemCache, per process) and the
-real Redis server this machine runs (127.0.0.1:6379, database 8, which only these tests use
-and which they empty before each test). Without a reachable Redis the Redis half skips,
+real Redis server this machine runs (127.0.0.1:6379, database TEST_REDIS_DB, 8 unless set,
+which only these tests use and which they empty before each test; .ci/run gives its two
+side-by-side runs two databases). Without a reachable Redis the Redis half skips,
 except under CI=true (set by .ci/run), where it fails: CI must not turn green without it."""
 
 import os
@@ -9,9 +10,10 @@ import pytest
 import redis
 from django.core.cache import caches
 
-REDIS_URL = "redis://127.0.0.1:6379/8"
+REDIS_DB = os.environ.get("TEST_REDIS_DB", "8")
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # A closed port: Redis "down" without stopping the server other engineers' tests share.
-UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/8"
+UNREACHABLE_REDIS_URL = f"redis://127.0.0.1:1/{REDIS_DB}"
 BACKENDS = ("locmem", "redis")
 
 
@@ -38,7 +40,7 @@ def _require_redis() -> None:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request, settings) -> str:
-    """Each test runs once on the embedded default and once on Redis database 8."""
+    """Each test runs once on the embedded default and once on Redis (database REDIS_DB)."""
     if request.param == "redis":
         _require_redis()
         settings.CACHES = redis_cache(REDIS_URL)
