@@ -7,7 +7,10 @@ it to a list, never for a round trip. The INSERT is written here from LogEvent's
 executed with the driver's executemany, not with bulk_create: the writer shares its
 process (and the GIL) with the requests, and bulk_create's per-field conversion of model
 instances cost about 140 us an event there, against about 15 us of this process's CPU for
-executemany over ready rows (measured in-process, SQLite and PostgreSQL). What a crash can lose:
+executemany over ready rows (measured in-process, SQLite and PostgreSQL). On PostgreSQL a
+batch goes through COPY instead: about 9 us of wall time and 3.5 us of this process's CPU an
+event, against 35 and 19 for executemany (measured 2026-11-30, 20,000 client-credentials
+events; PostgreSQL's own work per row shrinks as much). What a crash can lose:
 the events of the last flush interval of the process that died (SIGKILL, power loss); a
 normal exit (SIGTERM, gunicorn's graceful stop) writes them first (atexit). A database that
 is down loses the batch, with a warning in the server log, and never fails a request. At most
@@ -71,9 +74,25 @@ def _insert(batch: list[dict[str, Any]]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, rows[0])
         return
+    if connection.vendor == "postgresql":
+        _copy(rows)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH_SIZE):
             cursor.executemany(sql, rows[start : start + BATCH_SIZE])
+
+
+def _copy(rows: list[list[Any]]) -> None:
+    """PostgreSQL: the rows (in _insert_sql's column order, already adapted) through one
+    COPY, in one transaction."""
+    sql = _insert_sql()[0]
+    columns = sql[sql.index("(") + 1 : sql.index(")")]
+    table = connection.ops.quote_name(LogEvent._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # psycopg's own cursor: Django's wrapper has no copy().
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def add(event: dict[str, Any]) -> None:

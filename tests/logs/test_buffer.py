@@ -1,6 +1,8 @@
 """logs/events.py and logs/buffer.py: what is stored, what is scrubbed, and the buffer that
 the token endpoint writes through."""
 
+import datetime as dt
+
 import pytest
 from django.test import RequestFactory
 
@@ -82,14 +84,27 @@ def test_request_fields_take_the_socket_address_unless_proxies_are_trusted(setti
 @pytest.mark.django_db(transaction=True)
 def test_buffered_events_wait_for_the_flush_then_are_all_written(settings):
     settings.LOG_EVENTS_FLUSH_SECONDS = 3600  # the writer thread never wakes in this test
+    when = dt.datetime(2026, 11, 30, 12, 0, 0, 123456, tzinfo=dt.UTC)
     for number in range(5):
-        events.enqueue(types.SUCCESS_CLIENT_CREDENTIALS, client_id=f"client-{number}")
+        events.enqueue(
+            types.SUCCESS_CLIENT_CREDENTIALS,
+            date=when,
+            client_id=f"client-{number}",
+            details={"grant_type": "client_credentials", "n": number, "note": "caf\u00e9\t\\"},
+        )
     assert LogEvent.objects.count() == 0
     assert buffer.pending() == 5
+    # Several at once: on PostgreSQL through COPY, elsewhere batched INSERTs.
     assert buffer.flush() == 5
     assert buffer.pending() == 0
-    assert sorted(LogEvent.objects.values_list("client_id", flat=True)) == [
-        f"client-{number}" for number in range(5)
+    stored = LogEvent.objects.order_by("client_id")
+    assert [(event.client_id, event.date, event.details) for event in stored] == [
+        (
+            f"client-{number}",
+            when,
+            {"grant_type": "client_credentials", "n": number, "note": "caf\u00e9\t\\"},
+        )
+        for number in range(5)
     ]
 
 
