@@ -19,11 +19,21 @@ def _valid(text: str) -> str:
         return ""
 
 
+# Where client_ip keeps its answer on the request: the token endpoint asks twice (its rate
+# limit and its log event), and parsing an address costs more than the rest of either.
+_ATTRIBUTE = "_gatehouse_client_ip"
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's IP address as text (IPv4 or IPv6), or "" when it cannot be told."""
+    known = getattr(request, _ATTRIBUTE, None)
+    if known is not None:
+        return known
+    address = _valid(request.META.get("REMOTE_ADDR", ""))
     hops = settings.TRUSTED_PROXY_HOPS
     if hops > 0:
-        forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if len(forwarded) >= hops:
-            return _valid(forwarded[-hops])
-    return _valid(request.META.get("REMOTE_ADDR", ""))
+            address = _valid(forwarded[-hops])
+    setattr(request, _ATTRIBUTE, address)
+    return address
