@@ -1,6 +1,7 @@
 """The token path's three layers keep to their rooms, read from the source with `ast`:
 applications/token_request.py (the wire) reads no database, applications/oauth.py (the
-decision) imports no database driver, and only applications/grant_lookup.py holds one."""
+decision) imports no database driver, and the lookup (applications/grant_lookup.py, with its
+prepared statements in applications/prepared_sql.py) holds one."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,13 @@ from pathlib import Path
 APPLICATIONS = Path(__file__).resolve().parents[2] / "applications"
 
 DRIVERS = ("psycopg", "psycopg2", "sqlite3", "django.db.connection", "django.db.connections")
-DATABASE = (*DRIVERS, "django.db", "applications.grant_lookup", "applications.grant_cache")
+DATABASE = (
+    *DRIVERS,
+    "django.db",
+    "applications.grant_lookup",
+    "applications.grant_cache",
+    "applications.prepared_sql",
+)
 
 
 def imported_names(module: str) -> set[str]:
@@ -36,9 +43,12 @@ def offending(names: set[str], forbidden: tuple[str, ...]) -> list[str]:
 
 def test_the_collector_sees_the_lookup_s_driver():
     # Without this, a collector that found nothing would pass the tests below.
-    names = imported_names("grant_lookup")
-
-    assert {"psycopg", "django.db.connection", "applications.grant_cache"} <= names
+    # The lookup reads through prepared_sql.py, the one module of the token path that holds
+    # the driver (prepared statements).
+    assert {"applications.grant_cache", "applications.prepared_sql"} <= imported_names(
+        "grant_lookup"
+    )
+    assert {"psycopg", "django.db.connections"} <= imported_names("prepared_sql")
 
 
 def test_the_decision_module_imports_no_database_driver():
