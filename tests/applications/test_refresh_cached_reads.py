@@ -6,12 +6,11 @@ As in tests/applications/test_grant_cache.py, each change is made by another con
 thread of its own), so the token endpoint can only learn of it from the database, and each
 test waits (a few seconds at most) for PostgreSQL's notification to arrive."""
 
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apis import resource_servers
@@ -19,30 +18,13 @@ from apis.models import Api, Scope
 from applications import clients
 from applications.models import Application, RefreshToken, RefreshTokenFamily
 from tests.applications.conftest import ORDERS, rotating
+from tests.applications.test_grant_cache import _in_another_connection
 
 # Outside a test transaction, as in a server (inside one the cache is off).
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CACHED_TABLES = ("applications_application", "apis_api", "apis_scope")
 TRANSACTION_STATEMENTS = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
-
-
-def _in_another_connection(change: Callable[[], object]) -> None:
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            change()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    if failures:
-        raise failures[0]
 
 
 class Chain:
