@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 MAX_TERMS = 50
+# Parentheses nest at most this deep: the parser recurses per level, and a few hundred levels
+# of a short query would otherwise reach Python's recursion limit (a 500).
+MAX_NESTING = 10
 _WORD = r'(?:[^\s()"\\\[]|\\.)*'
 _PHRASE = r'"(?:[^"\\]|\\.)*"'
 _RANGE = r"\[[^\]]*\]"
@@ -65,6 +68,7 @@ class _Parser:
         self.term = term
         self.adjacent_terms_and = adjacent_terms_and
         self.position = 0
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -100,7 +104,11 @@ class _Parser:
         if token.kind == "term":
             return self.term(token.text)
         if token.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise InvalidQuery(f"Parentheses nest at most {MAX_NESTING} deep")
             condition = self.query()
+            self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise InvalidQuery("Unbalanced parentheses: a ( is never closed")

@@ -14,12 +14,14 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.console import add_domain_errors, render_tab, staff_required
+from logs import audit
 from logs.events import request_fields
 from users import brute_force
 from users.forms import BruteForceSettingsForm
@@ -84,7 +86,14 @@ def attack_protection(request: HttpRequest) -> HttpResponse:
 def staff_lockout_clear(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Clear one staff username and IP pair (axes' own reset, as `axes_reset_ip_username`)."""
     attempt = get_object_or_404(AccessAttempt, pk=attempt_id)
-    axes_reset(ip=attempt.ip_address, username=attempt.username)
+    with transaction.atomic():
+        axes_reset(ip=attempt.ip_address, username=attempt.username)
+        audit.changed(
+            "Clear a staff login lockout",
+            object_type="staff_lockout",
+            object_id=f"{attempt.username} {attempt.ip_address}",
+            details={"username": attempt.username, "ip": attempt.ip_address},
+        )
     messages.success(
         request, f"Cleared the failed logins of {attempt.username} from {attempt.ip_address}."
     )
@@ -95,7 +104,14 @@ def staff_lockout_clear(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 def staff_lockouts_clear_all(request: HttpRequest) -> HttpResponse:
     """Clear every staff lockout and failure count (as `manage.py axes_reset`)."""
-    cleared = axes_reset()
+    with transaction.atomic():
+        cleared = axes_reset()
+        audit.changed(
+            "Clear all staff login lockouts",
+            object_type="staff_lockout",
+            object_id="*",
+            details={"cleared": cleared},
+        )
     messages.success(request, f"Cleared {cleared} failed-login record(s).")
     return redirect("users:attack_protection")
 

@@ -29,7 +29,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from logs import events
+from logs import audit, events
 from logs.types import BLOCKED_ACCOUNT, USER_BLOCK_RELEASED
 from users.models import (
     BRUTE_FORCE_SETTINGS_ID,
@@ -272,6 +272,7 @@ def update_settings(**changes: Any) -> BruteForceSettings:
             .first()
             or BruteForceSettings()
         )
+        before = settings.to_dict()
         if "enabled" in changes:
             if not isinstance(changes["enabled"], bool):
                 raise ValidationError({"enabled": ["Must be true or false."]})
@@ -301,4 +302,12 @@ def update_settings(**changes: Any) -> BruteForceSettings:
                 )
             settings.max_attempts = value
         settings.save()
+        # Switching protection off or allow-listing everyone is exactly what the log must show.
+        audit.changed(
+            "Update brute force protection settings",
+            object_type="attack_protection",
+            object_id="brute-force-protection",
+            before=before,
+            after=settings.to_dict(),
+        )
     return settings

@@ -58,6 +58,14 @@ def test_the_page_shows_the_settings_and_saves_them(staff_client):
         "max_attempts": 4,
     }
     assert "Brute-force protection saved." in html(staff_client.get("/attack-protection/"))
+    # Who loosened the protection, and how, is in the log.
+    event = LogEvent.objects.get(description="Update brute force protection settings")
+    assert (event.type, event.details["channel"]) == ("sapi", "console")
+    assert event.details["changes"]["max_attempts"] == {"before": 10, "after": 4}
+    assert event.details["changes"]["mode"] == {
+        "before": "count_per_identifier_and_ip",
+        "after": "count_per_identifier",
+    }
 
 
 def test_a_bad_allowlist_is_shown_and_nothing_saved(staff_client):
@@ -128,6 +136,8 @@ def test_staff_are_locked_out_after_five_failures_then_cleared(client, staff, pa
     response = lead.post(f"/attack-protection/staff-lockouts/{attempt.pk}/clear/")
     assert (response.status_code, response["Location"]) == (302, "/attack-protection/")
     assert not AccessAttempt.objects.exists()
+    cleared = LogEvent.objects.get(description="Clear a staff login lockout")
+    assert cleared.details["username"] == "ops" and cleared.details["actor"]
     response = login(client, STAFF_PASSWORD)
     assert (response.status_code, response["Location"]) == (302, "/")
 
@@ -142,6 +152,9 @@ def test_clear_all_resets_every_staff_lockout(client, staff_client, staff):
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert "Cleared 2 failed-login record(s)." in html(staff_client.get("/attack-protection/"))
+    assert (
+        LogEvent.objects.get(description="Clear all staff login lockouts").details["cleared"] == 2
+    )
 
 
 def test_a_staff_success_resets_the_failures(client, staff):

@@ -189,6 +189,9 @@ def test_log_id_search_and_the_sdk_search_parameter(mgmt: Mgmt, seeded):
         ("date:today", "date takes a day (date:2026-11-30) or a range"),
         ("type:", "Empty value for type"),
         (" OR ".join(["type:s"] * 51), "At most 50 terms"),
+        ("(" * 11 + "type:s" + ")" * 11, "Parentheses nest at most 10 deep"),
+        # Short, but deep enough to reach Python's recursion limit without the bound.
+        ("(" * 400 + "type:s" + ")" * 400, "Parentheses nest at most 10 deep"),
     ],
 )
 def test_a_query_outside_the_subset_is_a_precise_400(mgmt: Mgmt, seeded, q, detail):

@@ -520,6 +520,7 @@ def test_search_by_user_id(mgmt: Mgmt, people):
         ("email:a AND", "The query ends where a term was expected"),
         ("email:", "The term has no value"),
         (" OR ".join(["email:a"] * 51), "At most 50 terms"),
+        ("(" * 400 + "email:a" + ")" * 400, "Parentheses nest at most 10 deep"),
     ],
 )
 def test_unsupported_queries_are_a_precise_400(mgmt: Mgmt, people, q, detail):

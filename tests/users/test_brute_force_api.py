@@ -156,6 +156,10 @@ def test_settings_defaults_and_patch(mgmt):
     }
     assert (response.status_code, response.json()) == (200, expected)
     assert mgmt.get(SETTINGS).json() == expected
+    event = LogEvent.objects.get(description="Update brute force protection settings")
+    assert (event.type, event.details["channel"]) == ("sapi", "api")
+    assert event.details["changes"]["enabled"] == {"before": True, "after": False}
+    assert event.details["changes"]["allowlist"]["after"] == expected["allowlist"]
     response = mgmt.patch(SETTINGS, {"max_attempts": 1})  # only what is sent changes
     assert response.json() == {**expected, "max_attempts": 1}
 
