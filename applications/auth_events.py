@@ -32,6 +32,9 @@ CONNECTION = "Username-Password-Authentication"
 # ours): a client that pastes its 64-character secret into client_id must not have it logged,
 # whole or cut.
 CLIENT_ID_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
+# The query and fragment of a URL quoted in a refusal's text (a returnTo that was not
+# allowed): clients put tokens there, and the log keeps only where it pointed.
+URL_TAIL = re.compile(r'(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s"?#]*)[?#][^\s"]*')
 # A grant type as sent, kept in `details` of a refusal: enough for any registered URN.
 MAX_GRANT_TYPE = 100
 
@@ -246,7 +249,7 @@ def logged_out(
         client_id = application.client_id
     events.enqueue(
         types.FAILED_LOGOUT if error else types.SUCCESS_LOGOUT,
-        description=description,
+        description=URL_TAIL.sub(r"\1?[redacted]", description),
         client_id=loggable_client_id(client_id),
         client_name=application.name if application is not None else "",
         user_id=user.user_id if user is not None else "",

@@ -190,6 +190,18 @@ def test_v2_logout_is_slo_and_a_refused_return_url_flo(client, web_app, end_user
     assert event.user_id == end_user.user_id
     assert event.details == {"error": "invalid_request", "session_ended": True}
     assert "evil.example" in event.description
+    event.delete()
+
+    # A token a client put in its returnTo's query or fragment stays out of the log.
+    sign_in(client, end_user)
+    carried = "eyJhbGciOiJSUzI1NiJ9.carried-in-return-to"
+    returned = f"https://evil.example/cb?access_token={carried}#id_token={carried}"
+    refused = client.get("/v2/logout", {"client_id": web_app.client_id, "returnTo": returned})
+    assert refused.status_code == 400
+    event = only_event()
+    assert event.type == "flo"
+    assert "https://evil.example/cb?[redacted]" in event.description
+    assert_nowhere([carried], caplog)
 
 
 def test_oidc_logout_is_slo_and_a_bad_hint_flo(client, web_app, end_user, caplog):
