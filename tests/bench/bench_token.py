@@ -351,6 +351,31 @@ def _token_form(audience: str, credentials: dict[str, str]) -> str:
     return urlencode({"grant_type": "client_credentials", "audience": audience, **credentials})
 
 
+def _spend_each(
+    wrk: str,
+    base_url: str,
+    env: dict[str, str],
+    manage: list[str],
+    workdir: Path,
+    issue: tuple[str, dict[str, object]],
+    form: dict[str, str],
+    parameter: str,
+) -> dict[str, float]:
+    """Runs the issuing script `issue` (a template and its values but `path`, where it writes
+    single-use values, one a line) just before the run, then POSTs `form` to /oauth/token
+    with each value once as `parameter`."""
+    values_path = workdir / f"{parameter}.txt"
+    template, values = issue
+    script = template % {**values, "path": str(values_path)}
+    subprocess.run([*manage, "shell", "-c", script], env=env, cwd=ROOT, check=True)
+    lua = WRK_CODE_SCRIPT % {
+        "path": json.dumps(str(values_path)),
+        "threads": WRK_THREADS,
+        "prefix": json.dumps(urlencode(form) + f"&{parameter}="),
+    }
+    return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
+
+
 CODE_LABEL = "authorization_code (RS256 API + openid, S256 PKCE)"
 
 
@@ -364,31 +389,24 @@ def _run_code_exchange(
     count: int,
 ) -> dict[str, float]:
     """Issues `count` codes (they live 60 s, so just before the run) and redeems them."""
-    codes_path = workdir / "codes.txt"
-    issue = ISSUE_CODES % {
-        "client_id": credentials["web_client_id"],
-        "verifier": CODE_VERIFIER,
-        "callback": CODE_CALLBACK,
-        "audience": RS256_AUDIENCE,
-        "count": count,
-        "path": str(codes_path),
-    }
-    subprocess.run([*manage, "shell", "-c", issue], env=env, cwd=ROOT, check=True)
-    prefix = urlencode(
+    issue = (
+        ISSUE_CODES,
         {
-            "grant_type": "authorization_code",
             "client_id": credentials["web_client_id"],
-            "client_secret": credentials["web_client_secret"],
-            "redirect_uri": CODE_CALLBACK,
-            "code_verifier": CODE_VERIFIER,
-        }
+            "verifier": CODE_VERIFIER,
+            "callback": CODE_CALLBACK,
+            "audience": RS256_AUDIENCE,
+            "count": count,
+        },
     )
-    lua = WRK_CODE_SCRIPT % {
-        "path": json.dumps(str(codes_path)),
-        "threads": WRK_THREADS,
-        "prefix": json.dumps(prefix + "&code="),
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": credentials["web_client_id"],
+        "client_secret": credentials["web_client_secret"],
+        "redirect_uri": CODE_CALLBACK,
+        "code_verifier": CODE_VERIFIER,
     }
-    return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
+    return _spend_each(wrk, base_url, env, manage, workdir, issue, form, "code")
 
 
 REFRESH_LABEL = "refresh_token (rotating, RS256 API, no openid)"
@@ -404,27 +422,20 @@ def _run_refresh(
     count: int,
 ) -> dict[str, float]:
     """Starts `count` families just before the run and exchanges each first token once."""
-    tokens_path = workdir / "refresh_tokens.txt"
-    issue = ISSUE_REFRESH_TOKENS % {
-        "client_id": credentials["web_client_id"],
-        "audience": RS256_AUDIENCE,
-        "count": count,
-        "path": str(tokens_path),
-    }
-    subprocess.run([*manage, "shell", "-c", issue], env=env, cwd=ROOT, check=True)
-    prefix = urlencode(
+    issue = (
+        ISSUE_REFRESH_TOKENS,
         {
-            "grant_type": "refresh_token",
             "client_id": credentials["web_client_id"],
-            "client_secret": credentials["web_client_secret"],
-        }
+            "audience": RS256_AUDIENCE,
+            "count": count,
+        },
     )
-    lua = WRK_CODE_SCRIPT % {
-        "path": json.dumps(str(tokens_path)),
-        "threads": WRK_THREADS,
-        "prefix": json.dumps(prefix + "&refresh_token="),
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": credentials["web_client_id"],
+        "client_secret": credentials["web_client_secret"],
     }
-    return run_wrk(wrk, f"{base_url}/oauth/token", "", workdir, lua=lua)
+    return _spend_each(wrk, base_url, env, manage, workdir, issue, form, "refresh_token")
 
 
 def production_env(
