@@ -462,20 +462,22 @@ def _code(gatehouse, app, scope: str, person=None, **params):
     return person.authorize(url, WEB_CALLBACK).params["code"]
 
 
+def _redeem(gatehouse, app, code: str, *, as_json: bool = False) -> requests.Response:
+    """POST /oauth/token for `code`, with the web app's secret in the body (form or JSON)."""
+    body = {
+        "grant_type": "authorization_code",
+        "client_id": app.client_id,
+        "client_secret": app.secret,
+        "code": code,
+        "redirect_uri": WEB_CALLBACK,
+    }
+    encoding = {"json": body} if as_json else {"data": body}
+    return requests.post(gatehouse + "/oauth/token", **encoding, timeout=TIMEOUT)
+
+
 def test_access_token_verified_as_an_api_would(gatehouse, inventory, ada):
     app = web_app()
-    code = _code(gatehouse, app, FULL_SCOPE, audience=AUDIENCE)
-    response = requests.post(
-        gatehouse + "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "client_id": app.client_id,
-            "client_secret": app.secret,
-            "code": code,
-            "redirect_uri": WEB_CALLBACK,
-        },
-        timeout=TIMEOUT,
-    )
+    response = _redeem(gatehouse, app, _code(gatehouse, app, FULL_SCOPE, audience=AUDIENCE))
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
@@ -522,17 +524,7 @@ def test_access_token_verified_as_an_api_would(gatehouse, inventory, ada):
 def test_access_token_without_openid_is_for_the_api_only(gatehouse, inventory, ada):
     app = web_app()
     code = _code(gatehouse, app, "read:stock", audience=AUDIENCE)
-    response = requests.post(
-        gatehouse + "/oauth/token",
-        json={
-            "grant_type": "authorization_code",
-            "client_id": app.client_id,
-            "client_secret": app.secret,
-            "code": code,
-            "redirect_uri": WEB_CALLBACK,
-        },
-        timeout=TIMEOUT,
-    )
+    response = _redeem(gatehouse, app, code, as_json=True)
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"access_token", "scope", "expires_in", "token_type"}  # no ID token
