@@ -157,7 +157,11 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
 
     try:
         result, (api, scopes) = refresh_tokens.exchange(
-            request.refresh_token, application=application, check=check, now=now
+            request.refresh_token,
+            application=application,
+            check=check,
+            now=now,
+            scope_requested=requested is not None,
         )
     except refresh_tokens.Refused as error:
         # The reason code (refresh_tokens.REASONS) tells the log event a reuse from the rest.

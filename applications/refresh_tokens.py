@@ -6,13 +6,17 @@ A family holds the refresh tokens of one code exchange (one authorization), one 
 another; two tabs that signed in separately have two families and never revoke each other
 (section 9, complaint 3). Tokens are 256-bit secrets stored only as HMAC digests
 (keys/digests.py). The first token of a family is random; each later one is derived from its
-parent (HMAC under a server key of the family id, the generation and the parent token), so
-the server can hand out the same child again without storing it: a retry inside the overlap
+parent (an HMAC of the parent token under a server key), so the server can hand out the same
+child again without storing it: a retry inside the overlap
 period (`leeway`) gets exactly the token the lost response carried (section 9, complaint 5;
 the idempotent option of section 4.4), and a family never forks into two live branches.
 
 The state machine (section 4.4), run with the family's row locked (SELECT ... FOR UPDATE on
 PostgreSQL; SQLite's transactions are IMMEDIATE, so there the whole exchange is serialised).
+Its most common case, the newest token of a rotating family, is first tried on PostgreSQL
+as one statement that advances the family only if its generation is still the token's (a
+compare-and-set under the same row lock; `_rotate_in_one_statement`); when that changes
+nothing, the locked path decides.
 A token is spent when the family's generation is past its own: every token but the newest
 has been exchanged, and the newest one's parent was spent when it was issued, at the family's
 `rotated_at`. So the family's row alone decides, and a rotation writes that row and inserts
@@ -48,14 +52,13 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from applications import prepared_sql, refresh_settings
+from applications import prepared_sql, refresh_settings, refresh_token_queries
 from applications.models import Application, RefreshToken, RefreshTokenFamily, UserGrant
 from keys import digests
 from users.models import User
@@ -121,10 +124,11 @@ def token_digest(token: str) -> str:
     return digests.digest(PURPOSE, token)
 
 
-def _child_token(family_id: str, generation: int, parent: str) -> str:
-    """Generation `generation` of the family, derived from its parent token: the same
-    inputs always give the same token, and without the server key nobody can compute it."""
-    raw = bytes.fromhex(digests.digest(CHILD_PURPOSE, f"{family_id}.{generation}.{parent}"))
+def _child_token(parent: str) -> str:
+    """The token issued in exchange for `parent`: the same parent always gives the same
+    child (every token is a distinct 256-bit secret, so no two parents share a child), and
+    without the server key nobody can compute it."""
+    raw = bytes.fromhex(digests.digest(CHILD_PURPOSE, parent))
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -259,60 +263,39 @@ def _reuse_detected(family: RefreshTokenFamily, now: dt.datetime) -> Refused:
     return Refused(REUSE_DETECTED, family.pk)
 
 
-@cache
-def _lock_sql(for_update: bool) -> str:
-    # Hand-written (applications/prepared_sql.py says why): this read runs on every exchange.
-    token = RefreshToken._meta
-    family = RefreshTokenFamily._meta
-    user = User._meta
-    return (
-        f"SELECT {prepared_sql.columns(RefreshToken, 't')}, "  # noqa: S608 - names from models
-        f"{prepared_sql.columns(RefreshTokenFamily, 'f')}, {prepared_sql.columns(User, 'u')} "
-        f"FROM {token.db_table} t "
-        f"JOIN {family.db_table} f ON f.{family.pk.column} = t.{token.get_field('family').column} "
-        f"JOIN {user.db_table} u ON u.{user.pk.column} = f.{family.get_field('user').column} "
-        f"WHERE t.{token.pk.column} = %s" + (" FOR UPDATE OF f" if for_update else "")
-    )
-
-
-def _lock(digest: str) -> RefreshToken | None:
-    """The token with its family (locked) and user, read after the lock is held so that the
-    family's generation and `rotated_at` are the committed ones. PostgreSQL locks the family's
-    row (a concurrent exchange of the same family waits here; every write to a family's
-    tokens is made under it, so the token's own row needs no lock); SQLite has no FOR UPDATE,
-    and its IMMEDIATE transaction already holds the database's write lock. One query."""
-    rows = prepared_sql.fetchall(_lock_sql(connection.features.has_select_for_update_of), [digest])
-    if not rows:
-        return None
-    values = rows[0]
-    tokens = len(RefreshToken._meta.concrete_fields)
-    families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
-    row = prepared_sql.instance(RefreshToken, values[:tokens])
-    family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families])
-    family.user = prepared_sql.instance(User, values[families:])
-    row.family = family
-    return row
-
-
 def exchange(
     token: str,
     *,
     application: Application,
     check: Callable[[RefreshTokenFamily], T],
     now: dt.datetime,
+    scope_requested: bool = True,
 ) -> tuple[Exchanged, T]:
     """Runs the state machine for `token` presented by `application` (see the module
     docstring) and returns what to issue with what `check(family)` returned. `check` runs
-    with the lock held, after reuse detection and before anything is written: it may raise
-    to refuse without spending the token (a blocked user, a scope the family lacks), and
-    then the transaction is rolled back. Raises Refused after the transaction committed, so
-    a revocation for reuse sticks."""
+    after reuse detection and before anything is written: it may raise to refuse without
+    spending the token (a blocked user, a scope the family lacks). Raises Refused after any
+    revocation for reuse has committed, so it sticks.
+
+    `scope_requested` False promises that `check` refuses nothing but a blocked user or a
+    family whose API is gone or no longer allows offline access (refresh_grant's check when
+    the request names no scope). Then the common case, the newest token of a rotating
+    family, is one statement that tests those too (`_rotate_in_one_statement`), and `check`
+    runs after it: it can then refuse only in a race with the change that makes it refuse,
+    when refusing is right anyway. Every other case takes the family's row lock."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         raise _logged(Refused(UNKNOWN), application)
     digest = token_digest(token)
+    if not scope_requested:
+        try:
+            rotated = _rotate_in_one_statement(digest, token, application, now)
+        except Refused as unknown:
+            raise _logged(unknown, application) from None
+        if rotated is not None:
+            return rotated, check(rotated.family)
     refusal: Refused | None = None
     with transaction.atomic():
-        row = _lock(digest)
+        row = refresh_token_queries.read(digest, for_update=True)
         try:
             if row is None:
                 raise Refused(UNKNOWN)
@@ -322,6 +305,47 @@ def exchange(
     if refusal is not None:
         raise _logged(refusal, application)
     return result
+
+
+def _rotate_in_one_statement(
+    digest: str, token: str, application: Application, now: dt.datetime
+) -> Exchanged | None:
+    """The first use of a rotating family's newest token, on PostgreSQL outside any
+    transaction, in one statement (refresh_token_queries.rotate_newest): generation n+1 is
+    issued only when the state machine's answer is plainly that, i.e. `_step` and `_advance`
+    with nothing to refuse, convert or fix (the client's token; the family not revoked,
+    within its absolute expiry or without one while the client sets none, rotating while
+    the client rotates; the token the newest and within its idle expiry), and refresh_grant's
+    check, when no scope is requested, would refuse nothing (the user not blocked, the API
+    there and allowing offline access). Returns None when the statement wrote nothing (any
+    other case, or another exchange advanced the family first), for the locked path to
+    decide; raises Refused(UNKNOWN) when no such token exists. One round trip, against four
+    for the locked path (BEGIN, the locking read, the writes, COMMIT)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None  # SQLite's IMMEDIATE transactions serialise exchanges anyway
+    if not refresh_settings.is_rotating(application):
+        return None
+    issued = _child_token(token)
+    found = refresh_token_queries.rotate_newest(
+        digest,
+        application_id=application.pk,
+        now=now,
+        no_absolute_lifetime=refresh_settings.absolute_lifetime(application) is None,
+        userinfo_audience=settings.USERINFO_AUDIENCE,
+        child_digest=token_digest(issued),
+        idle_expires_at=_after(now, refresh_settings.idle_lifetime(application)),
+    )
+    if found is None:
+        raise Refused(UNKNOWN)
+    row, advanced = found
+    if not advanced:
+        return None
+    family = row.family
+    # The statement returns the rows as they were before it wrote.
+    family.generation += 1
+    family.rotated_at = now
+    family.last_exchanged_at = now
+    return Exchanged(family, issued)
 
 
 def _logged(refusal: Refused, application: Application) -> Refused:
@@ -371,7 +395,7 @@ def _step(
         # The overlap period: the newest token again, exactly as first issued.
         family.last_exchanged_at = now
         prepared_sql.update(family, ["last_exchanged_at"])
-        return Exchanged(family, _child_token(family.pk, family.generation, token)), checked
+        return Exchanged(family, _child_token(token)), checked
     return _advance(row, token, application, now), checked
 
 
@@ -399,7 +423,7 @@ def _advance(
         return Exchanged(family, None)
     family.generation += 1
     family.rotated_at = now
-    issued = _child_token(family.pk, family.generation, token)
+    issued = _child_token(token)
     family_fields += ["generation", "rotated_at"]
     if family.rotating != rotating_now:
         logger.info(
@@ -414,7 +438,6 @@ def _advance(
         digest=token_digest(issued),
         family=family,
         generation=family.generation,
-        parent=row,
         issued_at=now,
         idle_expires_at=idle_deadline,
     )

@@ -125,7 +125,10 @@ class RefreshTokenFamily(models.Model):
     id = models.CharField(
         primary_key=True, max_length=24, default=new_refresh_token_family_id, editable=False
     )
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_families")
+    # Indexed by Meta.indexes' (user, application, revoked_at), which starts with it.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="refresh_families", db_index=False
+    )
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="refresh_families"
     )
@@ -157,17 +160,19 @@ class RefreshTokenFamily(models.Model):
 
 
 class RefreshToken(models.Model):
-    """One refresh token of a family, stored as its HMAC digest only. `parent` is the token
-    exchanged for it. A token is spent when its family's generation is past its own; it was
-    spent at its child's `issued_at` (the family's `rotated_at` for the newest child).
-    `idle_expires_at` is renewed per use (a new token gets a new deadline)."""
+    """One refresh token of a family, stored as its HMAC digest only. Its parent, the token
+    exchanged for it, is the family's previous generation. A token is spent when its
+    family's generation is past its own; it was spent at its child's `issued_at` (the
+    family's `rotated_at` for the newest child). `idle_expires_at` is renewed per use (a new
+    token gets a new deadline)."""
 
     digest = models.CharField(primary_key=True, max_length=64, editable=False)
-    family = models.ForeignKey(RefreshTokenFamily, on_delete=models.CASCADE, related_name="tokens")
-    generation = models.PositiveIntegerField()
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    # No index of its own: the (family, generation) constraint's index starts with it, and
+    # every rotation pays for each index the table has.
+    family = models.ForeignKey(
+        RefreshTokenFamily, on_delete=models.CASCADE, related_name="tokens", db_index=False
     )
+    generation = models.PositiveIntegerField()
     issued_at = models.DateTimeField()
     idle_expires_at = models.DateTimeField(null=True, blank=True)
 
