@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import signals
+from django.db.models.base import ModelState
 from psycopg.types.datetime import TimestamptzLoader
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -103,31 +105,50 @@ def columns(model: type[models.Model], alias: str) -> str:
 
 
 @cache
-def _converters(model: type[models.Model], vendor: str) -> tuple[tuple[Any, tuple[Any, ...]], ...]:
+def _converters(
+    model: type[models.Model], vendor: str
+) -> tuple[tuple[int, Any, tuple[Any, ...]], ...]:
     # The ORM's own conversions of each column (the backend's, then the field's), as its
     # compiler applies them: e.g. JSON text to lists, SQLite's naive datetimes to aware ones.
     # Kept per model and vendor: they depend on the database's settings, not on a connection.
+    # Only the columns that have any, with their positions.
     del vendor  # part of the key only
     connection = _default()
     table = model._meta.db_table
     found = []
-    for field in model._meta.concrete_fields:
+    for index, field in enumerate(model._meta.concrete_fields):
         column = field.get_col(table)
         converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        found.append((column, tuple(converters)))
+        if converters:
+            found.append((index, column, tuple(converters)))
     return tuple(found)
 
 
-def instance(model: type[ModelT], values: Sequence[Any]) -> ModelT:
+def instance(
+    model: type[ModelT], values: Sequence[Any], connection: BaseDatabaseWrapper | None = None
+) -> ModelT:
     """A `model` instance from the values of its concrete fields as the driver returned them
-    (in the order `columns` selects them), converted as the ORM converts them, and marked as
-    loaded from the database (Model.from_db)."""
-    connection = _default()
+    (in the order `columns` selects them) on `connection` (default: the default database's),
+    converted as the ORM converts them, and marked as loaded from the database, as
+    Model.from_db does. Model.__init__ is skipped when no pre_init or post_init receiver
+    listens for `model` (it would only set each field in turn): the values go straight into
+    the instance's __dict__, where the fields' descriptors read them."""
+    connection = connection or _default()
     converted = list(values)
-    for index, (column, converters) in enumerate(_converters(model, connection.vendor)):
+    for index, column, converters in _converters(model, connection.vendor):
+        value = converted[index]
         for convert in converters:
-            converted[index] = convert(converted[index], column, connection)
-    return model.from_db(connection.alias, _attnames(model), converted)
+            value = convert(value, column, connection)
+        converted[index] = value
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db(connection.alias, _attnames(model), converted)
+    row = model.__new__(model)
+    row.__dict__.update(zip(_attnames(model), converted, strict=True))
+    state = ModelState()
+    state.adding = False
+    state.db = connection.alias
+    row._state = state
+    return row
 
 
 @cache

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from apis.models import Api
 from applications import prepared_sql
@@ -95,9 +95,10 @@ def instances(values: Sequence[object]) -> RefreshToken:
     """The token, its family and the family's user from one row of `_joined`'s columns."""
     tokens = len(RefreshToken._meta.concrete_fields)
     families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
-    row = prepared_sql.instance(RefreshToken, values[:tokens])
-    family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families])
-    family.user = prepared_sql.instance(User, values[families:])
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each lookup is a thread-local's
+    row = prepared_sql.instance(RefreshToken, values[:tokens], db)
+    family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families], db)
+    family.user = prepared_sql.instance(User, values[families:], db)
     row.family = family
     return row
 
