@@ -173,6 +173,20 @@ class ApplicationSettingsForm(forms.Form):
 
 
 class GrantTypesForm(forms.Form):
+    """The grant types Gatehouse serves (models.SERVED_GRANT_TYPES), one switch each."""
+
+    authorization_code = forms.BooleanField(
+        label="Authorization Code",
+        required=False,
+        help_text="Lets the application sign users in through /authorize and exchange the "
+        "code for tokens.",
+    )
+    refresh_token = forms.BooleanField(
+        label="Refresh Token",
+        required=False,
+        help_text="Lets the application exchange refresh tokens for new tokens. One is issued "
+        "only when it asks for offline_access at an API that allows offline access.",
+    )
     client_credentials = forms.BooleanField(
         label="Client Credentials",
         required=False,

@@ -12,8 +12,10 @@ from keys.models import SigningKey
 
 CLIENT_ID_ALPHABET = string.ascii_letters + string.digits
 CLIENT_CREDENTIALS = "client_credentials"
-# Grant types an application may list (Auth0's names). Gatehouse itself serves only
-# client_credentials; the others are stored for compatibility with Auth0 tooling.
+# The grant types Gatehouse serves, in the console's order (Auth0's names).
+SERVED_GRANT_TYPES = ("authorization_code", "refresh_token", CLIENT_CREDENTIALS)
+# Grant types an application may list (Auth0's names): those served, and others stored for
+# compatibility with Auth0 tooling.
 KNOWN_GRANT_TYPES = (
     "authorization_code",
     "implicit",

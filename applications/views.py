@@ -26,8 +26,8 @@ from applications.forms import (
 )
 from applications.grant_cards import grant_rows
 from applications.models import (
-    CLIENT_CREDENTIALS,
     REFRESH_TOKEN_COLUMNS,
+    SERVED_GRANT_TYPES,
     Application,
     ClientGrant,
 )
@@ -227,13 +227,12 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
     application = get_object_or_404(Application, client_id=client_id)
     form = GrantTypesForm(
         request.POST if request.method == "POST" else None,
-        initial={"client_credentials": application.allows_client_credentials},
+        initial={value: value in application.grant_type_list for value in SERVED_GRANT_TYPES},
     )
     if request.method == "POST" and form.is_valid():
-        others = [value for value in application.grant_type_list if value != CLIENT_CREDENTIALS]
-        wanted = (
-            [*others, CLIENT_CREDENTIALS] if form.cleaned_data["client_credentials"] else others
-        )
+        # Grant types Gatehouse does not serve (implicit, password, ...) stay as they are.
+        kept = [v for v in application.grant_type_list if v not in SERVED_GRANT_TYPES]
+        wanted = kept + [value for value in SERVED_GRANT_TYPES if form.cleaned_data[value]]
         try:
             clients.update_application(application, grant_types=wanted)
         except ValidationError as error:
@@ -248,6 +247,7 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
         "applications/tabs/grant_types.html",
         form=form,
         subtab="grant_types",
+        unserved=[v for v in application.grant_type_list if v not in SERVED_GRANT_TYPES],
     )
 
 

@@ -340,3 +340,37 @@ def test_deleted_api(refresher, web_app, offline_api):
 
     assert response.status_code == 403
     assert response.json() == INVALID
+
+
+def test_the_console_switches_the_refresh_grant(refresher, spa, client, django_user_model):
+    # Advanced Settings > Grant Types: the switch is what the token endpoint obeys, and the
+    # grant types Gatehouse does not serve (a SPA's default `implicit`) are kept.
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    url = f"/applications/{spa.client_id}/advanced/"
+    page = client.get(url).content.decode()
+    assert 'id="id_refresh_token" checked' in page
+    assert "<code>implicit</code>" in page
+    start = refresher.start(spa)
+
+    assert client.post(url, {"authorization_code": "on"}).status_code == 302
+    refused = refresher.refresh(spa, start["refresh_token"])
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "unauthorized_client"
+    page = client.get(url).content.decode()
+    assert 'id="id_refresh_token" checked' not in page
+    assert "<code>implicit</code>" in page
+
+    client.post(url, {"authorization_code": "on", "refresh_token": "on"})
+    # Refused for the grant type, the token was not spent: it works once the grant is back.
+    assert refresher.refresh(spa, start["refresh_token"]).status_code == 200
+
+
+def test_the_console_keeps_public_clients_off_client_credentials(spa, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    url = f"/applications/{spa.client_id}/advanced/"
+    response = client.post(url, {"refresh_token": "on", "client_credentials": "on"})
+    assert response.status_code == 200
+    assert 'id="id_client_credentials_error"' in response.content.decode()
+    page = client.get(url).content.decode()
+    assert 'id="id_refresh_token" checked' in page  # nothing of the refused change was saved
+    assert 'id="id_authorization_code" checked' in page
