@@ -9,16 +9,19 @@ The grants that act for a user (the refresh and code grants) read the same way, 
 same cache, the client (`application`) and an API with its scope values (`api_with_scopes`).
 """
 
-import copy
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models.base import ModelState
 
 from apis.models import SINGLETON_ID, Api, Scope, TenantSettings
 from applications import grant_cache, prepared_sql
 from applications.models import CLIENT_CREDENTIALS, Application, ClientGrant
 
 Value = TypeVar("Value")
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -129,11 +132,24 @@ def _read(client_id: str, audience: str) -> Grant | None:
     )
 
 
-def _copy_of(instance: Value | None) -> Value | None:
+def _copy(instance: ModelT) -> ModelT:
     # Each caller gets its own (shallow) copy of a cached model instance, so setting a field
     # in one request never changes what the next one reads. Its lists (callbacks, origins)
-    # are shared: read them, never change them in place.
-    return None if instance is None else copy.copy(instance)
+    # are shared: read them, never change them in place. Built as Model.__getstate__ builds
+    # a copy of the instance's state (its fields, and its _state with a fields cache of its
+    # own), without copy.copy's detour through pickling, which looks the model up again.
+    clone = object.__new__(type(instance))
+    clone.__dict__.update(instance.__dict__)
+    model_state = ModelState()
+    model_state.db = instance._state.db
+    model_state.adding = instance._state.adding
+    model_state.fields_cache = instance._state.fields_cache.copy()
+    clone._state = model_state
+    return clone
+
+
+def _copy_of(instance: ModelT | None) -> ModelT | None:
+    return None if instance is None else _copy(instance)
 
 
 def application(client_id: str) -> Application | None:
@@ -176,4 +192,4 @@ def api_with_scopes(identifier: str, *, in_transaction: bool = False) -> ApiWith
     )
     if found is None:
         return None
-    return ApiWithScopes(copy.copy(found.api), found.scopes)
+    return ApiWithScopes(_copy(found.api), found.scopes)

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from apis.models import Api
 from applications import prepared_sql
@@ -21,7 +22,7 @@ from users.models import User
 
 
 def _joined(extra: str = "") -> str:
-    # Token, family and user, every column (as `_instances` reads them), joined; `extra`:
+    # Token, family and user, every column (as `_token` reads them), joined; `extra`:
     # one more column after them.
     token = RefreshToken._meta
     family = RefreshTokenFamily._meta
@@ -91,15 +92,21 @@ def _one_statement_sql() -> str:
     )
 
 
-def instances(values: Sequence[object]) -> RefreshToken:
-    """The token, its family and the family's user from one row of `_joined`'s columns."""
+def _family(values: Sequence[object], db: BaseDatabaseWrapper) -> RefreshTokenFamily:
+    # The family and its user from one row of `_joined`'s columns.
     tokens = len(RefreshToken._meta.concrete_fields)
     families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
-    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each lookup is a thread-local's
-    row = prepared_sql.instance(RefreshToken, values[:tokens], db)
     family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families], db)
     family.user = prepared_sql.instance(User, values[families:], db)
-    row.family = family
+    return family
+
+
+def _token(values: Sequence[object]) -> RefreshToken:
+    # The token, its family and the family's user from one row of `_joined`'s columns.
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each lookup is a thread-local's
+    tokens = len(RefreshToken._meta.concrete_fields)
+    row = prepared_sql.instance(RefreshToken, values[:tokens], db)
+    row.family = _family(values, db)
     return row
 
 
@@ -113,7 +120,7 @@ def read(digest: str, *, for_update: bool) -> RefreshToken | None:
     the database's write lock."""
     locks = for_update and connection.features.has_select_for_update_of
     rows = prepared_sql.fetchall(_lock_sql(locks), [digest])
-    return instances(rows[0]) if rows else None
+    return _token(rows[0]) if rows else None
 
 
 def rotate_newest(
@@ -125,7 +132,7 @@ def rotate_newest(
     userinfo_audience: str,
     child_digest: str,
     idle_expires_at: dt.datetime | None,
-) -> tuple[RefreshToken, bool] | None:
+) -> tuple[RefreshTokenFamily, bool] | None:
     """One statement, on PostgreSQL and outside a transaction (autocommit): reads the token
     whose digest is `digest` with its family and user and, when the token is the family's
     newest and nothing stands in the way, advances the family to the next generation
@@ -139,8 +146,8 @@ def rotate_newest(
     The advance is a compare-and-set on the family's generation: the UPDATE takes the
     family's row lock and re-tests its conditions on the row it then sees, so of two
     exchanges of the same token exactly one advances it. Returns None when no such token
-    exists, else the token, family and user as they were before the statement (every part
-    of a statement sees the same snapshot) and whether it advanced the family."""
+    exists, else the family (its user loaded) as it was before the statement (every part of
+    a statement sees the same snapshot) and whether the statement advanced it."""
     rows = prepared_sql.fetchall(
         _one_statement_sql(),
         {
@@ -156,4 +163,4 @@ def rotate_newest(
     if not rows:
         return None
     *values, advanced = rows[0]
-    return instances(values), bool(advanced)
+    return _family(values, connections[DEFAULT_DB_ALIAS]), bool(advanced)

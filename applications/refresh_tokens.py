@@ -337,10 +337,9 @@ def _rotate_in_one_statement(
     )
     if found is None:
         raise Refused(UNKNOWN)
-    row, advanced = found
+    family, advanced = found
     if not advanced:
         return None
-    family = row.family
     # The statement returns the rows as they were before it wrote.
     family.generation += 1
     family.rotated_at = now
