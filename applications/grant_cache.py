@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 CHANNEL = "gatehouse_grants"
 # Entries exist only for grants that exist, so this bounds memory, not correctness.
@@ -65,6 +65,9 @@ def _forget(_notification: object = None) -> None:
 
 
 def _enabled(in_transaction: bool) -> bool:
+    # The connection itself, looked up once: each use of django.db.connection is a lookup of
+    # its own in a thread-local (this runs on every token request).
+    connection = connections[DEFAULT_DB_ALIAS]
     if not (
         settings.GRANT_CACHE
         # A connection closed after each request (CONN_MAX_AGE=0) would only pay for LISTEN.

@@ -92,12 +92,17 @@ def _one_statement_sql() -> str:
     )
 
 
+_FAMILY_USER = RefreshTokenFamily._meta.get_field("user")
+
+
 def _family(values: Sequence[object], db: BaseDatabaseWrapper) -> RefreshTokenFamily:
     # The family and its user from one row of `_joined`'s columns.
     tokens = len(RefreshToken._meta.concrete_fields)
     families = tokens + len(RefreshTokenFamily._meta.concrete_fields)
     family = prepared_sql.instance(RefreshTokenFamily, values[tokens:families], db)
-    family.user = prepared_sql.instance(User, values[families:], db)
+    # As select_related caches a related row (the descriptor's setter re-checks what a row
+    # just read cannot get wrong).
+    _FAMILY_USER.set_cached_value(family, prepared_sql.instance(User, values[families:], db))
     return family
 
 
