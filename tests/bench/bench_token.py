@@ -18,9 +18,11 @@ its share of a file of codes and stops when it runs out. Its target is zero erro
 And the refresh grant with rotation (issue 11 section 6): the same web application, rotating
 (leeway 0), exchanges refresh tokens pre-issued just before (one family each, stored as
 digests like any), one per request, for `offline_access read:bench` at the RS256 API: each
-request verifies the secret, locks the family, spends the token, writes the next generation
-and signs one RS256 access token. Target: at least REFRESH_RATIO_TARGET of the same run's
-RS256 client-credentials rate, and zero errors.
+request verifies the secret, spends the token and writes the next generation (one statement
+on PostgreSQL, applications/refresh_token_queries.py) and signs one RS256 access token.
+Three refresh runs alternate with four RS256 client-credentials runs on the same server, and
+the means are compared (this machine's speed drifts within a minute). Target: at least
+REFRESH_RATIO_TARGET of that client-credentials rate, and zero errors.
 
 And the cost of log events (issue 12 section 1): every run above records its Auth0 log
 events (LOG_EVENTS on, the default: buffered, logs/buffer.py). The same run serves Gatehouse
@@ -29,14 +31,10 @@ with events on (on, off, on: drift weighs on both sides). Target: the mean of th
 rates with logging on is at least LOG_RATIO_TARGET of the rate with it off.
 
 What bounds the refresh rate is CPU per request, since gunicorn, the database and wrk share
-the cores: on a warm PostgreSQL connection the client, the API and its scopes come from the
-grant cache, and a rotation is four round trips under the family's row lock (BEGIN, the
-locking read of token, family and user, one statement inserting the child and updating the
-family, COMMIT; the spent token is not written). Measured in process on 2026-11-30: about
-0.95 ms of Python CPU and 0.27 ms of PostgreSQL backend CPU per refresh, against 0.44 ms and
-none for a cached client-credentials request (the same signature in both); fsync is not the
-bound (synchronous_commit off changes nothing). With the ~0.27 ms per request outside the view
-that predicts about 0.45x, below the 0.6x target; see the README ("What a refresh costs").
+the cores: on top of what client credentials does, a refresh pays for one statement (the
+driver's round trip, and the server's read, two writes and commit), building the family and
+user, and the grant checks; a sync worker also waits while PostgreSQL commits. See the
+README ("What a refresh costs") for what was measured.
 """
 
 import json
