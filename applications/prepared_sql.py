@@ -16,7 +16,8 @@ cursor, so it is logged and counted as usual. SQLite caches compiled statements 
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
@@ -40,26 +41,28 @@ def fetchall(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[
     """The rows of `sql` (with %s placeholders, or %(name)s ones for a mapping) bound to
     `params`, on the default database: prepared on PostgreSQL, through Django's cursor
     elsewhere. Raises what the driver raises, as Django's DatabaseError subclasses."""
-    connection = _default()
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    cursor = _prepared_cursor(connection, sql)
-    cursor.execute(sql, params)
-    return cursor.fetchall()
+    with _cursor(sql) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:
     """Runs `sql` (an INSERT, UPDATE or DELETE) like `fetchall`; returns the rows it changed."""
+    with _cursor(sql) as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@contextmanager
+def _cursor(sql: str) -> Iterator[Any]:
+    # PostgreSQL: the statement's kept cursor (_prepared_cursor), never closed; elsewhere a
+    # Django cursor, closed after use.
     connection = _default()
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
-    cursor = _prepared_cursor(connection, sql)
-    cursor.execute(sql, params)
-    return cursor.rowcount
+            yield cursor
+    else:
+        yield _prepared_cursor(connection, sql)
 
 
 class _Cursors(threading.local):

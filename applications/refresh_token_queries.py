@@ -55,10 +55,9 @@ def _one_statement_sql() -> str:
     family = RefreshTokenFamily._meta
     user = User._meta
     api = Api._meta
-    tables = {token: RefreshToken, family: RefreshTokenFamily, user: User, api: Api}
 
     def column(meta: Any, name: str) -> str:
-        return prepared_sql.column(tables[meta], name)
+        return prepared_sql.column(meta.model, name)
 
     f_generation = column(family, "generation")
     return (
