@@ -11,14 +11,15 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.environment import StrictEnv
 from config.rate_limits import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+# Strict: a value a variable does not take stops the process (config/environment.py).
+env = StrictEnv()
 
 DEVELOPMENT_SECRET_KEY = "gatehouse-development-only-secret-key-do-not-use-in-production"
 
@@ -129,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'gatehouse.sqlite3'}")
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60, minimum=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Only server-side-binding cursors are ever prepared, and Django's own cursors bind
@@ -156,11 +157,11 @@ GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 # crash can lose); 0 writes each at once. Events older than LOG_RETENTION_DAYS are pruned by
 # `manage.py prune_logs`.
 LOG_EVENTS = env.bool("LOG_EVENTS", default=True)
-LOG_EVENTS_FLUSH_SECONDS = env.float("LOG_EVENTS_FLUSH_SECONDS", default=1.0)
-LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30)
+LOG_EVENTS_FLUSH_SECONDS = env.float("LOG_EVENTS_FLUSH_SECONDS", default=1.0, minimum=0)
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30, minimum=1)
 # How many reverse proxies of ours stand in front and append to X-Forwarded-For
 # (config/client_ip.py); 0 trusts no header and uses the socket's address.
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0, minimum=0)
 
 # Django's cache: Redis when REDIS_URL is set (shared by every worker and node: the rate-limit
 # counters live here), else memory private to each process. Short socket timeouts: an
@@ -203,8 +204,8 @@ PASSWORD_HASHERS = [
 ]
 
 # End users' sign-in sessions (users/sessions.py), Auth0's tenant defaults, in seconds.
-USER_SESSION_LIFETIME = env.int("USER_SESSION_LIFETIME", default=168 * 3600)
-USER_SESSION_IDLE_LIFETIME = env.int("USER_SESSION_IDLE_LIFETIME", default=72 * 3600)
+USER_SESSION_LIFETIME = env.int("USER_SESSION_LIFETIME", default=168 * 3600, minimum=1)
+USER_SESSION_IDLE_LIFETIME = env.int("USER_SESSION_IDLE_LIFETIME", default=72 * 3600, minimum=1)
 USER_SESSION_COOKIE_SECURE = env.bool("USER_SESSION_COOKIE_SECURE", default=not DEBUG)
 
 # Staff console sign-in (/login/, /admin/login/) is guarded by django-axes: after
@@ -215,8 +216,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("STAFF_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(
+    minutes=env.int("STAFF_LOGIN_COOLOFF_MINUTES", default=30, minimum=1)
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -270,7 +273,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = (

@@ -96,3 +96,58 @@ def test_development_defaults_start_with_a_warning(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "KEY_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        # django-environ alone reads an unknown word as false: cookies over plain HTTP.
+        (
+            "SESSION_COOKIE_SECURE",
+            "ture",
+            "SESSION_COOKIE_SECURE must be true or false; got 'ture'.",
+        ),
+        ("GRANT_CACHE", "maybe", "GRANT_CACHE must be true or false; got 'maybe'."),
+        ("CONN_MAX_AGE", "abc", "CONN_MAX_AGE must be a whole number of at least 0; got 'abc'."),
+        ("CONN_MAX_AGE", "-1", "CONN_MAX_AGE must be a whole number of at least 0; got '-1'."),
+        ("TRUSTED_PROXY_HOPS", "1.5", "TRUSTED_PROXY_HOPS must be a whole number of at least 0"),
+        ("LOG_RETENTION_DAYS", "0", "LOG_RETENTION_DAYS must be a whole number of at least 1"),
+        ("USER_SESSION_LIFETIME", "١٢", "USER_SESSION_LIFETIME must be a whole number"),
+        (
+            "LOG_EVENTS_FLUSH_SECONDS",
+            "nan",
+            "LOG_EVENTS_FLUSH_SECONDS must be a number of at least 0",
+        ),
+        ("STAFF_LOGIN_FAILURE_LIMIT", "", "STAFF_LOGIN_FAILURE_LIMIT must be a whole number"),
+    ],
+)
+def test_a_value_a_variable_does_not_take_stops_the_process(
+    production_env, variable, value, message
+):
+    production_env[variable] = value
+
+    result = manage("check", env=production_env)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_every_documented_spelling_is_read(production_env):
+    production_env.update(
+        GRANT_CACHE=" Off ",
+        LOG_EVENTS="NO",
+        SESSION_COOKIE_SECURE="yes",
+        CONN_MAX_AGE="+0",
+        LOG_EVENTS_FLUSH_SECONDS="0.25",
+    )
+    read = (
+        "from django.conf import settings as s; "
+        "print(s.GRANT_CACHE, s.LOG_EVENTS, s.SESSION_COOKIE_SECURE, "
+        "s.DATABASES['default']['CONN_MAX_AGE'], s.LOG_EVENTS_FLUSH_SECONDS)"
+    )
+
+    result = manage("shell", "-c", read, env=production_env)
+
+    assert result.returncode == 0, result.stderr
+    # The last line: `shell` first says what it imported.
+    assert result.stdout.splitlines()[-1].split() == ["False", "False", "True", "0", "0.25"]

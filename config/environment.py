@@ -1,0 +1,66 @@
+"""Reading settings from the environment strictly: a value that is not what a variable
+takes stops the process at startup, naming the variable and what it takes.
+
+django-environ reads the values, but leniently: `Env.bool` turns any word it does not know
+into False (SESSION_COOKIE_SECURE=ture would quietly send session cookies over plain HTTP),
+and `Env.int` lets Python's ValueError through without the variable's name. `StrictEnv`
+keeps django-environ's interface and refuses both.
+"""
+
+import math
+import re
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# The words a boolean variable takes, in any case (django-environ's true words, and their
+# opposites: nothing else).
+TRUE_WORDS = frozenset({"true", "on", "ok", "y", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "off", "n", "no", "0"})
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() takes any script's
+
+
+class StrictEnv(environ.Env):
+    """environ.Env whose `bool`, `int` and `float` raise ImproperlyConfigured for a value
+    they cannot read exactly; `int` and `float` also take a `minimum`. An unset variable
+    gives `default`, as in django-environ (ImproperlyConfigured when there is none)."""
+
+    def _raw(self, var: str) -> str | None:
+        value = self.ENVIRON.get(var)
+        return None if value is None else value.strip()
+
+    def bool(self, var, default=environ.Env.NOTSET):  # noqa: A003 - django-environ's name
+        """True or False from one of TRUE_WORDS or FALSE_WORDS (any case)."""
+        raw = self._raw(var)
+        if raw is None:
+            return super().bool(var, default=default)
+        if raw.lower() in TRUE_WORDS:
+            return True
+        if raw.lower() in FALSE_WORDS:
+            return False
+        raise ImproperlyConfigured(f"{var} must be true or false; got {raw!r}.")
+
+    def int(self, var, default=environ.Env.NOTSET, minimum: int | None = None):  # noqa: A003
+        """A whole number written in decimal digits, at least `minimum` when given."""
+        raw = self._raw(var)
+        if raw is None:
+            return super().int(var, default=default)
+        value = int(raw) if _WHOLE_NUMBER.fullmatch(raw) else None
+        if value is None or (minimum is not None and value < minimum):
+            at_least = "" if minimum is None else f" of at least {minimum}"
+            raise ImproperlyConfigured(f"{var} must be a whole number{at_least}; got {raw!r}.")
+        return value
+
+    def float(self, var, default=environ.Env.NOTSET, minimum: float | None = None):  # noqa: A003
+        """A finite decimal number, at least `minimum` when given."""
+        raw = self._raw(var)
+        if raw is None:
+            return super().float(var, default=default)
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or (minimum is not None and value < minimum):
+            at_least = "" if minimum is None else f" of at least {minimum:g}"
+            raise ImproperlyConfigured(f"{var} must be a number{at_least}; got {raw!r}.")
+        return value
