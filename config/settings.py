@@ -158,7 +158,7 @@ GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 # `manage.py prune_logs`.
 LOG_EVENTS = env.bool("LOG_EVENTS", default=True)
 LOG_EVENTS_FLUSH_SECONDS = env.float("LOG_EVENTS_FLUSH_SECONDS", default=1.0, minimum=0)
-LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30, minimum=1)
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=30)  # prune_logs checks the range
 # How many reverse proxies of ours stand in front and append to X-Forwarded-For
 # (config/client_ip.py); 0 trusts no header and uses the socket's address.
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0, minimum=0)

@@ -111,7 +111,7 @@ def test_development_defaults_start_with_a_warning(tmp_path):
         ("CONN_MAX_AGE", "abc", "CONN_MAX_AGE must be a whole number of at least 0; got 'abc'."),
         ("CONN_MAX_AGE", "-1", "CONN_MAX_AGE must be a whole number of at least 0; got '-1'."),
         ("TRUSTED_PROXY_HOPS", "1.5", "TRUSTED_PROXY_HOPS must be a whole number of at least 0"),
-        ("LOG_RETENTION_DAYS", "0", "LOG_RETENTION_DAYS must be a whole number of at least 1"),
+        ("LOG_RETENTION_DAYS", "week", "LOG_RETENTION_DAYS must be a whole number; got 'week'."),
         ("USER_SESSION_LIFETIME", "١٢", "USER_SESSION_LIFETIME must be a whole number"),
         (
             "LOG_EVENTS_FLUSH_SECONDS",
