@@ -7,6 +7,7 @@ and `Env.int` lets Python's ValueError through without the variable's name. `Str
 keeps django-environ's interface and refuses both.
 """
 
+import builtins
 import math
 import re
 
@@ -25,11 +26,14 @@ class StrictEnv(environ.Env):
     they cannot read exactly; `int` and `float` also take a `minimum`. An unset variable
     gives `default`, as in django-environ (ImproperlyConfigured when there is none)."""
 
+    # Annotations say builtins.*: inside the class, `bool`, `int` and `float` are the methods.
     def _raw(self, var: str) -> str | None:
         value = self.ENVIRON.get(var)
         return None if value is None else value.strip()
 
-    def bool(self, var, default=environ.Env.NOTSET):  # noqa: A003 - django-environ's name
+    def bool(  # noqa: A003 - django-environ's name
+        self, var: str, default: builtins.bool | environ.NoValue = environ.Env.NOTSET
+    ) -> builtins.bool:
         """True or False from one of TRUE_WORDS or FALSE_WORDS (any case)."""
         raw = self._raw(var)
         if raw is None:
@@ -40,7 +44,12 @@ class StrictEnv(environ.Env):
             return False
         raise ImproperlyConfigured(f"{var} must be true or false; got {raw!r}.")
 
-    def int(self, var, default=environ.Env.NOTSET, minimum: int | None = None):  # noqa: A003
+    def int(  # noqa: A003
+        self,
+        var: str,
+        default: builtins.int | environ.NoValue = environ.Env.NOTSET,
+        minimum: builtins.int | None = None,
+    ) -> builtins.int:
         """A whole number written in decimal digits, at least `minimum` when given."""
         raw = self._raw(var)
         if raw is None:
@@ -51,7 +60,12 @@ class StrictEnv(environ.Env):
             raise ImproperlyConfigured(f"{var} must be a whole number{at_least}; got {raw!r}.")
         return value
 
-    def float(self, var, default=environ.Env.NOTSET, minimum: float | None = None):  # noqa: A003
+    def float(  # noqa: A003
+        self,
+        var: str,
+        default: builtins.float | environ.NoValue = environ.Env.NOTSET,
+        minimum: builtins.float | None = None,
+    ) -> builtins.float:
         """A finite decimal number, at least `minimum` when given."""
         raw = self._raw(var)
         if raw is None:
