@@ -28,7 +28,8 @@ class StrictEnv(environ.Env):
 
     # Annotations say builtins.*: inside the class, `bool`, `int` and `float` are the methods.
     def _raw(self, var: str) -> str | None:
-        value = self.ENVIRON.get(var)
+        # Through Env.str, so django-environ's prefix and $VAR interpolation still apply.
+        value = self.str(var, default=None)
         return None if value is None else value.strip()
 
     def bool(  # noqa: A003 - django-environ's name
