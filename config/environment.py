@@ -28,9 +28,11 @@ class StrictEnv(environ.Env):
 
     # Annotations say builtins.*: inside the class, `bool`, `int` and `float` are the methods.
     def _raw(self, var: str) -> str | None:
-        # Through Env.str, so django-environ's prefix and $VAR interpolation still apply.
-        value = self.str(var, default=None)
-        return None if value is None else value.strip()
+        # The value as set (None when unset, "" when set empty), read through Env.str so
+        # that django-environ's prefix and $VAR interpolation still apply.
+        if f"{self.prefix}{var}" not in self.ENVIRON:
+            return None
+        return self.str(var, default="").strip()
 
     def bool(  # noqa: A003 - django-environ's name
         self, var: str, default: builtins.bool | environ.NoValue = environ.Env.NOTSET
