@@ -24,7 +24,7 @@ from applications import (
     token_request,
 )
 from applications import userinfo as user_info
-from config import rate_limits
+from config import outages, rate_limits
 from config.client_ip import client_ip
 from keys import signing, vault
 from logs import events, types
@@ -60,12 +60,33 @@ TOO_MANY_REQUESTS = "Rate limit exceeded. Retry after the time in the Retry-Afte
 
 def _count_request(request: HttpRequest, client_id: str | None) -> rate_limits.Usage | None:
     """Counts a /oauth/token or /oauth/revoke request (the two share their counters) against
-    the per-IP limit and, when the request names a client (body or Basic header, before it
-    is authenticated), the per-client one: one cache round trip."""
+    the per-IP limit and, when the request names a client (body or Basic header, not yet
+    authenticated), checks the per-client limit without counting: one cache round trip.
+    The per-client limit counts only what `_count_success` counts, so that requests anyone
+    can send with a client's id (a wrong secret, a made-up code or token) cannot use it up
+    and lock the client out."""
     return rate_limits.hit(
         (rate_limits.TOKEN_PER_IP, client_ip(request)),
-        (rate_limits.TOKEN_PER_CLIENT, client_id),
+        peek=(rate_limits.TOKEN_PER_CLIENT, client_id),
     )
+
+
+def _count_success(
+    client_id: str | None, before: rate_limits.Usage | None
+) -> rate_limits.Usage | None:
+    """Counts a request that succeeded for its client (tokens issued, or a token of the
+    client's revoked) against the per-client limit; the binding Usage of it and `before`
+    (what `_count_request` said), for the answer's headers. A second cache round trip.
+
+    If the cache fails now, the success still stands (the answer carries `before`'s
+    headers): a 503 would lose a response whose refresh token has already rotated, and
+    the client's retry with the old one could be taken for reuse and revoke its family."""
+    try:
+        after = rate_limits.hit((rate_limits.TOKEN_PER_CLIENT, client_id))
+    except outages.UNAVAILABLE_ERRORS:
+        logger.warning("dependency unavailable: a success not counted against its client")
+        return before
+    return rate_limits.binding(before, after)
 
 
 def _too_many_requests(request: HttpRequest, client_id: str | None) -> JsonResponse:
@@ -126,7 +147,10 @@ def token(request: HttpRequest) -> HttpResponse:
         logger.info("token request refused: %s (%s)", refusal.error, refusal.status)
         auth_events.token_refused(request, None, refusal)
         return _with_rate_headers(_refused(refusal), usage)
-    return _with_rate_headers(_exchange(request, parsed), usage)
+    response = _exchange(request, parsed)
+    if response.status_code == 200:
+        usage = _count_success(parsed.client_id, usage)
+    return _with_rate_headers(response, usage)
 
 
 def _exchange(request: HttpRequest, parsed: oauth.TokenRequest) -> JsonResponse:
@@ -159,6 +183,14 @@ def _exchange(request: HttpRequest, parsed: oauth.TokenRequest) -> JsonResponse:
     auth_events.token_issued(request, parsed, result)
     return _token_json(result.to_dict(), 200)
 
+
+# The outcomes of a revocation that found a token of the client's (only these count against
+# the client's rate limit: anyone may ask to revoke an unknown token for a public client).
+REVOKED_A_TOKEN = (
+    revocation.FAMILY_REVOKED,
+    revocation.ACCESS_TOKEN_REVOKED,
+    revocation.ALREADY_REVOKED,
+)
 
 # RFC 7009 section 2.1: the revocation request's parameters (the client's as at the token
 # endpoint). `token_type_hint` is read only so that a repeated one is refused like any other.
@@ -205,6 +237,8 @@ def revoke(request: HttpRequest) -> HttpResponse:
         logger.info("revocation refused: %s (%s)", error.error, error.status)
         return _with_rate_headers(_refused(error), usage)
     auth_events.revoked(request, client_id or "", revoked.outcome, revoked.user_id)
+    if revoked.outcome in REVOKED_A_TOKEN:
+        usage = _count_success(client_id, usage)
     # Section 2.2: "the content of the response body is ignored by the client"; Auth0 sends
     # none (go-auth0's recordings), and nothing about the token may be cached.
     response = HttpResponse(b"", status=200)

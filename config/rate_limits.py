@@ -9,12 +9,16 @@ X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix seconds, as
 over the limit, Retry-After (RFC 9110 section 10.2.3, seconds; RFC 6585 section 4 for 429).
 
 Windows are aligned to multiples of `seconds` since the Unix epoch, so every node agrees on
-when one ends (as far as their clocks agree). Every request counts, refused ones too.
+when one ends (as far as their clocks agree). What counts is the caller's choice: `hit()`
+counts some limits and may only look at another (the token endpoint counts a client's
+requests only once they succeed).
 
 Cost on the hot path (/oauth/token): one cache round trip per `hit()`, whatever the number
-of limits. On Redis the counters are raised in one pipeline of `SET key 0 EX ttl NX` and
-`INCR key` per limit: django-ratelimit's `get_usage()` would do `add` then `incr`, and
-Django's RedisCache.incr is EXISTS then INCR, so three round trips per limit per request.
+of limits (the endpoint calls it once, and once more for a success: applications/endpoints.py).
+On Redis the counters are raised in one pipeline of `SET key 0 EX ttl NX` and `INCR key` per
+limit (and a GET for a limit only looked at): django-ratelimit's `get_usage()` would do
+`add` then `incr`, and Django's RedisCache.incr is EXISTS then INCR, so three round trips per
+limit per request.
 Other backends (LocMemCache) use the cache API's `add` and `incr`.
 
 An unreachable Redis raises redis' ConnectionError or TimeoutError, which config/outages.py
@@ -26,7 +30,7 @@ Domain free (config/ imports no app outside its *urls.py modules).
 import hashlib
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -113,8 +117,9 @@ def _counter_key(name: str, rate: Rate, window_start: int, key: str) -> str:
     return f"ratelimit:{name}:{rate.count}/{rate.seconds}:{window_start}:{digest}"
 
 
-def _count(counters: list[tuple[str, int]]) -> list[int]:
-    """Raise each counter (cache key, seconds to live) by one; their new values."""
+def _count(counters: list[tuple[str, int]], peeked: Sequence[str] = ()) -> list[int]:
+    """Raise each counter (cache key, seconds to live) by one, and read each `peeked` key
+    without raising it; their values, counters first (0 for a peeked key not yet set)."""
     cache = caches[CACHE_ALIAS]
     if isinstance(cache, RedisCache):
         # One round trip for all of them (see the module docstring). Django's RedisCache
@@ -126,8 +131,13 @@ def _count(counters: list[tuple[str, int]]) -> list[int]:
             full_key = cache.make_and_validate_key(key)
             pipeline.set(full_key, 0, ex=ttl, nx=True)
             pipeline.incr(full_key)
+        for key in peeked:
+            pipeline.get(cache.make_and_validate_key(key))
         replies = pipeline.execute()
-        return [int(value) for value in replies[1::2]]
+        raised = replies[1 : 2 * len(counters) : 2]
+        return [int(value) for value in raised] + [
+            int(value or 0) for value in replies[2 * len(counters) :]
+        ]
     counts = []
     for key, ttl in counters:
         cache.add(key, 0, ttl)
@@ -136,42 +146,65 @@ def _count(counters: list[tuple[str, int]]) -> list[int]:
         except ValueError:  # expired between add and incr: this request opens a new window
             cache.add(key, 1, ttl)
             counts.append(1)
-    return counts
+    return counts + [int(cache.get(key, 0)) for key in peeked]
 
 
-def hit(*checks: tuple[str, str | None]) -> Usage | None:
+def _window(name: str, key: str, second: int) -> tuple[Rate, int, str] | None:
+    # The limit `name`'s rate, the end of its current window (Unix seconds) and the counter's
+    # cache key for `key`; None when the limit is off.
+    rate = settings.RATE_LIMITS.get(name)
+    if rate is None:
+        return None
+    window_start = second - second % rate.seconds
+    return rate, window_start + rate.seconds, _counter_key(name, rate, window_start, key)
+
+
+def binding(*usages: Usage | None) -> Usage | None:
+    """The Usage that binds among `usages` (None ones skipped): an exceeded one if any (the
+    longest wait), else the one with the fewest requests left; None when there is none."""
+    applied = [usage for usage in usages if usage is not None]
+    if not applied:
+        return None
+    exceeded = [usage for usage in applied if usage.exceeded]
+    if exceeded:
+        return max(exceeded, key=lambda usage: usage.reset)
+    return min(applied, key=lambda usage: usage.remaining)
+
+
+def hit(
+    *checks: tuple[str, str | None], peek: tuple[str, str | None] | None = None
+) -> Usage | None:
     """Count one request against each (limit name, key) in `checks`, say a client id or an
-    IP address; a None key or a limit that is off (settings.RATE_LIMITS) is skipped. Returns
-    the binding Usage: an exceeded limit if any, else the one with the fewest requests left;
-    None when no limit applied.
+    IP address; a None key or a limit that is off (settings.RATE_LIMITS) is skipped. `peek`,
+    one more (limit name, key), is read without being counted: it is exceeded when its count
+    has already reached the limit (this request would be one too many), and its `remaining`
+    is what is left before this request. All in one cache round trip. Returns the binding
+    Usage (see `binding`); None when no limit applied.
 
     Raises redis.exceptions.ConnectionError or TimeoutError when Redis cannot be reached."""
-    limits: Mapping[str, Rate | None] = settings.RATE_LIMITS
     second = int(time.time())
-    applied: list[tuple[Rate, int]] = []
-    counters: list[tuple[str, int]] = []
-    for name, key in checks:
-        rate = limits.get(name)
-        if rate is None or key is None:
-            continue
-        window_start = second - second % rate.seconds
-        reset = window_start + rate.seconds
-        applied.append((rate, reset))
-        counters.append(
-            (_counter_key(name, rate, window_start, key), reset - second + EXPIRY_SLACK_SECONDS)
-        )
-    if not counters:
-        return None
-    usages = [
-        Usage(
-            limit=rate.count,
-            remaining=max(0, rate.count - count),
-            reset=reset,
-            exceeded=count > rate.count,
-        )
-        for (rate, reset), count in zip(applied, _count(counters), strict=True)
+    counted = [
+        window
+        for name, key in checks
+        if key is not None and (window := _window(name, key, second)) is not None
     ]
-    exceeded = [usage for usage in usages if usage.exceeded]
-    if exceeded:
-        return max(exceeded, key=lambda usage: usage.reset)  # the longest wait
-    return min(usages, key=lambda usage: usage.remaining)
+    peeked = None
+    if peek is not None and peek[1] is not None:
+        peeked = _window(peek[0], peek[1], second)
+    if not counted and peeked is None:
+        return None
+    values = _count(
+        [(key, reset - second + EXPIRY_SLACK_SECONDS) for _, reset, key in counted],
+        [peeked[2]] if peeked is not None else [],
+    )
+    usages = [
+        Usage(rate.count, max(0, rate.count - count), reset, exceeded=count > rate.count)
+        for (rate, reset, _), count in zip(counted, values[: len(counted)], strict=True)
+    ]
+    if peeked is not None:
+        rate, reset, _ = peeked
+        count = values[-1]
+        usages.append(
+            Usage(rate.count, max(0, rate.count - count), reset, exceeded=count >= rate.count)
+        )
+    return binding(*usages)

@@ -10,6 +10,18 @@ import pytest
 import redis
 from django.core.cache import caches
 
+# The applications tests' code-exchange and refresh-token fixtures: the per-client limit
+# counts tokens issued, so its tests start refresh-token families over HTTP.
+from tests.applications.conftest import (  # noqa: F401 - fixtures, found by name
+    end_user,
+    make_code,
+    offline_api,
+    refresher,
+    spa,
+    user_session,
+    web_app,
+)
+
 REDIS_DB = os.environ.get("TEST_REDIS_DB", "8")
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # A closed port: Redis "down" without stopping the server other engineers' tests share.

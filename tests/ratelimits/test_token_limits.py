@@ -1,6 +1,8 @@
 """/oauth/token and /oauth/revoke per client and per IP (issue 12 section 2), on the embedded
 cache and on Redis: Auth0's X-RateLimit-* headers on every answer, 429 too_many_requests with
-Retry-After past the limit, an api_limit log event, and counters that start again."""
+Retry-After past the limit, an api_limit log event, and counters that start again. The
+per-client limit counts only what succeeded for the client, so that nobody who merely knows
+a client id can use it up."""
 
 import json
 import os
@@ -13,6 +15,7 @@ import redis
 
 from applications import clients
 from logs.models import LogEvent
+from tests.applications.conftest import rotating
 from tests.conftest import ROOT, basic_header
 from tests.ratelimits.conftest import REDIS_URL, redis_cache
 
@@ -56,17 +59,61 @@ def test_every_answer_carries_the_headers_and_the_count_goes_down(client, grante
     ok = post(client, token_params(granted_client))
     wrong_secret = post(client, {**token_params(granted_client), "client_secret": "x" * 43})
     no_grant_type = post(client, {"client_id": granted_client.client_id})
+    ok_again = post(client, token_params(granted_client))
 
     assert ok.status_code == 200, ok.content
     assert wrong_secret.status_code == 401
     assert no_grant_type.status_code == 400
+    assert ok_again.status_code == 200
     limit, remaining, reset = rate_headers(ok)
     # The binding limit is the client's (fewer left than the IP's); the window is the hour.
     assert (limit, remaining) == (5, 4)
     assert reset % 3600 == 0 and before < reset <= before + 3600
-    assert rate_headers(wrong_secret) == (5, 3, reset)
-    assert rate_headers(no_grant_type) == (5, 2, reset)
+    # Refusals are not counted against the client: what it has left is unchanged ...
+    assert rate_headers(wrong_secret) == (5, 4, reset)
+    assert rate_headers(no_grant_type) == (5, 4, reset)
+    # ... and the next token is its second.
+    assert rate_headers(ok_again) == (5, 3, reset)
     assert "Retry-After" not in ok
+
+
+def test_requests_anyone_can_send_never_use_up_a_clients_limit(client, granted_client, limits):
+    limits(TOKEN_PER_CLIENT="2/3600", TOKEN_PER_IP="100/3600")
+    # Someone who knows only the client's id, from many addresses: wrong secrets, and
+    # revocations of tokens that do not exist.
+    for n in range(6):
+        ip = f"198.51.100.{n}"
+        guessed = post(client, {**token_params(granted_client), "client_secret": "x" * 43}, ip=ip)
+        assert guessed.status_code == 401
+        revoked = post(
+            client,
+            {**token_params(granted_client), "token": f"made-up-{n}"},
+            ip=ip,
+            path="/oauth/revoke",
+        )
+        assert revoked.status_code == 200
+
+    # The client itself still gets its two tokens, then is refused.
+    answers = [post(client, token_params(granted_client)) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+
+
+def test_made_up_refresh_tokens_never_use_up_a_public_clients_limit(client, spa, refresher, limits):
+    limits(TOKEN_PER_CLIENT="2/3600", TOKEN_PER_IP="100/3600")
+    # A single-page application's client id is public, and it has no secret.
+    refused = [refresher.refresh(spa, f"made-up-{n}") for n in range(5)]
+    started = refresher.start(spa)  # a code exchange: the client's first token
+
+    refreshed = refresher.refresh(spa, started["refresh_token"])
+    over = refresher.refresh(spa, started["refresh_token"])
+
+    assert {answer.status_code for answer in refused} == {403}
+    assert [rate_headers(answer)[:2] for answer in refused] == [(2, 2)] * 5
+    assert refreshed.status_code == 200, refreshed.content
+    assert rate_headers(refreshed)[:2] == (2, 0)
+    assert over.status_code == 429
+    assert over.json() == TOO_MANY
 
 
 def test_a_body_that_names_no_client_counts_against_the_ip(client, db, limits):
@@ -140,21 +187,26 @@ def test_the_client_id_of_a_basic_header_is_the_one_counted(client, granted_clie
     assert in_body.status_code == 429
 
 
-def test_revocation_shares_the_counters(client, granted_client, limits):
-    limits(TOKEN_PER_CLIENT="2/3600", TOKEN_PER_IP="100/3600")
+def test_revocation_shares_the_counters(client, web_app, refresher, limits):
+    limits(TOKEN_PER_CLIENT="3/3600", TOKEN_PER_IP="100/3600")
+    started = refresher.start(web_app)  # the client's first token
     revoke = {
-        "client_id": granted_client.client_id,
-        "client_secret": granted_client.secret,
-        "token": "not-a-token",
+        "client_id": web_app.client_id,
+        "client_secret": web_app.secret,
+        "token": started["refresh_token"],
     }
 
-    revoked = post(client, revoke, path="/oauth/revoke")
-    issued = post(client, token_params(granted_client))
+    unknown = post(client, {**revoke, "token": "not-a-token"}, path="/oauth/revoke")
+    revoked = post(client, revoke, path="/oauth/revoke")  # the second
+    again = post(client, revoke, path="/oauth/revoke")  # already revoked: the third
     refused = post(client, revoke, path="/oauth/revoke")
 
+    assert unknown.status_code == 200 and unknown.content == b""
+    assert rate_headers(unknown)[:2] == (3, 2)  # an unknown token is not counted
     assert revoked.status_code == 200 and revoked.content == b""
-    assert rate_headers(revoked)[:2] == (2, 1)
-    assert issued.status_code == 200
+    assert rate_headers(revoked)[:2] == (3, 1)
+    assert again.status_code == 200
+    assert rate_headers(again)[:2] == (3, 0)
     assert refused.status_code == 429
     assert refused.json() == TOO_MANY
     assert int(refused["Retry-After"]) > 0
@@ -190,7 +242,8 @@ def test_a_registered_origin_can_read_the_429(client, limits, backend, tenant):
     spa, _ = clients.create_application(name="SPA", app_type=AppType.SPA)
     spa.callbacks = ["https://spa.example/callback"]
     spa.save()
-    limits(TOKEN_PER_CLIENT="1/3600", TOKEN_PER_IP="100/3600")
+    # The address's limit: a made-up code is not counted against the client.
+    limits(TOKEN_PER_CLIENT="1/3600", TOKEN_PER_IP="1/3600")
     params = {"grant_type": "authorization_code", "client_id": spa.client_id, "code": "x"}
 
     post(client, params, Origin="https://spa.example")
@@ -251,7 +304,7 @@ class CountingConnection(redis.connection.Connection):
         return super().send_packed_command(command, check_health)
 
 
-def test_a_token_request_costs_one_redis_round_trip(
+def test_a_refusal_costs_one_redis_round_trip_and_a_token_two(
     client, granted_client, limits, backend, settings
 ):
     if backend != "redis":
@@ -265,7 +318,54 @@ def test_a_token_request_costs_one_redis_round_trip(
     CountingConnection.sent = 0
 
     answer = post(client, token_params(granted_client))
+    sent_for_a_token = CountingConnection.sent
+    CountingConnection.sent = 0
+    refused = post(client, {**token_params(granted_client), "client_secret": "x" * 43})
 
     assert answer.status_code == 200
     assert rate_headers(answer)[:2] == (100, 98)  # both limits counted ...
-    assert CountingConnection.sent == 1  # ... in one round trip
+    # ... in two round trips: the IP's count with a look at the client's, then the client's
+    # count once the token is issued.
+    assert sent_for_a_token == 2
+    assert refused.status_code == 401
+    assert rate_headers(refused)[:2] == (100, 97)  # the IP's third request binds
+    assert CountingConnection.sent == 1
+
+
+class SecondSendFails(redis.connection.Connection):
+    """redis-py's connection, failing its second send after `armed` is set: Redis lost
+    between a request's two round trips."""
+
+    armed = False
+    sent = 0
+
+    def send_packed_command(self, command, check_health=True):
+        if type(self).armed:
+            type(self).sent += 1
+            if type(self).sent == 2:
+                raise redis.ConnectionError("Redis lost between the two round trips")
+        return super().send_packed_command(command, check_health)
+
+
+def test_redis_lost_after_the_token_is_issued_keeps_the_token(
+    client, web_app, refresher, limits, backend, settings, caplog
+):
+    if backend != "redis":
+        pytest.skip("only Redis has round trips")
+    settings.CACHES = redis_cache(REDIS_URL)
+    settings.CACHES["default"]["OPTIONS"]["connection_class"] = SecondSendFails
+    limits(TOKEN_PER_CLIENT="100/3600", TOKEN_PER_IP="100/3600")
+    rotating(web_app.application)
+    started = refresher.start(web_app)
+    SecondSendFails.armed = True
+    try:
+        refreshed = refresher.refresh(web_app, started["refresh_token"])
+    finally:
+        SecondSendFails.armed = False
+
+    # The refresh token has rotated: a 503 would lose the only copy of the next one.
+    assert SecondSendFails.sent == 2  # the second round trip did fail
+    assert refreshed.status_code == 200, refreshed.content
+    following = refresher.refresh(web_app, refreshed.json()["refresh_token"])
+    assert following.status_code == 200, following.content
+    assert "a success not counted against its client" in caplog.text
