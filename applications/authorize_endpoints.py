@@ -9,8 +9,10 @@ Codes, passwords and cookie secrets are never logged.
 """
 
 import datetime as dt
+import functools
 import ipaddress
 import logging
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
@@ -60,6 +62,24 @@ def error_page(
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def keeps_opener(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sends `Cross-Origin-Opener-Policy: unsafe-none` on every answer of `view`, instead of
+    Django's `same-origin` (settings.SECURE_CROSS_ORIGIN_OPENER_POLICY, which the console
+    keeps). auth0-spa-js's loginWithPopup opens /authorize with response_mode=web_message in
+    a popup, and the popup's last page posts the code to `window.opener`; a page with COOP
+    `same-origin` on the way (the redirect, the sign-in page, the consent page) severs the
+    opener for good (HTML Standard, "Cross-origin opener policies"), and the SDK reports
+    "Popup closed". Only for web_message flows would change nothing: anyone can start one."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
+    return wrapper
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -161,6 +181,7 @@ def _continue(
     return response
 
 
+@keeps_opener
 @csrf_exempt  # clients may POST the request (OIDC Core 3.1.2.1); it does what a GET does
 @login_not_required
 @require_http_methods(["GET", "POST"])
@@ -227,6 +248,7 @@ def _block_event_fields(request: HttpRequest, parsed: AuthorizeRequest) -> dict[
     return fields
 
 
+@keeps_opener
 @login_not_required
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
@@ -325,6 +347,7 @@ def _login(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@keeps_opener
 @login_not_required
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])

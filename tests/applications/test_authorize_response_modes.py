@@ -154,3 +154,22 @@ def test_other_pages_stay_unframeable(client, web_app):
     assert page["X-Frame-Options"] == "DENY"
     assert "Content-Security-Policy" not in page
     assert text(page)
+
+
+def test_the_flow_keeps_a_popups_opener_and_the_console_does_not(client, spa, admin_client):
+    # loginWithPopup: every page a popup shows on its way to the web_message page must keep
+    # `window.opener` (tests/e2e/test_spa_js.py drives it in Chromium).
+    redirect = client.get(
+        authorize_url(spa, response_mode="web_message", redirect_uri="https://spa.example.com/")
+    )
+    sign_in_page = client.get(location(redirect))
+    refused = client.put(authorize_url(spa))  # even a 405
+    console = admin_client.get("/applications/")
+
+    assert redirect.status_code == 302
+    assert sign_in_page.status_code == 200
+    assert refused.status_code == 405
+    for answer in (redirect, sign_in_page, refused):
+        assert answer["Cross-Origin-Opener-Policy"] == "unsafe-none"
+    assert console.status_code == 200
+    assert console["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -253,6 +253,7 @@ SPA_PAGE = """<!doctype html>
 <script src="/auth0-spa-js.production.js"></script></head>
 <body><main><h1>Stock SPA</h1>
 <button type="button" id="login">Log in</button>
+<button type="button" id="popup">Log in with a popup</button>
 <button type="button" id="logout">Log out</button>
 <pre id="out" data-state="loading"></pre></main>
 <script>
@@ -273,14 +274,10 @@ window.spa = client;
 document.getElementById("login").onclick = () => client.loginWithRedirect();
 document.getElementById("logout").onclick = () =>
   client.logout({logoutParams: {returnTo: window.location.origin + "/"}});
-(async () => {
+// After a sign-in (whichever way): what the SDK holds, and /userinfo called with it.
+async function report(signIn) {
   try {
-    if (!new URLSearchParams(location.search).has("code")) {
-      out.dataset.state = "ready";
-      return;
-    }
-    await client.handleRedirectCallback();
-    history.replaceState({}, "", "/");
+    await signIn();
     const user = await client.getUser();
     const claims = await client.getIdTokenClaims();
     const accessToken = await client.getTokenSilently();
@@ -299,7 +296,19 @@ document.getElementById("logout").onclick = () =>
     });
     out.dataset.state = "error";
   }
-})();
+}
+document.getElementById("popup").onclick = () => {
+  out.dataset.state = "loading";
+  report(() => client.loginWithPopup());
+};
+if (new URLSearchParams(location.search).has("code")) {
+  report(async () => {
+    await client.handleRedirectCallback();
+    history.replaceState({}, "", "/");
+  });
+} else {
+  out.dataset.state = "ready";
+}
 </script></body></html>
 """
 

@@ -1,7 +1,7 @@
 """@auth0/auth0-spa-js 2.x, the real bundle, as a single-page application in Debian's
-Chromium (AUTH0_USER_FLOWS.md section 8): loginWithRedirect, the sign-in and consent pages,
-handleRedirectCallback (a cross-origin POST /oauth/token with its Auth0-Client header, so a
-CORS preflight), the ID token checks auth0-spa-js makes (RS256 only, `iss` with the slash,
+Chromium (AUTH0_USER_FLOWS.md section 8): loginWithRedirect and loginWithPopup, the sign-in
+and consent pages, handleRedirectCallback (a cross-origin POST /oauth/token with its
+Auth0-Client header, so a CORS preflight), the ID token checks auth0-spa-js makes (RS256 only, `iss` with the slash,
 nonce), /userinfo from the page, and logout() through /v2/logout. Then silent authentication:
 getTokenSilently through the hidden iframe (`prompt=none`, `response_mode=web_message`) with a
 session and without one (login_required); and refresh tokens with rotation (useRefreshTokens),
@@ -92,7 +92,7 @@ def sign_in_with_redirect(page, gatehouse: str, spa: str) -> dict:
     page.goto(spa)
     out = page.locator("#out")
     expect(out).to_have_attribute("data-state", "ready")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -102,6 +102,49 @@ def sign_in_with_redirect(page, gatehouse: str, spa: str) -> dict:
     result = json.loads(out.text_content())
     assert out.get_attribute("data-state") == "signed-in", result
     return result
+
+
+def test_login_with_popup(browser, gatehouse, inventory, ada):
+    """loginWithPopup: /authorize with response_mode=web_message in a popup, the sign-in and
+    consent pages there, then the web_message page posts the code to the opener: the popup
+    must keep its `window.opener` through every page it shows."""
+    from playwright.sync_api import expect
+
+    app = create_browser_client("Popup SPA", AppType.SPA, callbacks=[])
+    host = SpaHost(gatehouse, app.client_id, AUDIENCE)
+    spa = host.url + "/"
+    clients.update_application(
+        app.application, callbacks=[spa], web_origins=[host.url], allowed_origins=[host.url]
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(spa)
+        out = page.locator("#out")
+        expect(out).to_have_attribute("data-state", "ready")
+        with page.expect_popup() as opened:
+            page.get_by_role("button", name="Log in with a popup").click()
+        popup = opened.value
+        expect(popup).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
+        popup.get_by_label("Email address").fill(EMAIL)
+        popup.get_by_label("Password").fill(PASSWORD)
+        popup.get_by_role("button", name="Continue").click()
+        popup.get_by_role("button", name="Accept").click()
+        expect(out).not_to_have_attribute("data-state", "loading", timeout=15000)
+        result = json.loads(out.text_content())
+
+        assert out.get_attribute("data-state") == "signed-in", result
+        assert result["user"]["sub"] == ada.user_id
+        assert result["claims"]["aud"] == app.client_id
+        claims = verify_rs256(gatehouse, result["accessToken"], AUDIENCE)
+        assert claims["azp"] == app.client_id
+        assert result["userinfoStatus"] == 200
+        # The SDK closes its popup once the code has arrived.
+        if not popup.is_closed():
+            popup.wait_for_event("close", timeout=5000)
+    finally:
+        context.close()
+        host.stop()
 
 
 SILENT_TOKEN = """async () => {
