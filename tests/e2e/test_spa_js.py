@@ -1,11 +1,12 @@
 """@auth0/auth0-spa-js 2.x, the real bundle, as a single-page application in Debian's
 Chromium (AUTH0_USER_FLOWS.md section 8): loginWithRedirect and loginWithPopup, the sign-in
 and consent pages, handleRedirectCallback (a cross-origin POST /oauth/token with its
-Auth0-Client header, so a CORS preflight), the ID token checks auth0-spa-js makes (RS256 only, `iss` with the slash,
-nonce), /userinfo from the page, and logout() through /v2/logout. Then silent authentication:
-getTokenSilently through the hidden iframe (`prompt=none`, `response_mode=web_message`) with a
-session and without one (login_required); and refresh tokens with rotation (useRefreshTokens),
-parallel getTokenSilently calls included."""
+Auth0-Client header, so a CORS preflight), the ID token checks auth0-spa-js makes (RS256
+only, `iss` with the slash, nonce), /userinfo from the page, and logout() through
+/v2/logout. Then silent authentication: getTokenSilently through the hidden iframe
+(`prompt=none`, `response_mode=web_message`) with a session and without one
+(login_required); and refresh tokens with rotation (useRefreshTokens), parallel
+getTokenSilently calls included."""
 
 import json
 import re
