@@ -24,7 +24,7 @@ from applications import (
     token_request,
 )
 from applications import userinfo as user_info
-from config import outages, rate_limits
+from config import rate_limits
 from config.client_ip import client_ip
 from keys import signing, vault
 from logs import events, types
@@ -75,18 +75,9 @@ def _count_success(
     client_id: str | None, before: rate_limits.Usage | None
 ) -> rate_limits.Usage | None:
     """Counts a request that succeeded for its client (tokens issued, or a token of the
-    client's revoked) against the per-client limit; the binding Usage of it and `before`
-    (what `_count_request` said), for the answer's headers. A second cache round trip.
-
-    If the cache fails now, the success still stands (the answer carries `before`'s
-    headers): a 503 would lose a response whose refresh token has already rotated, and
-    the client's retry with the old one could be taken for reuse and revoke its family."""
-    try:
-        after = rate_limits.hit((rate_limits.TOKEN_PER_CLIENT, client_id))
-    except outages.UNAVAILABLE_ERRORS:
-        logger.warning("dependency unavailable: a success not counted against its client")
-        return before
-    return rate_limits.binding(before, after)
+    client's revoked) against the per-client limit (rate_limits.count_success: a second
+    cache round trip, which never fails the request); the Usage for the answer's headers."""
+    return rate_limits.count_success((rate_limits.TOKEN_PER_CLIENT, client_id), before)
 
 
 def _too_many_requests(request: HttpRequest, client_id: str | None) -> JsonResponse:
@@ -184,13 +175,10 @@ def _exchange(request: HttpRequest, parsed: oauth.TokenRequest) -> JsonResponse:
     return _token_json(result.to_dict(), 200)
 
 
-# The outcomes of a revocation that found a token of the client's (only these count against
-# the client's rate limit: anyone may ask to revoke an unknown token for a public client).
-REVOKED_A_TOKEN = (
-    revocation.FAMILY_REVOKED,
-    revocation.ACCESS_TOKEN_REVOKED,
-    revocation.ALREADY_REVOKED,
-)
+# The outcomes of a revocation that revoked a token of the client's: only these count against
+# the client's rate limit (anyone may ask to revoke an unknown token for a public client, and
+# whoever once held a token may ask again and again to revoke it once it is revoked).
+REVOKED_A_TOKEN = (revocation.FAMILY_REVOKED, revocation.ACCESS_TOKEN_REVOKED)
 
 # RFC 7009 section 2.1: the revocation request's parameters (the client's as at the token
 # endpoint). `token_type_hint` is read only so that a repeated one is refused like any other.

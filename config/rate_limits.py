@@ -27,16 +27,21 @@ counts as "a dependency is down": the request is answered 503 with Retry-After.
 Domain free (config/ imports no app outside its *urls.py modules).
 """
 
+import dataclasses
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 # The cache (settings.CACHES) that holds the counters.
 CACHE_ALIAS = "default"
@@ -82,7 +87,9 @@ def parse_rate(name: str, text: str) -> Rate | None:
 class Usage:
     """Where a request stands against the limit that binds it: `limit` requests per window,
     `remaining` (never below 0) after this one, `reset` the Unix time (seconds) the window
-    ends, and `exceeded` when this request is one too many."""
+    ends, and `exceeded` when this request is one too many. For a limit only looked at
+    (`hit`'s `peek`): `remaining` before this request, and `exceeded` when the count has
+    already reached the limit."""
 
     limit: int
     remaining: int
@@ -208,3 +215,23 @@ def hit(
             Usage(rate.count, max(0, rate.count - count), reset, exceeded=count >= rate.count)
         )
     return binding(*usages)
+
+
+def count_success(check: tuple[str, str | None], before: Usage | None) -> Usage | None:
+    """Count a request that has already succeeded against (limit name, key) `check`, whose
+    count `hit` only looked at before (its `peek`); the binding Usage of this and `before`,
+    for the answer's headers, never exceeded: the request is done, and a count that
+    concurrent successes pushed past the limit only refuses the next one (so a limit can be
+    overshot by about the number of requests in flight).
+
+    Never raises: if the cache fails now, the success stands and `before` is returned (a
+    refusal at this point would lose what the request did, say a refresh token that has
+    already rotated), with a warning in the log."""
+    try:
+        after = hit(check)
+    except redis.RedisError:  # unreachable, or read-only after a failover, or any other
+        logger.warning("rate limit: cache unavailable, a success not counted (%s)", check[0])
+        return before
+    if after is not None:
+        after = dataclasses.replace(after, exceeded=False)
+    return binding(before, after)

@@ -198,18 +198,39 @@ def test_revocation_shares_the_counters(client, web_app, refresher, limits):
 
     unknown = post(client, {**revoke, "token": "not-a-token"}, path="/oauth/revoke")
     revoked = post(client, revoke, path="/oauth/revoke")  # the second
-    again = post(client, revoke, path="/oauth/revoke")  # already revoked: the third
+    # Revoking it again revokes nothing: whoever once held the token could repeat it forever.
+    again = [post(client, revoke, path="/oauth/revoke") for _ in range(3)]
+    restarted = refresher.start(web_app)  # the third
     refused = post(client, revoke, path="/oauth/revoke")
 
     assert unknown.status_code == 200 and unknown.content == b""
     assert rate_headers(unknown)[:2] == (3, 2)  # an unknown token is not counted
     assert revoked.status_code == 200 and revoked.content == b""
     assert rate_headers(revoked)[:2] == (3, 1)
-    assert again.status_code == 200
-    assert rate_headers(again)[:2] == (3, 0)
+    assert [(a.status_code, rate_headers(a)[:2]) for a in again] == [(200, (3, 1))] * 3
+    assert "refresh_token" in restarted
     assert refused.status_code == 429
     assert refused.json() == TOO_MANY
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_success_never_says_retry_after(client, granted_client, limits):
+    from config import rate_limits
+
+    limits(TOKEN_PER_CLIENT="1/3600", TOKEN_PER_IP="100/3600")
+    check = (rate_limits.TOKEN_PER_CLIENT, granted_client.client_id)
+    before = rate_limits.hit(peek=check)  # what the endpoint sees before the exchange
+    rate_limits.hit(check)  # another request's success, counted meanwhile
+
+    after = rate_limits.count_success(check, before)
+    refused = post(client, token_params(granted_client))
+
+    assert before is not None and not before.exceeded
+    # Two successes in a window of one: the limit is overshot by the request in flight,
+    # but the one that succeeded is not told to retry; the next one is refused.
+    assert after is not None
+    assert (after.limit, after.remaining, after.exceeded) == (1, 0, False)
+    assert refused.status_code == 429
 
 
 def test_counting_starts_again_in_the_next_window(client, granted_client, limits):
@@ -333,25 +354,36 @@ def test_a_refusal_costs_one_redis_round_trip_and_a_token_two(
 
 
 class SecondSendFails(redis.connection.Connection):
-    """redis-py's connection, failing its second send after `armed` is set: Redis lost
-    between a request's two round trips."""
+    """redis-py's connection, failing its second send with `error` after `armed` is set:
+    Redis lost (or turned read-only by a failover) between a request's two round trips."""
 
     armed = False
     sent = 0
+    error: redis.RedisError = redis.ConnectionError("Redis lost between the two round trips")
 
     def send_packed_command(self, command, check_health=True):
         if type(self).armed:
             type(self).sent += 1
             if type(self).sent == 2:
-                raise redis.ConnectionError("Redis lost between the two round trips")
+                raise type(self).error
         return super().send_packed_command(command, check_health)
 
 
-def test_redis_lost_after_the_token_is_issued_keeps_the_token(
-    client, web_app, refresher, limits, backend, settings, caplog
+@pytest.mark.parametrize(
+    "error",
+    [
+        redis.ConnectionError("Redis lost between the two round trips"),
+        redis.ReadOnlyError("You can't write against a read only replica."),
+    ],
+    ids=["lost", "read-only"],
+)
+def test_redis_failing_after_the_token_is_issued_keeps_the_token(
+    client, web_app, refresher, limits, backend, settings, caplog, error
 ):
     if backend != "redis":
         pytest.skip("only Redis has round trips")
+    SecondSendFails.error = error
+    SecondSendFails.sent = 0
     settings.CACHES = redis_cache(REDIS_URL)
     settings.CACHES["default"]["OPTIONS"]["connection_class"] = SecondSendFails
     limits(TOKEN_PER_CLIENT="100/3600", TOKEN_PER_IP="100/3600")
@@ -368,4 +400,4 @@ def test_redis_lost_after_the_token_is_issued_keeps_the_token(
     assert refreshed.status_code == 200, refreshed.content
     following = refresher.refresh(web_app, refreshed.json()["refresh_token"])
     assert following.status_code == 200, following.content
-    assert "a success not counted against its client" in caplog.text
+    assert "rate limit: cache unavailable, a success not counted" in caplog.text
