@@ -18,7 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 # opposites: nothing else).
 TRUE_WORDS = frozenset({"true", "on", "ok", "y", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "off", "n", "no", "0"})
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() takes any script's
+# ASCII digits only: int() and float() take any script's, and float() also "1_000" and "inf".
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class StrictEnv(environ.Env):
@@ -32,7 +34,8 @@ class StrictEnv(environ.Env):
         # that django-environ's prefix and $VAR interpolation still apply.
         if f"{self.prefix}{var}" not in self.ENVIRON:
             return None
-        return self.str(var, default="").strip()
+        # No default: a value naming an unset variable ($OTHER) is refused by name.
+        return self.str(var).strip()
 
     def bool(  # noqa: A003 - django-environ's name
         self, var: str, default: builtins.bool | environ.NoValue = environ.Env.NOTSET
@@ -73,10 +76,7 @@ class StrictEnv(environ.Env):
         raw = self._raw(var)
         if raw is None:
             return super().float(var, default=default)
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
+        value = float(raw) if _NUMBER.fullmatch(raw) else math.nan
         if not math.isfinite(value) or (minimum is not None and value < minimum):
             at_least = "" if minimum is None else f" of at least {minimum:g}"
             raise ImproperlyConfigured(f"{var} must be a number{at_least}; got {raw!r}.")

@@ -119,6 +119,10 @@ def test_development_defaults_start_with_a_warning(tmp_path):
             "LOG_EVENTS_FLUSH_SECONDS must be a number of at least 0",
         ),
         ("STAFF_LOGIN_FAILURE_LIMIT", "", "STAFF_LOGIN_FAILURE_LIMIT must be a whole number"),
+        ("LOG_EVENTS_FLUSH_SECONDS", "1_0", "LOG_EVENTS_FLUSH_SECONDS must be a number"),
+        ("LOG_EVENTS_FLUSH_SECONDS", "٣.5", "LOG_EVENTS_FLUSH_SECONDS must be a number"),
+        # django-environ's interpolation of a variable that is not set names that variable.
+        ("CONN_MAX_AGE", "$GATEHOUSE_TEST_UNSET", "Set the GATEHOUSE_TEST_UNSET environment"),
     ],
 )
 def test_a_value_a_variable_does_not_take_stops_the_process(
