@@ -89,7 +89,18 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     page = context.new_page()
     log_in(page, console, "/apis/")
     expect(page).to_have_title("APIs · Gatehouse")
+
+    def settled():
+        # htmx boosts the links of swapped-in content once it has settled (20 ms after the
+        # swap): a click before that is an ordinary page load, which a busy machine makes
+        # likely. A person is never that quick; the test waits as they would.
+        page.wait_for_function(
+            "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, "
+            ".htmx-settling')"
+        )
+
     # Set a marker: it survives only if pages swap in place instead of loading anew.
+    settled()
     page.evaluate("window.gatehouseMarker = 'still here'")
     page.get_by_role("link", name="Catalog").click()
     expect(page).to_have_url(base + "quickstart/")
@@ -98,10 +109,12 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     def selected_tab():
         return page.locator('[role="tab"][aria-selected="true"]')
 
+    settled()
     page.get_by_role("tab", name="Settings").click()
     expect(page).to_have_url(base + "settings/")
     expect(selected_tab()).to_have_text("Settings")
     expect(page.get_by_role("heading", name="General Settings")).to_be_visible()
+    settled()
     page.get_by_role("tab", name="Permissions (Scopes)").click()
     expect(page).to_have_url(base + "scopes/")
     expect(page.get_by_role("cell", name="read:items", exact=True)).to_be_visible()
