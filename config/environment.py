@@ -50,6 +50,17 @@ class StrictEnv(environ.Env):
             return False
         raise ImproperlyConfigured(f"{var} must be true or false; got {raw!r}.")
 
+    def _number(
+        self, var: str, raw: str, pattern: re.Pattern[str], minimum: builtins.float | None
+    ) -> builtins.float:
+        # `raw` as a number if `pattern` matches it all, it is finite and at least `minimum`.
+        value = float(raw) if pattern.fullmatch(raw) else math.nan
+        if not math.isfinite(value) or (minimum is not None and value < minimum):
+            kind = "a whole number" if pattern is _WHOLE_NUMBER else "a number"
+            at_least = "" if minimum is None else f" of at least {minimum:g}"
+            raise ImproperlyConfigured(f"{var} must be {kind}{at_least}; got {raw!r}.")
+        return value
+
     def int(  # noqa: A003
         self,
         var: str,
@@ -60,11 +71,8 @@ class StrictEnv(environ.Env):
         raw = self._raw(var)
         if raw is None:
             return super().int(var, default=default)
-        value = int(raw) if _WHOLE_NUMBER.fullmatch(raw) else None
-        if value is None or (minimum is not None and value < minimum):
-            at_least = "" if minimum is None else f" of at least {minimum}"
-            raise ImproperlyConfigured(f"{var} must be a whole number{at_least}; got {raw!r}.")
-        return value
+        self._number(var, raw, _WHOLE_NUMBER, minimum)
+        return int(raw)  # exact, however many digits (the float above only checked it)
 
     def float(  # noqa: A003
         self,
@@ -76,8 +84,4 @@ class StrictEnv(environ.Env):
         raw = self._raw(var)
         if raw is None:
             return super().float(var, default=default)
-        value = float(raw) if _NUMBER.fullmatch(raw) else math.nan
-        if not math.isfinite(value) or (minimum is not None and value < minimum):
-            at_least = "" if minimum is None else f" of at least {minimum:g}"
-            raise ImproperlyConfigured(f"{var} must be a number{at_least}; got {raw!r}.")
-        return value
+        return self._number(var, raw, _NUMBER, minimum)

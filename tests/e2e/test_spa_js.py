@@ -94,11 +94,27 @@ def sign_in_with_redirect(page, gatehouse: str, spa: str) -> dict:
     out = page.locator("#out")
     expect(out).to_have_attribute("data-state", "ready")
     page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
-    page.get_by_label("Email address").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Accept").click()
+    sign_in_and_consent(page, gatehouse)
+    return signed_in(out)
+
+
+def sign_in_and_consent(window, gatehouse: str) -> None:
+    """The sign-in page as Ada, then consent (a loopback callback always asks), in `window`
+    (the SPA's page, or its popup)."""
+    from playwright.sync_api import expect
+
+    expect(window).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
+    window.get_by_label("Email address").fill(EMAIL)
+    window.get_by_label("Password").fill(PASSWORD)
+    window.get_by_role("button", name="Continue").click()
+    window.get_by_role("button", name="Accept").click()
+
+
+def signed_in(out) -> dict:
+    """What the SPA reports (its `#out`) once its sign-in has finished, which must be a
+    success."""
+    from playwright.sync_api import expect
+
     expect(out).not_to_have_attribute("data-state", "loading", timeout=15000)
     result = json.loads(out.text_content())
     assert out.get_attribute("data-state") == "signed-in", result
@@ -126,15 +142,9 @@ def test_login_with_popup(browser, gatehouse, inventory, ada):
         with page.expect_popup() as opened:
             page.get_by_role("button", name="Log in with a popup").click()
         popup = opened.value
-        expect(popup).to_have_url(re.compile("^" + re.escape(gatehouse + "/u/login")))
-        popup.get_by_label("Email address").fill(EMAIL)
-        popup.get_by_label("Password").fill(PASSWORD)
-        popup.get_by_role("button", name="Continue").click()
-        popup.get_by_role("button", name="Accept").click()
-        expect(out).not_to_have_attribute("data-state", "loading", timeout=15000)
-        result = json.loads(out.text_content())
+        sign_in_and_consent(popup, gatehouse)
+        result = signed_in(out)
 
-        assert out.get_attribute("data-state") == "signed-in", result
         assert result["user"]["sub"] == ada.user_id
         assert result["claims"]["aud"] == app.client_id
         claims = verify_rs256(gatehouse, result["accessToken"], AUDIENCE)
