@@ -67,24 +67,24 @@ def _forget(_notification: object = None) -> None:
 def _enabled(in_transaction: bool) -> bool:
     # The connection itself, looked up once: each use of django.db.connection is a lookup of
     # its own in a thread-local (this runs on every token request).
-    connection = connections[DEFAULT_DB_ALIAS]
+    db = connections[DEFAULT_DB_ALIAS]
     if not (
         settings.GRANT_CACHE
         # A connection closed after each request (CONN_MAX_AGE=0) would only pay for LISTEN.
-        and connection.settings_dict["CONN_MAX_AGE"] != 0
-        and connection.vendor in ("postgresql", "sqlite")
+        and db.settings_dict["CONN_MAX_AGE"] != 0
+        and db.vendor in ("postgresql", "sqlite")
     ):
         return False
-    if not connection.in_atomic_block:
-        return connection.get_autocommit()
+    if not db.in_atomic_block:
+        return db.get_autocommit()
     # See the module docstring: only the caller's own transaction, on a connection whose
     # cache (and LISTEN) was set up outside any transaction.
     return (
         in_transaction
-        and len(connection.atomic_blocks) == 1
-        and connection.commit_on_exit  # it began the transaction: nothing ran before it
-        and connection.connection is not None
-        and connection.connection is _cache.connection
+        and len(db.atomic_blocks) == 1
+        and db.commit_on_exit  # it began the transaction: nothing ran before it
+        and db.connection is not None
+        and db.connection is _cache.connection
     )
 
 

@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models.base import ModelState
 
 from apis.models import SINGLETON_ID, Api, Scope, TenantSettings
 from applications import grant_cache, prepared_sql
@@ -138,14 +137,14 @@ def _copy(instance: ModelT) -> ModelT:
     # are shared: read them, never change them in place. Built as Model.__getstate__ builds
     # a copy of the instance's state (its fields, and its _state with a fields cache of its
     # own), without copy.copy's detour through pickling, which looks the model up again.
-    clone = object.__new__(type(instance))
-    clone.__dict__.update(instance.__dict__)
-    model_state = ModelState()
-    model_state.db = instance._state.db
-    model_state.adding = instance._state.adding
-    model_state.fields_cache = instance._state.fields_cache.copy()
-    clone._state = model_state
-    return clone
+    state = instance._state
+    return prepared_sql.bare(
+        type(instance),
+        instance.__dict__.items(),
+        state.db,
+        adding=state.adding,
+        fields_cache=state.fields_cache,
+    )
 
 
 def _copy_of(instance: ModelT | None) -> ModelT | None:

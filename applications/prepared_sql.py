@@ -16,7 +16,7 @@ cursor, so it is logged and counted as usual. SQLite caches compiled statements 
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
@@ -145,11 +145,28 @@ def instance(
         converted[index] = value
     if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
         return model.from_db(connection.alias, _attnames(model), converted)
+    return bare(model, zip(_attnames(model), converted, strict=True), connection.alias)
+
+
+def bare(
+    model: type[ModelT],
+    attributes: Iterable[tuple[str, Any]],
+    db: str | None,
+    *,
+    adding: bool = False,
+    fields_cache: Mapping[str, Any] | None = None,
+) -> ModelT:
+    """A `model` instance built without Model.__init__: `attributes` (attname, value pairs)
+    go into its __dict__, where the fields' descriptors read them, and its _state is new
+    (database alias `db`, `adding`, a copy of `fields_cache`: related instances already
+    loaded), as Model.from_db and Model.__getstate__ leave it. For callers that know no
+    pre_init or post_init receiver needs to run."""
     row = model.__new__(model)
-    row.__dict__.update(zip(_attnames(model), converted, strict=True))
+    row.__dict__.update(attributes)
     state = ModelState()
-    state.adding = False
-    state.db = connection.alias
+    state.adding = adding
+    state.db = db
+    state.fields_cache = dict(fields_cache or {})
     row._state = state
     return row
 

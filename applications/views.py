@@ -225,14 +225,14 @@ def application_apis(request: HttpRequest, client_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def application_grant_types(request: HttpRequest, client_id: str) -> HttpResponse:
     application = get_object_or_404(Application, client_id=client_id)
+    # Grant types Gatehouse does not serve (implicit, password, ...): kept as they are.
+    unserved = [v for v in application.grant_type_list if v not in SERVED_GRANT_TYPES]
     form = GrantTypesForm(
         request.POST if request.method == "POST" else None,
         initial={value: value in application.grant_type_list for value in SERVED_GRANT_TYPES},
     )
     if request.method == "POST" and form.is_valid():
-        # Grant types Gatehouse does not serve (implicit, password, ...) stay as they are.
-        kept = [v for v in application.grant_type_list if v not in SERVED_GRANT_TYPES]
-        wanted = kept + [value for value in SERVED_GRANT_TYPES if form.cleaned_data[value]]
+        wanted = unserved + [value for value in SERVED_GRANT_TYPES if form.cleaned_data[value]]
         try:
             clients.update_application(application, grant_types=wanted)
         except ValidationError as error:
@@ -247,7 +247,7 @@ def application_grant_types(request: HttpRequest, client_id: str) -> HttpRespons
         "applications/tabs/grant_types.html",
         form=form,
         subtab="grant_types",
-        unserved=[v for v in application.grant_type_list if v not in SERVED_GRANT_TYPES],
+        unserved=unserved,
     )
 
 
