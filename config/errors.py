@@ -84,7 +84,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
         # No request context: context processors would read the session and the user.
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = headers["Retry-After"]
-        return response
+        return console_error(request, response)
     return json_error(
         request,
         503,
@@ -93,6 +93,16 @@ def unavailable(request: HttpRequest) -> HttpResponse:
         oauth_error="temporarily_unavailable",
         headers=headers,
     )
+
+
+def console_error(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A console error page (templates/4xx.html, 5xx.html: the message inside <main>). To an
+    htmx request it also says `HX-Push-Url: false`: base.html's htmx config swaps the page's
+    <main> content into the console like any page, and the address must stay at the page the
+    user was on (reloading it is the retry), not become a POST-only action's URL."""
+    if request.headers.get("HX-Request") == "true":
+        response["HX-Push-Url"] = "false"
+    return response
 
 
 class UnavailableMiddleware:
@@ -121,7 +131,7 @@ class UnavailableMiddleware:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if surface(request) == CONSOLE:
-        return defaults.bad_request(request, exception)
+        return console_error(request, defaults.bad_request(request, exception))
     return json_error(
         request, 400, "Bad Request", error_code="bad_request", oauth_error="invalid_request"
     )
@@ -129,7 +139,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if surface(request) == CONSOLE:
-        return defaults.permission_denied(request, exception)
+        return console_error(request, defaults.permission_denied(request, exception))
     return json_error(
         request, 403, "Forbidden", error_code="forbidden", oauth_error="access_denied"
     )
@@ -138,7 +148,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     # /api/v2/ answers its own 404s (config.api.unknown_path) with the same body.
     if surface(request) == CONSOLE:
-        return defaults.page_not_found(request, exception)
+        return console_error(request, defaults.page_not_found(request, exception))
     return json_error(request, 404, "Not Found", error_code="not_found", oauth_error="not_found")
 
 
@@ -149,16 +159,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_unavailable(sys.exc_info()[1]):
         return unavailable(request)
     if surface(request) == CONSOLE:
-        return defaults.server_error(request)
+        return console_error(request, defaults.server_error(request))
     return json_error(
         request, 500, "Internal error.", error_code="internal_error", oauth_error="server_error"
     )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """settings.CSRF_FAILURE_VIEW: JSON on JSON paths, Django's page in the console."""
+    """settings.CSRF_FAILURE_VIEW: JSON on JSON paths, templates/403_csrf.html in the console
+    (Django's view renders it)."""
     if surface(request) == CONSOLE:
-        return csrf.csrf_failure(request, reason)
+        return console_error(request, csrf.csrf_failure(request, reason))
     return json_error(
         request, 403, "Forbidden", error_code="forbidden", oauth_error="access_denied"
     )

@@ -5,7 +5,7 @@ on whichever module is the root URLconf.
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -36,6 +36,11 @@ def forbidden(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+def suspicious(request: HttpRequest) -> HttpResponse:
+    raise SuspiciousOperation("a malformed request")
+
+
+@login_not_required
 def accepts_post(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
@@ -56,5 +61,9 @@ urlpatterns = [
     path("oauth/test-csrf", accepts_post),
     path(".well-known/test-csrf", accepts_post),
     path("api/v3/test-csrf", accepts_post),
+    path("test-bug/", bug),
+    path("test-forbidden/", forbidden),
+    path("test-suspicious/", suspicious),
+    path("test-csrf/", accepts_post),
     *gatehouse_urls,
 ]

@@ -4,6 +4,7 @@ shape, and a database that cannot be reached is a 503 with Retry-After on every 
 in error_urls.py. The real outage, on PostgreSQL, is in tests/test_outage.py."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -144,12 +145,51 @@ def test_csrf_failure_on_json_paths_is_a_json_403(path, body):
     assert response.json() == body
 
 
-def test_csrf_failure_in_the_console_stays_djangos_page():
+def _main(body: str) -> str:
+    # What base.html's htmx config swaps into the console: the content of the page's <main>.
+    main = BeautifulSoup(body, "html.parser").main
+    assert main is not None, body
+    return main.get_text(" ", strip=True)
+
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "heading"),
+    [
+        ("get", "/test-suspicious/", 400, "Bad request"),
+        ("get", "/test-forbidden/", 403, "Not allowed"),
+        ("post", "/test-csrf/", 403, "This page is out of date"),
+        ("get", "/no-such-page/", 404, "Not found"),
+        ("get", "/test-bug/", 500, "Server error"),
+        ("get", "/test-database-down/", 503, "Temporarily unavailable"),
+    ],
+)
+def test_console_error_pages_carry_their_message_in_main(method, path, status, heading):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+    plain = getattr(client, method)(path)
+    htmx = getattr(client, method)(path, headers=HTMX)
+
+    for response in (plain, htmx):
+        assert response.status_code == status
+        assert response["Content-Type"] == "text/html; charset=utf-8"
+        text = _main(response.content.decode())
+        assert heading in text
+        assert "Traceback" not in text and "RuntimeError" not in text
+    # An htmx request's failure keeps the address bar where the user was.
+    assert htmx["HX-Push-Url"] == "false"
+    assert "HX-Push-Url" not in plain
+
+
+def test_a_console_csrf_failure_says_nothing_was_saved():
     response = Client(enforce_csrf_checks=True).post("/logout/")
 
     assert response.status_code == 403
-    assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert "CSRF verification failed" in response.content.decode()
+    text = _main(response.content.decode())
+    assert "CSRF verification failed" in text
+    assert "Nothing was saved." in text
 
 
 NOT_FOUND = {"error": "not_found", "error_description": "Not Found"}

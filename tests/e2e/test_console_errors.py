@@ -1,0 +1,91 @@
+"""A console request htmx sends that fails (4xx, 5xx) shows its error page in the console's
+main region, as a browser shows a failed page load, instead of leaving the click without an
+answer; and the address stays at the page the user was on."""
+
+import pytest
+
+from apis import resource_servers
+from apis.models import Api
+from apis.resource_servers import ScopeSpec
+
+from .conftest import PASSWORD, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def _settled(page):
+    # As tests/e2e/test_navigation.py: htmx boosts swapped-in content once it has settled.
+    page.wait_for_function(
+        "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def test_a_tab_of_a_deleted_api_shows_not_found(browser, console):
+    from playwright.sync_api import expect
+
+    api, _ = resource_servers.create_api(
+        name="Catalog", identifier="https://catalog.example/", scopes=[ScopeSpec("read:items")]
+    )
+    settings_url = f"{console}/apis/{api.id}/settings/"
+    context = browser.new_context(base_url=console)
+    page = context.new_page()
+    log_in(page, console, f"/apis/{api.id}/settings/")
+    expect(page.get_by_role("heading", name="General Settings")).to_be_visible()
+    _settled(page)
+    page.evaluate("window.gatehouseMarker = 'still here'")
+
+    resource_servers.delete_api(api)  # by someone else, while this page is open
+    page.get_by_role("tab", name="Permissions (Scopes)").click()
+
+    main = page.locator("main#main")
+    expect(main.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page).to_have_title("Not found · Gatehouse")
+    # Swapped in place (the console's navigation is still there), not a new page load.
+    assert page.evaluate("window.gatehouseMarker") == "still here"
+    expect(page.locator("nav.sidenav")).to_be_visible()
+    expect(page).to_have_url(settings_url)
+    # The console still works after the error.
+    _settled(page)
+    page.get_by_role("link", name="APIs", exact=True).click()
+    expect(main.get_by_role("heading", name="APIs")).to_be_visible()
+    expect(page).to_have_url(f"{console}/apis/")
+    context.close()
+
+
+def test_a_form_with_a_stale_csrf_token_says_so_and_saves_nothing(browser, console):
+    from playwright.sync_api import expect
+
+    api, _ = resource_servers.create_api(name="Catalog", identifier="https://catalog.example/")
+    settings_url = f"{console}/apis/{api.id}/settings/"
+    context = browser.new_context(base_url=console)
+    page = context.new_page()
+    log_in(page, console, f"/apis/{api.id}/settings/")
+    expect(page.get_by_role("heading", name="General Settings")).to_be_visible()
+
+    # Signing in again in another tab rotates the CSRF token the first tab's page carries.
+    other = context.new_page()
+    other.goto(f"{console}/apis/")
+    other.get_by_role("button", name="Log out").click()
+    other.get_by_label("Username").fill("admin")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Log in").click()
+    expect(other.get_by_role("heading", name="APIs")).to_be_visible()
+    other.close()
+
+    _settled(page)
+    page.get_by_role("textbox", name="Name", exact=True).fill("Renamed")
+    page.get_by_role("button", name="Save").click()
+
+    main = page.locator("main#main")
+    expect(main.get_by_role("heading", name="This page is out of date")).to_be_visible()
+    expect(main.get_by_role("link", name="Reload the page")).to_have_attribute("href", "")
+    expect(page).to_have_url(settings_url)
+    assert Api.objects.get(pk=api.pk).name == "Catalog"
+
+    main.get_by_role("link", name="Reload the page").click()
+    expect(page.get_by_role("textbox", name="Name", exact=True)).to_have_value("Catalog")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Renamed")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    assert Api.objects.get(pk=api.pk).name == "Renamed"
+    context.close()
