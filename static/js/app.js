@@ -1,4 +1,5 @@
-// Small jobs only: copy to clipboard, and "select all / none" for scope checkboxes.
+// Small jobs only: copy to clipboard, "select all / none" for scope checkboxes, focus after a
+// swap, and a notice when a request gets no answer.
 // Everything works without this file; it reveals the buttons it can serve.
 (function () {
   "use strict";
@@ -61,6 +62,24 @@
   // Fragments swapped in by htmx carry hidden buttons too.
   document.addEventListener("htmx:load", function (event) {
     reveal(event.detail.elt);
+  });
+  // No answer at all (network down, server stopped): htmx has nothing to swap, so say so
+  // above the page, which keeps what was typed into it. The next swap replaces the notice.
+  document.addEventListener("htmx:sendError", function () {
+    var main = document.getElementById("main");
+    if (!main) {
+      return;
+    }
+    var notice = document.getElementById("send-error");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "send-error";
+      notice.className = "message message-error";
+      notice.setAttribute("role", "alert");
+      main.prepend(notice);
+    }
+    notice.textContent =
+      "Gatehouse did not answer. Check your connection and try again; nothing on this page was lost.";
   });
   // After a swap, move focus to the new content so keyboard and screen reader users follow:
   // to the first field with an error when a form came back invalid, else to the region.

@@ -1,6 +1,7 @@
 """A console request htmx sends that fails (4xx, 5xx) shows its error page in the console's
 main region, as a browser shows a failed page load, instead of leaving the click without an
-answer; and the address stays at the page the user was on."""
+answer; and the address stays at the page the user was on. A request that gets no answer at
+all is announced, and the page keeps what was typed."""
 
 import pytest
 
@@ -88,4 +89,35 @@ def test_a_form_with_a_stale_csrf_token_says_so_and_saves_nothing(browser, conso
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     assert Api.objects.get(pk=api.pk).name == "Renamed"
+    context.close()
+
+
+def test_no_answer_at_all_is_announced_and_keeps_the_form(browser, console):
+    from playwright.sync_api import expect
+
+    api, _ = resource_servers.create_api(name="Catalog", identifier="https://catalog.example/")
+    context = browser.new_context(base_url=console)
+    page = context.new_page()
+    log_in(page, console, f"/apis/{api.id}/settings/")
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    expect(name).to_have_value("Catalog")
+    _settled(page)
+    name.fill("Typed, not yet saved")
+
+    # The connection fails: no status, no page (as when the server is stopped).
+    page.route("**/settings/", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "Gatehouse did not answer. Check your connection and try again; nothing on this page "
+        "was lost."
+    )
+    expect(name).to_have_value("Typed, not yet saved")
+    assert Api.objects.get(pk=api.pk).name == "Catalog"
+
+    page.unroute("**/settings/")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert Api.objects.get(pk=api.pk).name == "Typed, not yet saved"
     context.close()
