@@ -171,8 +171,12 @@ def callback_allowed(application: BrowserSettings, redirect_uri: str) -> bool:
 
 def logout_url_allowed(urls: Iterable[str], url: str) -> bool:
     """Whether `url` is one of `urls` (Allowed Logout URLs), ignoring query and fragment on
-    both sides (Auth0's rule), with the same wildcard rule as callbacks."""
-    without_fragment = url.split("#", 1)[0] if isinstance(url, str) else ""
+    both sides (Auth0's rule), with the same wildcard rule as callbacks. The fragment is
+    ignored for matching but is still redirected to, so it too may hold no whitespace or
+    control character (a line break there would be a header injection)."""
+    if not isinstance(url, str) or _FORBIDDEN.search(url):
+        return False
+    without_fragment = url.split("#", 1)[0]
     requested = _split(without_fragment)
     if requested is None:
         return False

@@ -78,6 +78,13 @@ def test_v2_logout_without_anything_shows_the_signed_out_page(client, signed_in)
         "//evil.example/",
         "javascript:alert(1)",
         "http://app.example.com/",
+        # An allowed URL with a line break or another control character in its fragment
+        # would be a header injection (the fragment is ignored when matching, not when
+        # redirecting).
+        "https://app.example.com/#\r\nSet-Cookie: pwned=1",
+        "https://app.example.com/#\nX:1",
+        "https://app.example.com/#a\tb",
+        "https://app.example.com/#two words",
     ],
 )
 def test_v2_logout_refuses_other_urls(client, web_app, signed_in, return_to):
@@ -182,6 +189,16 @@ def test_client_id_and_logout_hint_must_match_the_hint(client, web_app, spa, sig
         "does not match",
     )
     assert Session.objects.exists()
+
+
+def test_oidc_logout_refuses_control_characters_in_an_allowed_url(client, web_app, signed_in):
+    url = "https://app.example.com/#\r\nSet-Cookie: pwned=1"
+    response = client.get(
+        "/oidc/logout",
+        {"id_token_hint": id_token(web_app, signed_in), "post_logout_redirect_uri": url},
+    )
+    assert_refused(response, "post_logout_redirect_uri")
+    assert "pwned" not in response.cookies
 
 
 def test_oidc_logout_refuses_urls_outside_the_list(client, web_app, signed_in):

@@ -130,6 +130,8 @@ def test_logout_urls_ignore_query_and_fragment_but_nothing_else():
     assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com.evil.com/bye")
     assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com@evil.com/bye")
     assert not redirect_uris.logout_url_allowed(urls, "//evil.com/bye")
+    assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com/bye#\r\nX: 1")
+    assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com/bye#a b")
 
 
 def test_origins_compare_as_origins():
