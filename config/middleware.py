@@ -3,10 +3,21 @@ from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware import common
 from django_htmx.http import HttpResponseClientRedirect
 
 from config import actor
 from config.client_ip import client_ip
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's CommonMiddleware, but APPEND_SLASH redirects only GET and HEAD. A redirect
+    cannot carry a POST, PUT, PATCH or DELETE body (clients repeat it as a GET, or not at
+    all), and with DEBUG on Django answers such a request with a RuntimeError, a 500. A write
+    to a URL without its slash is a plain 404 instead."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return request.method in ("GET", "HEAD") and super().should_redirect_with_slash(request)
 
 
 class ConsoleLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -95,7 +95,7 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware (WhiteNoise's advice): static files skip sessions and auth.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "config.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who acts and through which surface, for the log events of configuration changes.

@@ -225,3 +225,22 @@ def test_unknown_console_paths_keep_the_html_404(client):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/apis", "/api/v2", "/login"])
+def test_a_write_to_a_url_without_its_slash_is_a_404(settings, method, path, debug):
+    # APPEND_SLASH's redirect would drop the body; with DEBUG on, Django raised a RuntimeError.
+    settings.DEBUG = debug
+    response = getattr(Client(raise_request_exception=False), method)(path)
+
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
+def test_a_read_of_a_url_without_its_slash_still_redirects(client):
+    response = client.get("/apis?page=2")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/apis/?page=2"
