@@ -10,10 +10,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apis.models import Api, Scope
@@ -33,6 +32,7 @@ from applications.models import (
 )
 from config.console import (
     add_domain_errors,
+    local_path,
     paginate,
     render_tab,
     search_term,
@@ -274,9 +274,9 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
     api = get_object_or_404(Api, pk=api_id)
     scope_values = list(Scope.objects.filter(api=api).values_list("value", flat=True))
     form = GrantForm(request.POST, scope_values=scope_values)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("applications:apis", args=[application.client_id])
+    next_url = local_path(request, request.POST.get("next", "")) or reverse(
+        "applications:apis", args=[application.client_id]
+    )
     if not form.is_valid():
         messages.error(request, "Those scopes are not scopes of this API; nothing was changed.")
     elif form.cleaned_data["authorized"]:
@@ -290,7 +290,7 @@ def grant_update(request: HttpRequest, client_id: str, api_id: str) -> HttpRespo
         if existing is not None:
             clients.delete_grant(existing)
         messages.success(request, f"{application.name} is no longer authorized for {api.name}.")
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @staff_required

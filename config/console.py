@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import register_converter
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 50
 
@@ -70,6 +71,17 @@ def render_tab(
     if secret:
         add_never_cache_headers(response)  # includes no-store
     return response
+
+
+def local_path(request: HttpRequest, value: str) -> str | None:
+    """`value` when it is a path on this site (`/...`, neither `//host` nor `/\\host`, no
+    scheme or host), to redirect back to after a form; else None. A bare word is refused
+    too: `redirect()` would take it for a view name."""
+    if not value.startswith("/") or value.startswith(("//", "/\\")):
+        return None
+    if not url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
+        return None
+    return value
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> Page:

@@ -148,3 +148,32 @@ def test_api_tab_lists_authorized_applications_first(staff_client, orders_api):
     body = html(staff_client.get(f"/apis/{orders_api.id}/applications/"))
     titles = re.findall(r'<h3 id="grant-[^"]+-title"><a href="[^"]+">([^<]+)</a>', body)
     assert titles[:2] == ["Job 069", "Job 000"]
+
+
+@pytest.mark.parametrize(
+    "next_value",
+    [
+        "foo",
+        "home",
+        "0",
+        "é",
+        "1e5",
+        "a\r\nb",
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+    ],
+)
+def test_a_next_that_is_not_a_local_path_goes_to_the_applications_apis_tab(
+    staff_client, orders_api, m2m_client, next_value
+):
+    # A bare word was taken by redirect() for a view name: "foo" was a 500 after the change
+    # was saved, and "home" went to the console's home page.
+    app = m2m_client.application
+    response = staff_client.post(
+        f"/applications/{app.client_id}/apis/{orders_api.id}/grant/",
+        {"authorized": "on", "scopes": ["read:orders"], "next": next_value},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/applications/{app.client_id}/apis/"
+    assert _granted(app, orders_api) == ["read:orders"]
