@@ -6,7 +6,8 @@ URL that stands for exactly one label, compared on the parsed URL. Never a prefi
 prefix matching is how `https://app.example.com*` came to accept
 `https://app.example.com.evil.com` elsewhere (section 9, complaint 9). URLs with userinfo,
 a fragment, a backslash, whitespace or control characters are refused outright, registered
-or requested, because parsers disagree about where their host ends.
+or requested, because parsers disagree about where their host ends; non-ASCII ones too,
+because a Location header cannot carry them.
 """
 
 import ipaddress
@@ -22,6 +23,9 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 # Characters no registered or requested URL may contain (RFC 3986 excludes them; browsers
 # and Python read them differently).
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f\\]")
+# URLs are ASCII (RFC 3986 section 2): Django would MIME-encode a non-ASCII Location header,
+# which browsers then read as a relative URL on Gatehouse, code and all.
+_ASCII = re.compile(r"^[\x00-\x7f]*$")
 WEB_SCHEMES = ("http", "https")
 
 
@@ -35,6 +39,8 @@ class BrowserSettings(Protocol):
 def _split(url: str) -> SplitResult | None:
     """The parsed URL, or None when it is not one we are willing to compare."""
     if not isinstance(url, str) or not url or len(url) > 2000 or _FORBIDDEN.search(url):
+        return None
+    if not _ASCII.match(url):
         return None
     if "#" in url:
         return None
@@ -76,6 +82,11 @@ def registration_error(url: str, kind: str) -> str | None:
         return "must be at most 2000 characters"
     if _FORBIDDEN.search(url):
         return "must not contain whitespace, control characters or backslashes"
+    if not _ASCII.match(url):
+        return (
+            "must be ASCII: percent-encode other characters (RFC 3986 section 2.1) and write "
+            "an internationalized host in its xn-- form"
+        )
     if "#" in url:
         return "must not contain a fragment (#)"
     parts = _split(url)
@@ -174,7 +185,7 @@ def logout_url_allowed(urls: Iterable[str], url: str) -> bool:
     both sides (Auth0's rule), with the same wildcard rule as callbacks. The fragment is
     ignored for matching but is still redirected to, so it too may hold no whitespace or
     control character (a line break there would be a header injection)."""
-    if not isinstance(url, str) or _FORBIDDEN.search(url):
+    if not isinstance(url, str) or _FORBIDDEN.search(url) or not _ASCII.match(url):
         return False
     without_fragment = url.split("#", 1)[0]
     requested = _split(without_fragment)

@@ -96,6 +96,8 @@ def test_loopback_any_port_is_an_opt_in_for_ip_literals_only():
         ("https://user@example.com/cb", "callback", "user information"),
         ("https://example.com/cb#x", "callback", "fragment"),
         ("https://example.com/c b", "callback", "whitespace"),
+        ("https://example.com/cb?x=\u00fc", "callback", "must be ASCII"),
+        ("https://b\u00fccher.example", "web_origin", "must be ASCII"),
         ("https://example.com:99999/cb", "callback", "port"),
         ("/relative/cb", "callback", "absolute URL"),
         ("https://example.com/path", "web_origin", "without a path"),
@@ -132,6 +134,16 @@ def test_logout_urls_ignore_query_and_fragment_but_nothing_else():
     assert not redirect_uris.logout_url_allowed(urls, "//evil.com/bye")
     assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com/bye#\r\nX: 1")
     assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com/bye#a b")
+    assert not redirect_uris.logout_url_allowed(urls, "https://app.example.com/bye#\u00fc")
+
+
+def test_a_non_ascii_url_stored_before_it_was_refused_never_matches():
+    # Sent as a Location header it would be MIME-encoded, a relative URL on Gatehouse that
+    # would carry the authorization code to Gatehouse's own access log.
+    stored = "https://app.example.com/cb\u20ac"
+    stored_callbacks = SimpleNamespace(callbacks=[stored], allow_loopback_any_port=False)
+    assert not redirect_uris.callback_allowed(stored_callbacks, stored)
+    assert not redirect_uris.logout_url_allowed([stored], stored)
 
 
 def test_origins_compare_as_origins():

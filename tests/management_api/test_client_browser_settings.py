@@ -143,6 +143,20 @@ FRAGMENT = 'Allowed Callback URL "https://app.example.com/cb#x" must not contain
             "allowed_logout_urls",
         ),
         (
+            {"callbacks": ["https://app.example.com/cb\u20ac"]},
+            'Allowed Callback URL "https://app.example.com/cb\\u20ac" must be ASCII: '
+            "percent-encode other characters (RFC 3986 section 2.1) and write an "
+            "internationalized host in its xn-- form.",
+            "callbacks",
+        ),
+        (
+            {"allowed_logout_urls": ["https://b\u00fccher.example/out"]},
+            'Allowed Logout URL "https://b\\u00fccher.example/out" must be ASCII: '
+            "percent-encode other characters (RFC 3986 section 2.1) and write an "
+            "internationalized host in its xn-- form.",
+            "allowed_logout_urls",
+        ),
+        (
             {"web_origins": ["https://app.example.com/path"]},
             'Allowed Web Origin "https://app.example.com/path" must be an origin (scheme, '
             "host and port) without a path or query.",
