@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ NAME_PATTERN = r"^[^<>]+$"
 # space, " or \; as a regex class body, shared with the token endpoint's scope parsing.
 SCOPE_TOKEN_CHARACTERS = r"\x21\x23-\x5B\x5D-\x7E"
 SCOPE_PATTERN = rf"^[{SCOPE_TOKEN_CHARACTERS}]+$"
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def new_api_id() -> str:
@@ -134,6 +136,11 @@ class Api(models.Model):
     def clean(self) -> None:
         if not self.identifier or not self.identifier.strip():
             raise ValidationError({"identifier": "Identifier is required."})
+        if _CONTROL_CHARACTERS.search(self.identifier):
+            # It becomes the tokens' `aud`, and /authorize refuses such an audience.
+            raise ValidationError(
+                {"identifier": "Identifier must not contain control characters."}
+            )
         if (
             self.token_lifetime is not None
             and self.token_lifetime_for_web is not None

@@ -177,7 +177,8 @@ def test_token_lifetime_flag_keeps_the_web_lifetime_below_it(db, lifetime, web):
         ),
         (
             ["--name", "X", "--identifier", "https://cli-x/", "--signing-alg", "RS512"],
-            "manage.py create_api: error: argument --signing-alg: invalid choice: 'RS512'",
+            "manage.py create_api: error: argument --signing-alg: invalid choice: 'RS512' "
+            "(choose from 'RS256', 'HS256')",
         ),
         (["--name", "a<b", "--identifier", "https://cli-x/"], "CommandError: name: "),
         (
@@ -233,6 +234,10 @@ def test_refusals_as_subprocesses(cli, args, stderr):
         ),
         (["--name", "", "--identifier", "https://x/"], "name: "),
         (["--name", "X", "--identifier", ""], "identifier: "),
+        (
+            ["--name", "X", "--identifier", "a\x01b"],
+            "identifier: Identifier must not contain control characters.",
+        ),
         (["--name", "X", "--identifier", "http://127.0.0.1:8000/api/v2/"], "identifier: "),
     ],
 )

@@ -184,6 +184,16 @@ def test_create_with_a_taken_identifier_is_409_and_writes_nothing(mgmt: Mgmt, or
             "authorization calls. Can not be changed once set.).",
         ),
         (
+            {"identifier": "urn:c\u0001d"},
+            "Payload validation error: 'Identifier must not contain control characters.' on "
+            "property identifier.",
+        ),
+        (
+            {"identifier": "https://api.example/\n"},
+            "Payload validation error: 'Identifier must not contain control characters.' on "
+            "property identifier.",
+        ),
+        (
             {"identifier": "urn:x", "name": "<script>"},
             "Payload validation error: 'String does not match pattern ^[^<>\\u0000]+$: "
             "<script>' on property name (Friendly name for this resource server.).",

@@ -35,7 +35,7 @@ class Command(StrictCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--identifier", required=True, help="the token audience")
         parser.add_argument(
-            "--signing-alg", choices=[SigningAlg.RS256, SigningAlg.HS256], default=SigningAlg.RS256
+            "--signing-alg", choices=list(SigningAlg.values), default=SigningAlg.RS256.value
         )
         parser.add_argument(
             "--scope",
