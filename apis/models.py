@@ -136,8 +136,10 @@ class Api(models.Model):
     def clean(self) -> None:
         if not self.identifier or not self.identifier.strip():
             raise ValidationError({"identifier": "Identifier is required."})
-        if _CONTROL_CHARACTERS.search(self.identifier):
-            # It becomes the tokens' `aud`, and /authorize refuses such an audience.
+        if self._state.adding and _CONTROL_CHARACTERS.search(self.identifier):
+            # It becomes the tokens' `aud`, and /authorize refuses such an audience. Checked
+            # at creation only: the identifier cannot change, and an API stored before this
+            # rule must stay editable.
             raise ValidationError(
                 {"identifier": "Identifier must not contain control characters."}
             )
