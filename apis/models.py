@@ -140,9 +140,7 @@ class Api(models.Model):
             # It becomes the tokens' `aud`, and /authorize refuses such an audience. Checked
             # at creation only: the identifier cannot change, and an API stored before this
             # rule must stay editable.
-            raise ValidationError(
-                {"identifier": "Identifier must not contain control characters."}
-            )
+            raise ValidationError({"identifier": "Identifier must not contain control characters."})
         if (
             self.token_lifetime is not None
             and self.token_lifetime_for_web is not None
