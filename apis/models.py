@@ -15,6 +15,12 @@ SCOPE_PATTERN = rf"^[{SCOPE_TOKEN_CHARACTERS}]+$"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def has_control_character(value: str) -> bool:
+    """Whether `value` holds a C0 control character or DEL (NUL included: PostgreSQL refuses
+    it in text). Such a value is no API identifier, and /authorize refuses it as a parameter."""
+    return _CONTROL_CHARACTERS.search(value) is not None
+
+
 def new_api_id() -> str:
     """24 lowercase hex characters, like Auth0's resource server ids."""
     return secrets.token_hex(12)
@@ -136,7 +142,7 @@ class Api(models.Model):
     def clean(self) -> None:
         if not self.identifier or not self.identifier.strip():
             raise ValidationError({"identifier": "Identifier is required."})
-        if self._state.adding and _CONTROL_CHARACTERS.search(self.identifier):
+        if self._state.adding and has_control_character(self.identifier):
             # It becomes the tokens' `aud`, and /authorize refuses such an audience. Checked
             # at creation only: the identifier cannot change, and an API stored before this
             # rule must stay editable.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from apis.models import Api, TenantSettings
+from apis.models import Api, TenantSettings, has_control_character
 from applications import pkce, redirect_uris
 from applications.models import Application, TokenEndpointAuthMethod
 
@@ -126,7 +126,7 @@ Parameters = Mapping[str, Sequence[str]]
 
 def _clean(value: str) -> bool:
     """No NUL (PostgreSQL refuses it in text) and no other C0 control character."""
-    return not any(ord(c) < 0x20 or c == "\x7f" for c in value)
+    return not has_control_character(value)
 
 
 def _application(params: Parameters) -> Application:

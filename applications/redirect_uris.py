@@ -36,11 +36,14 @@ class BrowserSettings(Protocol):
     allow_loopback_any_port: bool
 
 
+def _characters_allowed(url: object) -> bool:
+    # A string of printable ASCII without space or backslash (_FORBIDDEN and _ASCII say why).
+    return isinstance(url, str) and not _FORBIDDEN.search(url) and bool(_ASCII.match(url))
+
+
 def _split(url: str) -> SplitResult | None:
     """The parsed URL, or None when it is not one we are willing to compare."""
-    if not isinstance(url, str) or not url or len(url) > 2000 or _FORBIDDEN.search(url):
-        return None
-    if not _ASCII.match(url):
+    if not url or len(url) > 2000 or not _characters_allowed(url):
         return None
     if "#" in url:
         return None
@@ -185,7 +188,7 @@ def logout_url_allowed(urls: Iterable[str], url: str) -> bool:
     both sides (Auth0's rule), with the same wildcard rule as callbacks. The fragment is
     ignored for matching but is still redirected to, so it too may hold no whitespace or
     control character (a line break there would be a header injection)."""
-    if not isinstance(url, str) or _FORBIDDEN.search(url) or not _ASCII.match(url):
+    if not _characters_allowed(url):
         return False
     without_fragment = url.split("#", 1)[0]
     requested = _split(without_fragment)

@@ -74,14 +74,13 @@ def render_tab(
 
 
 def local_path(request: HttpRequest, value: str) -> str | None:
-    """`value` when it is a path on this site (`/...`, neither `//host` nor `/\\host`, no
-    scheme or host), to redirect back to after a form; else None. A bare word is refused
-    too: `redirect()` would take it for a view name."""
-    if not value.startswith("/") or value.startswith(("//", "/\\")):
-        return None
-    if not url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
-        return None
-    return value
+    """`value` when it is a path on this site, to redirect back to after a form; else None.
+    Django's check refuses another host (`//host`, `/\\host`, a scheme); a bare word is
+    refused here: `redirect()` would take it for a view name."""
+    local = value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}
+    )
+    return value if local else None
 
 
 def paginate(request: HttpRequest, queryset: QuerySet) -> Page:

@@ -78,6 +78,16 @@ def shoot():
     return take
 
 
+def settled(page) -> None:
+    """Wait until htmx has loaded and no swap is in flight. htmx boosts the links of swapped-in
+    content once it has settled (20 ms after the swap): a click before that is an ordinary
+    page load, which a busy machine makes likely. A person is never that quick; tests wait as
+    they would."""
+    page.wait_for_function(
+        "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def log_in(page, base_url: str, next_path: str = "/") -> None:
     page.goto(base_url + next_path)
     page.get_by_label("Username").fill("admin")

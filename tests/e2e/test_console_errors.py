@@ -9,16 +9,9 @@ from apis import resource_servers
 from apis.models import Api
 from apis.resource_servers import ScopeSpec
 
-from .conftest import PASSWORD, log_in
+from .conftest import PASSWORD, log_in, settled
 
 pytestmark = pytest.mark.browser
-
-
-def _settled(page):
-    # As tests/e2e/test_navigation.py: htmx boosts swapped-in content once it has settled.
-    page.wait_for_function(
-        "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
 
 
 def test_a_tab_of_a_deleted_api_shows_not_found(browser, console):
@@ -32,7 +25,7 @@ def test_a_tab_of_a_deleted_api_shows_not_found(browser, console):
     page = context.new_page()
     log_in(page, console, f"/apis/{api.id}/settings/")
     expect(page.get_by_role("heading", name="General Settings")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.evaluate("window.gatehouseMarker = 'still here'")
 
     resource_servers.delete_api(api)  # by someone else, while this page is open
@@ -46,7 +39,7 @@ def test_a_tab_of_a_deleted_api_shows_not_found(browser, console):
     expect(page.locator("nav.sidenav")).to_be_visible()
     expect(page).to_have_url(settings_url)
     # The console still works after the error.
-    _settled(page)
+    settled(page)
     page.get_by_role("link", name="APIs", exact=True).click()
     expect(main.get_by_role("heading", name="APIs")).to_be_visible()
     expect(page).to_have_url(f"{console}/apis/")
@@ -73,7 +66,7 @@ def test_a_form_with_a_stale_csrf_token_says_so_and_saves_nothing(browser, conso
     expect(other.get_by_role("heading", name="APIs")).to_be_visible()
     other.close()
 
-    _settled(page)
+    settled(page)
     page.get_by_role("textbox", name="Name", exact=True).fill("Renamed")
     page.get_by_role("button", name="Save").click()
 
@@ -101,7 +94,7 @@ def test_no_answer_at_all_is_announced_and_keeps_the_form(browser, console):
     log_in(page, console, f"/apis/{api.id}/settings/")
     name = page.get_by_role("textbox", name="Name", exact=True)
     expect(name).to_have_value("Catalog")
-    _settled(page)
+    settled(page)
     name.fill("Typed, not yet saved")
 
     # The connection fails: no status, no page (as when the server is stopped).

@@ -9,7 +9,7 @@ import pytest
 from apis import resource_servers
 from apis.resource_servers import ScopeSpec
 
-from .conftest import log_in
+from .conftest import log_in, settled
 
 pytestmark = pytest.mark.browser
 
@@ -90,17 +90,8 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     log_in(page, console, "/apis/")
     expect(page).to_have_title("APIs · Gatehouse")
 
-    def settled():
-        # htmx boosts the links of swapped-in content once it has settled (20 ms after the
-        # swap): a click before that is an ordinary page load, which a busy machine makes
-        # likely. A person is never that quick; the test waits as they would.
-        page.wait_for_function(
-            "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, "
-            ".htmx-settling')"
-        )
-
     # Set a marker: it survives only if pages swap in place instead of loading anew.
-    settled()
+    settled(page)
     page.evaluate("window.gatehouseMarker = 'still here'")
     page.get_by_role("link", name="Catalog").click()
     expect(page).to_have_url(base + "quickstart/")
@@ -109,12 +100,12 @@ def test_back_and_forward_restore_the_right_tab(browser, console):
     def selected_tab():
         return page.locator('[role="tab"][aria-selected="true"]')
 
-    settled()
+    settled(page)
     page.get_by_role("tab", name="Settings").click()
     expect(page).to_have_url(base + "settings/")
     expect(selected_tab()).to_have_text("Settings")
     expect(page.get_by_role("heading", name="General Settings")).to_be_visible()
-    settled()
+    settled(page)
     page.get_by_role("tab", name="Permissions (Scopes)").click()
     expect(page).to_have_url(base + "scopes/")
     expect(page.get_by_role("cell", name="read:items", exact=True)).to_be_visible()
