@@ -1,6 +1,7 @@
 """The hand-written statements of a refresh-token exchange (applications/refresh_tokens.py
 decides what they mean): read a token with its family and user, optionally locking the
-family, and rotate a family's newest token in one statement on PostgreSQL.
+family, and rotate a family's newest token in one statement on PostgreSQL, committed
+asynchronously unless REFRESH_TOKEN_ASYNC_COMMIT is off (see `rotate_newest`).
 
 Hand-written for the reasons applications/prepared_sql.py gives: they run on every exchange,
 and building them through the ORM costs more CPU than running them. Table and column names
@@ -46,8 +47,15 @@ def _lock_sql(for_update: bool) -> str:
     return f"{_joined()} WHERE t.{digest} = %s" + (" FOR UPDATE OF f" if for_update else "")
 
 
+# PostgreSQL's documented way to relax one transaction's durability: a setting made with
+# set_config(..., true) lasts until the end of the current transaction, here the statement's
+# own (autocommit), and the commit reads it. A CTE with a volatile function is never inlined,
+# and the UPDATE's WHERE refers to it, so it has run whenever the statement writes.
+_ASYNC_COMMIT = "commit_mode AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
+
 @cache
-def _one_statement_sql() -> str:
+def _one_statement_sql(asynchronous_commit: bool) -> str:
     # See rotate_newest. Every part of a statement sees the same snapshot, so the
     # final SELECT returns the rows as they were before the UPDATE, and `advanced` says
     # whether it changed the family. Column names come from the models.
@@ -60,8 +68,10 @@ def _one_statement_sql() -> str:
         return prepared_sql.column(meta.model, name)
 
     f_generation = column(family, "generation")
+    commit_mode = _ASYNC_COMMIT if asynchronous_commit else ""
+    commit_mode_ran = "AND EXISTS (SELECT 1 FROM commit_mode) " if asynchronous_commit else ""
     return (
-        "WITH advanced AS ("  # noqa: S608 - names from models, values bound
+        f"WITH {commit_mode}advanced AS ("  # noqa: S608 - names from models, values bound
         f"UPDATE {family.db_table} f SET {f_generation} = f.{f_generation} + 1, "
         f"{column(family, 'rotated_at')} = %(now)s, "
         f"{column(family, 'last_exchanged_at')} = %(now)s "
@@ -81,7 +91,7 @@ def _one_statement_sql() -> str:
         f"AND (f.{column(family, 'audience')} IN ('', %(userinfo)s) OR EXISTS ("
         f"SELECT 1 FROM {api.db_table} a WHERE a.{column(api, 'identifier')} = "
         f"f.{column(family, 'audience')} AND a.{column(api, 'allow_offline_access')})) "
-        f"RETURNING f.{family.pk.column}, f.{f_generation}), "
+        f"{commit_mode_ran}RETURNING f.{family.pk.column}, f.{f_generation}), "
         f"child AS (INSERT INTO {token.db_table} ({token.pk.column}, "
         f"{column(token, 'family')}, {column(token, 'generation')}, "
         f"{column(token, 'issued_at')}, {column(token, 'idle_expires_at')}) "
@@ -136,6 +146,7 @@ def rotate_newest(
     userinfo_audience: str,
     child_digest: str,
     idle_expires_at: dt.datetime | None,
+    asynchronous_commit: bool,
 ) -> tuple[RefreshTokenFamily, bool] | None:
     """One statement, on PostgreSQL and outside a transaction (autocommit): reads the token
     whose digest is `digest` with its family and user and, when the token is the family's
@@ -151,9 +162,17 @@ def rotate_newest(
     family's row lock and re-tests its conditions on the row it then sees, so of two
     exchanges of the same token exactly one advances it. Returns None when no such token
     exists, else the family (its user loaded) as it was before the statement (every part of
-    a statement sees the same snapshot) and whether the statement advanced it."""
+    a statement sees the same snapshot) and whether the statement advanced it.
+
+    `asynchronous_commit` commits the statement without waiting for its WAL record to reach
+    the disk (PostgreSQL's `synchronous_commit = off` for this transaction alone, as
+    Keycloak commits its session entities): the answer does not wait for the flush, and a
+    database crash may forget the rotations of its last moments (the WAL writer flushes
+    within three `wal_writer_delay`s, 0.6 s by default). The database stays consistent: WAL
+    is flushed in order, so any later synchronous commit, such as a revocation, makes every
+    rotation before it durable too."""
     rows = prepared_sql.fetchall(
-        _one_statement_sql(),
+        _one_statement_sql(asynchronous_commit),
         {
             "digest": digest,
             "now": now,

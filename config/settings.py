@@ -151,6 +151,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # LISTEN does not work.
 GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 
+# A refresh token's rotation commits without waiting for PostgreSQL's WAL flush (crash
+# consistent; a crash may forget the rotations of its last 0.6 s, whose users sign in again:
+# applications/refresh_tokens.py, "Durability"). false waits for the flush, at a cost to the
+# refresh rate (README, "What a refresh costs"). No effect on SQLite.
+REFRESH_TOKEN_ASYNC_COMMIT = env.bool("REFRESH_TOKEN_ASYNC_COMMIT", default=True)
+
 # Auth0 log events (logs/): on by default; LOG_EVENTS=false turns recording off (the bench
 # measures the cost both ways). Events from hot paths (/oauth/token, sign-in) are written in
 # batches every LOG_EVENTS_FLUSH_SECONDS by a thread of each process (logs/buffer.py: what a

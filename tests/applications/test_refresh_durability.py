@@ -1,0 +1,102 @@
+"""Which refresh-token writes wait for PostgreSQL's WAL flush (applications/refresh_tokens.py,
+"Durability"): a rotation does not, unless REFRESH_TOKEN_ASYNC_COMMIT is off; a reuse
+detection and a revocation always do.
+
+Observed through the server's own counters: pg_stat_wal.wal_write counts the WAL writes, and
+a synchronous commit writes its WAL itself, one write per commit when nothing else runs,
+while asynchronous commits leave it to the WAL writer, which writes a few times a second.
+Every request goes through POST /oauth/token or /oauth/revoke on a connection outside any
+test transaction, as in a server.
+"""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+
+from applications.models import RefreshTokenFamily
+from tests.applications.conftest import rotating
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("log_events_off"),  # their buffer would commit on its own
+]
+
+REQUESTS = 30
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is PostgreSQL's; SQLite's commits are unchanged")
+
+
+def _wal_writes() -> int:
+    """The server's WAL writes so far, this connection's own included."""
+    with connection.cursor() as cursor:
+        # This backend reports its counters when idle, at most once a second unless told.
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT wal_write FROM pg_stat_wal")
+        return cursor.fetchone()[0]
+
+
+def _tokens(refresher, web_app, count: int) -> list[str]:
+    rotating(web_app.application)
+    return [refresher.start(web_app)["refresh_token"] for _ in range(count)]
+
+
+def _rotate_each(refresher, web_app, tokens: list[str]) -> list[str]:
+    children = []
+    for token in tokens:
+        response = refresher.refresh(web_app, token)
+        assert response.status_code == 200, response.content
+        children.append(response.json()["refresh_token"])
+    return children
+
+
+def test_a_rotation_does_not_wait_for_the_wal_flush(refresher, web_app):
+    tokens = _tokens(refresher, web_app, REQUESTS)
+    before = _wal_writes()
+    _rotate_each(refresher, web_app, tokens)
+    writes = _wal_writes() - before
+    assert writes < REQUESTS // 3, f"{writes} WAL writes for {REQUESTS} rotations"
+    # Rotated all the same: every family is one generation further.
+    assert sorted(RefreshTokenFamily.objects.values_list("generation", flat=True)) == [2] * len(
+        tokens
+    )
+
+
+def test_with_async_commit_off_each_rotation_waits_for_its_wal(refresher, web_app, settings):
+    settings.REFRESH_TOKEN_ASYNC_COMMIT = False
+    tokens = _tokens(refresher, web_app, REQUESTS)
+    before = _wal_writes()
+    _rotate_each(refresher, web_app, tokens)
+    writes = _wal_writes() - before
+    assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} rotations"
+
+
+def test_a_reuse_detection_waits_for_its_wal(refresher, web_app):
+    tokens = _tokens(refresher, web_app, REQUESTS)
+    _rotate_each(refresher, web_app, tokens)
+    before = _wal_writes()
+    for spent in tokens:  # no overlap period: each replay revokes its family and the grant
+        assert refresher.refresh(web_app, spent).status_code == 403
+    writes = _wal_writes() - before
+    assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} reuse detections"
+    assert not RefreshTokenFamily.objects.filter(revoked_at__isnull=True).exists()
+
+
+def test_a_revocation_waits_for_its_wal(refresher, web_app, client):
+    tokens = _rotate_each(refresher, web_app, _tokens(refresher, web_app, REQUESTS))
+    before = _wal_writes()
+    for token in tokens:
+        body = urlencode(
+            {"client_id": web_app.client_id, "client_secret": web_app.secret, "token": token}
+        )
+        response = client.post(
+            "/oauth/revoke", body, content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200, response.content
+    writes = _wal_writes() - before
+    assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} revocations"
+    assert not RefreshTokenFamily.objects.filter(revoked_at__isnull=True).exists()
