@@ -30,11 +30,11 @@ again with LOG_EVENTS=false and drives RS256 client credentials against it, then
 with events on (on, off, on: drift weighs on both sides). Target: the mean of the two RS256
 rates with logging on is at least LOG_RATIO_TARGET of the rate with it off.
 
-What bounds the refresh rate: the commit's fsync (about half of the server's CPU for the
-statement), the cores left idle while each sync worker waits for its statement to commit,
-and CPU per request, since gunicorn, the database and wrk share the cores (on top of what
-client credentials does: the driver's round trip, the server's read, two writes and commit,
-building the family and user, the grant checks). See the README ("What a refresh costs")
+What bounds the refresh rate: CPU per request, since gunicorn, the database and wrk share the
+cores (on top of what client credentials does: the statement's driver work and the rows it
+returns, the server's join, UPDATE, INSERT and commit, the grant checks). The rotation commits
+asynchronously (REFRESH_TOKEN_ASYNC_COMMIT, the default); with it off, each sync worker also
+waits for its commit's WAL flush, leaving cores idle. See the README ("What a refresh costs")
 for what was measured.
 """
 
