@@ -51,8 +51,8 @@ the refresh rate (README, "What a refresh costs"). Keycloak commits its session 
 where its refresh-token state lives, the same way, and removals synchronously. What a
 database crash can then lose is the rotations of its last moments (0.6 s with PostgreSQL's
 defaults): their clients hold a child the database never kept and must sign in again, and
-each lost rotation's parent is the family's newest token again, exactly as if it had not
-been used (only its holder has it, and it rotates to the same child: `_child_token`).
+each lost rotation's parent is the family's newest token again: a thief holding it could
+use it without reuse detection (the residual risk; README, "Durability").
 Nothing else is relaxed: starting a family (it spends a code), the locked path, every
 revocation and reuse detection commit synchronously, and because WAL is flushed in order,
 each of them also makes every rotation before it durable. REFRESH_TOKEN_ASYNC_COMMIT=false

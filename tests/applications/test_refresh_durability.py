@@ -79,7 +79,9 @@ def test_a_reuse_detection_waits_for_its_wal(refresher, web_app):
     tokens = _tokens(refresher, web_app, REQUESTS)
     _rotate_each(refresher, web_app, tokens)
     before = _wal_writes()
-    for spent in tokens:  # no overlap period: each replay revokes its family and the grant
+    # No overlap period: the first replay revokes every family of the grant; the others are
+    # refused on the locked path, which also commits (its row lock) synchronously.
+    for spent in tokens:
         assert refresher.refresh(web_app, spent).status_code == 403
     writes = _wal_writes() - before
     assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} reuse detections"
