@@ -164,13 +164,9 @@ def rotate_newest(
     exists, else the family (its user loaded) as it was before the statement (every part of
     a statement sees the same snapshot) and whether the statement advanced it.
 
-    `asynchronous_commit` commits the statement without waiting for its WAL record to reach
-    the disk (PostgreSQL's `synchronous_commit = off` for this transaction alone, as
-    Keycloak commits its session entities): the answer does not wait for the flush, and a
-    database crash may forget the rotations of its last moments (the WAL writer flushes
-    within three `wal_writer_delay`s, 0.6 s by default). The database stays consistent: WAL
-    is flushed in order, so any later synchronous commit, such as a revocation, makes every
-    rotation before it durable too."""
+    `asynchronous_commit` commits the statement without waiting for its WAL flush
+    (`synchronous_commit = off` for this transaction alone); applications/refresh_tokens.py,
+    "Durability", says what a crash can then lose."""
     rows = prepared_sql.fetchall(
         _one_statement_sql(asynchronous_commit),
         {

@@ -55,7 +55,7 @@ each lost rotation's parent is the family's newest token again: a thief holding 
 use it without reuse detection (the residual risk; README, "Durability").
 Nothing else is relaxed: starting a family (it spends a code), the locked path, every
 revocation and reuse detection commit synchronously, and because WAL is flushed in order,
-each of them also makes every rotation before it durable. REFRESH_TOKEN_ASYNC_COMMIT=false
+each of them also makes every rotation committed before it durable. REFRESH_TOKEN_ASYNC_COMMIT=false
 makes rotations synchronous too.
 """
 

@@ -15,7 +15,9 @@ import pytest
 from django.db import connection
 
 from applications.models import RefreshTokenFamily
+from applications.refresh_tokens import REUSE_DETECTED
 from tests.applications.conftest import rotating
+from users.models import User
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,9 +42,11 @@ def _wal_writes() -> int:
         return cursor.fetchone()[0]
 
 
-def _tokens(refresher, web_app, count: int) -> list[str]:
+def _tokens(refresher, web_app, count: int, *, users: list[User] | None = None) -> list[str]:
+    """`count` first tokens of rotating families (of `users`, one each, when given)."""
     rotating(web_app.application)
-    return [refresher.start(web_app)["refresh_token"] for _ in range(count)]
+    overrides = [{"user": user} for user in users] if users else [{}] * count
+    return [refresher.start(web_app, **each)["refresh_token"] for each in overrides]
 
 
 def _rotate_each(refresher, web_app, tokens: list[str]) -> list[str]:
@@ -76,16 +80,18 @@ def test_with_async_commit_off_each_rotation_waits_for_its_wal(refresher, web_ap
 
 
 def test_a_reuse_detection_waits_for_its_wal(refresher, web_app):
-    tokens = _tokens(refresher, web_app, REQUESTS)
+    # One user per family: a reuse detection revokes the grant's other families too, and
+    # each replay must be a detection of its own, not a refusal of a revoked family.
+    users = [User.objects.create(email=f"reuse{i}@example.com") for i in range(REQUESTS)]
+    tokens = _tokens(refresher, web_app, REQUESTS, users=users)
     _rotate_each(refresher, web_app, tokens)
     before = _wal_writes()
-    # No overlap period: the first replay revokes every family of the grant; the others are
-    # refused on the locked path, which also commits (its row lock) synchronously.
-    for spent in tokens:
+    for spent in tokens:  # no overlap period: a replay of a spent token is reuse
         assert refresher.refresh(web_app, spent).status_code == 403
     writes = _wal_writes() - before
     assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} reuse detections"
-    assert not RefreshTokenFamily.objects.filter(revoked_at__isnull=True).exists()
+    reasons = RefreshTokenFamily.objects.values_list("revoked_reason", flat=True)
+    assert list(reasons) == [REUSE_DETECTED] * REQUESTS
 
 
 def test_a_revocation_waits_for_its_wal(refresher, web_app, client):
