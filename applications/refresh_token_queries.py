@@ -1,7 +1,8 @@
 """The hand-written statements of a refresh-token exchange (applications/refresh_tokens.py
-decides what they mean): read a token with its family and user, optionally locking the
-family, and rotate a family's newest token in one statement on PostgreSQL, committed
-asynchronously unless REFRESH_TOKEN_ASYNC_COMMIT is off (see `rotate_newest`).
+decides what they mean): read a token, or a family's newest one, with its family and user,
+optionally locking the family, and rotate a family's newest token in one statement on
+PostgreSQL, committed asynchronously unless REFRESH_TOKEN_ASYNC_COMMIT is off
+(`rotate_newest`).
 
 Hand-written for the reasons applications/prepared_sql.py gives: they run on every exchange,
 and building them through the ORM costs more CPU than running them. Table and column names
@@ -45,6 +46,17 @@ def _lock_sql(for_update: bool) -> str:
     # Hand-written (applications/prepared_sql.py says why): this read runs on every exchange.
     digest = RefreshToken._meta.pk.column
     return f"{_joined()} WHERE t.{digest} = %s" + (" FOR UPDATE OF f" if for_update else "")
+
+
+@cache
+def _newest_sql(for_update: bool) -> str:
+    family = RefreshTokenFamily._meta
+    generation = prepared_sql.column(RefreshTokenFamily, "generation")
+    condition = (
+        f"f.{family.pk.column} = %s "
+        f"AND t.{prepared_sql.column(RefreshToken, 'generation')} = f.{generation}"
+    )
+    return f"{_joined()} WHERE {condition}" + (" FOR UPDATE OF f" if for_update else "")
 
 
 # PostgreSQL's documented way to relax one transaction's durability: a setting made with
@@ -94,8 +106,10 @@ def _one_statement_sql(asynchronous_commit: bool) -> str:
         f"{commit_mode_ran}RETURNING f.{family.pk.column}, f.{f_generation}), "
         f"child AS (INSERT INTO {token.db_table} ({token.pk.column}, "
         f"{column(token, 'family')}, {column(token, 'generation')}, "
-        f"{column(token, 'issued_at')}, {column(token, 'idle_expires_at')}) "
-        f"SELECT %(child)s, {family.pk.column}, {f_generation}, %(now)s, %(idle_expires_at)s "
+        f"{column(token, 'issued_at')}, {column(token, 'idle_expires_at')}, "
+        f"{column(token, 'child_digest')}) "
+        f"SELECT %(child)s, {family.pk.column}, {f_generation}, %(now)s, %(idle_expires_at)s, "
+        "%(grandchild)s "
         "FROM advanced) "
         f"{_joined('(SELECT count(*) FROM advanced)')} WHERE t.{token.pk.column} = %(digest)s"
     )
@@ -137,6 +151,15 @@ def read(digest: str, *, for_update: bool) -> RefreshToken | None:
     return _token(rows[0]) if rows else None
 
 
+def read_newest(family_id: str) -> RefreshToken | None:
+    """The newest token of family `family_id` with its family and user, or None; one query,
+    inside a transaction, locking the family's row as `read` does."""
+    rows = prepared_sql.fetchall(
+        _newest_sql(connection.features.has_select_for_update_of), [family_id]
+    )
+    return _token(rows[0]) if rows else None
+
+
 def rotate_newest(
     digest: str,
     *,
@@ -145,6 +168,7 @@ def rotate_newest(
     no_absolute_lifetime: bool,
     userinfo_audience: str,
     child_digest: str,
+    grandchild_digest: str,
     idle_expires_at: dt.datetime | None,
     asynchronous_commit: bool,
 ) -> tuple[RefreshTokenFamily, bool] | None:
@@ -152,11 +176,11 @@ def rotate_newest(
     whose digest is `digest` with its family and user and, when the token is the family's
     newest and nothing stands in the way, advances the family to the next generation
     (`rotated_at` and `last_exchanged_at` = `now`) and inserts the child (`child_digest`,
-    issued `now`, idle until `idle_expires_at`). Nothing stands in the way when the family
-    belongs to `application_id`, is not revoked, rotates, is within its absolute expiry (or
-    has none and `no_absolute_lifetime`), the token is within its idle expiry, the user is
-    not blocked, and the family's audience is '' or `userinfo_audience` or an API that
-    allows offline access.
+    issued `now`, idle until `idle_expires_at`, its own child's digest `grandchild_digest`).
+    Nothing stands in the way when the family belongs to `application_id`, is not revoked,
+    rotates, is within its absolute expiry (or has none and `no_absolute_lifetime`), the
+    token is within its idle expiry, the user is not blocked, and the family's audience is
+    '' or `userinfo_audience` or an API that allows offline access.
 
     The advance is a compare-and-set on the family's generation: the UPDATE takes the
     family's row lock and re-tests its conditions on the row it then sees, so of two
@@ -176,6 +200,7 @@ def rotate_newest(
             "no_absolute_lifetime": no_absolute_lifetime,
             "userinfo": userinfo_audience,
             "child": child_digest,
+            "grandchild": grandchild_digest,
             "idle_expires_at": idle_expires_at,
         },
     )

@@ -4,10 +4,10 @@ revoke, and keep at most MAX_ACTIVE_FAMILIES per user and application.
 
 A family holds the refresh tokens of one code exchange (one authorization), one after
 another; two tabs that signed in separately have two families and never revoke each other
-(section 9, complaint 3). Tokens are 256-bit secrets stored only as HMAC digests
-(keys/digests.py). The first token of a family is random; each later one is derived from its
-parent (an HMAC of the parent token under a server key), so the server can hand out the same
-child again without storing it: a retry inside the overlap
+(section 9, complaint 3). A token is the family's id and a 256-bit secret, stored only as an
+HMAC digest (applications/refresh_token_format.py). The first token of a family is random;
+each later one is derived from its parent (an HMAC of the parent under a server key), so the
+server can hand out the same child again without storing it: a retry inside the overlap
 period (`leeway`) gets exactly the token the lost response carried (section 9, complaint 5;
 the idempotent option of section 4.4), and a family never forks into two live branches.
 
@@ -46,23 +46,24 @@ Every refusal is logged with a reason code (REASONS), the family id and the clie
 a token (section 9, complaint 14).
 
 Durability. The common rotation (the one statement above) commits asynchronously on
-PostgreSQL: the response does not wait for the commit's WAL flush, which otherwise bounds
-the refresh rate (README, "What a refresh costs"). Keycloak commits its session entities,
-where its refresh-token state lives, the same way, and removals synchronously. What a
-database crash can then lose is the rotations of its last moments (0.6 s with PostgreSQL's
-defaults): their clients hold a child the database never kept and must sign in again, and
-each lost rotation's parent is the family's newest token again: a thief holding it could
-use it without reuse detection (the residual risk; README, "Durability").
-Nothing else is relaxed: starting a family (it spends a code), the locked path, every
-revocation and reuse detection commit synchronously, and because WAL is flushed in order,
-each of them also makes every rotation committed before it durable. REFRESH_TOKEN_ASYNC_COMMIT=false
-makes rotations synchronous too.
+PostgreSQL: the response does not wait for the WAL flush, which otherwise bounds the refresh
+rate (README, "What a refresh costs"); Keycloak commits its session entities the same way.
+A database crash can lose the rotations of its last moments (0.6 s with PostgreSQL's
+defaults). A lost rotation's client holds a child the database never kept; when it presents
+it, `_restore_lost_rotation` recognises it (the token names its family, and the newest
+token's row keeps its child's digest) and writes the rotation again: the client stays signed
+in and the parent is spent again. Until then the parent is the newest token, and a thief who
+uses it first gets the very child the client holds, so whichever of the two exchanges that
+child second is reuse (outside the overlap period), as with any stolen live token. Two lost
+rotations of one family are not recognised (README, "Durability"). Starting a family, the
+locked path, revocations and reuse detection commit synchronously, and as WAL is flushed in
+order each also makes every rotation committed before it durable.
+REFRESH_TOKEN_ASYNC_COMMIT=false makes rotations synchronous too.
 """
 
-import base64
 import datetime as dt
+import hmac
 import logging
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -72,17 +73,22 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from applications import prepared_sql, refresh_settings, refresh_token_queries
-from applications.models import Application, RefreshToken, RefreshTokenFamily, UserGrant
-from keys import digests
+from applications.models import (
+    Application,
+    RefreshToken,
+    RefreshTokenFamily,
+    UserGrant,
+    new_refresh_token_family_id,
+)
+from applications.refresh_token_format import child_digest, child_token, family_id_of, first_token
+from applications.refresh_token_format import token_digest as token_digest
 from users.models import User
 
 logger = logging.getLogger(__name__)
 
-PURPOSE = "refresh-token"
-CHILD_PURPOSE = "refresh-token-child"
 # Auth0: "a limit of 200 refresh tokens per user per application"; the oldest is revoked.
 MAX_ACTIVE_FAMILIES = 200
-# Longer than any token this module issues (43 characters): refused before any digest.
+# Longer than any token this module issues (68 characters): refused before any digest.
 MAX_TOKEN_CHARS = 512
 
 # Why a refresh token was refused or revoked, as logged and stored in revoked_reason.
@@ -132,19 +138,6 @@ class Exchanged:
     refresh_token: str | None
 
 
-def token_digest(token: str) -> str:
-    """The stored digest of a refresh token."""
-    return digests.digest(PURPOSE, token)
-
-
-def _child_token(parent: str) -> str:
-    """The token issued in exchange for `parent`: the same parent always gives the same
-    child (every token is a distinct 256-bit secret, so no two parents share a child), and
-    without the server key nobody can compute it."""
-    raw = bytes.fromhex(digests.digest(CHILD_PURPOSE, parent))
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _after(now: dt.datetime, seconds: int | None) -> dt.datetime | None:
     return None if seconds is None else now + dt.timedelta(seconds=seconds)
 
@@ -170,8 +163,10 @@ def issue(
     of the code finds the family and revokes it. Whether a token is due at all (section 4.1)
     is the caller's decision. The user's oldest families beyond the limit are revoked."""
     _enforce_limit(application, user, now)
-    token = secrets.token_urlsafe(32)
+    family_id = new_refresh_token_family_id()
+    token = first_token(family_id)
     family = RefreshTokenFamily.objects.create(
+        id=family_id,
         user=user,
         application=application,
         audience=audience,
@@ -190,6 +185,7 @@ def issue(
         generation=1,
         issued_at=now,
         idle_expires_at=_after(now, refresh_settings.idle_lifetime(application)),
+        child_digest=child_digest(token, family_id),
     )
     logger.info(
         "refresh token family %s issued to client %s (%s)",
@@ -311,7 +307,7 @@ def exchange(
         row = refresh_token_queries.read(digest, for_update=True)
         try:
             if row is None:
-                raise Refused(UNKNOWN)
+                row = _restore_lost_rotation(token, digest, application, now)
             result = _step(row, token, application, check, now)
         except Refused as error:
             refusal = error
@@ -332,7 +328,7 @@ def _rotate_in_one_statement(
     check, when no scope is requested, would refuse nothing (the user not blocked, the API
     there and allowing offline access). Returns None when the statement wrote nothing (any
     other case, or another exchange advanced the family first), for the locked path to
-    decide; raises Refused(UNKNOWN) when no such token exists. One round trip, against four
+    decide, also when no such token exists. One round trip, against four
     for the locked path (BEGIN, the locking read, the writes, COMMIT), committed
     asynchronously unless settings.REFRESH_TOKEN_ASYNC_COMMIT is off (module docstring,
     "Durability")."""
@@ -340,7 +336,12 @@ def _rotate_in_one_statement(
         return None  # SQLite's IMMEDIATE transactions serialise exchanges anyway
     if not refresh_settings.is_rotating(application):
         return None
-    issued = _child_token(token)
+    family_id = family_id_of(token)
+    # A bare secret (issued before family ids were part of tokens) is found by digest: the
+    # family id is only known after the statement, and the child must be named before it.
+    if family_id is None:
+        return None
+    issued = child_token(token, family_id)
     found = refresh_token_queries.rotate_newest(
         digest,
         application_id=application.pk,
@@ -348,11 +349,12 @@ def _rotate_in_one_statement(
         no_absolute_lifetime=refresh_settings.absolute_lifetime(application) is None,
         userinfo_audience=settings.USERINFO_AUDIENCE,
         child_digest=token_digest(issued),
+        grandchild_digest=child_digest(issued, family_id),
         idle_expires_at=_after(now, refresh_settings.idle_lifetime(application)),
         asynchronous_commit=settings.REFRESH_TOKEN_ASYNC_COMMIT,
     )
     if found is None:
-        raise Refused(UNKNOWN)
+        return None  # unknown, or a rotation a crash lost: the locked path decides
     family, advanced = found
     if not advanced:
         return None
@@ -374,13 +376,10 @@ def _logged(refusal: Refused, application: Application) -> Refused:
     return refusal
 
 
-def _step(
-    row: RefreshToken,
-    token: str,
-    application: Application,
-    check: Callable[[RefreshTokenFamily], T],
-    now: dt.datetime,
-) -> tuple[Exchanged, T]:
+def _refuse_if_dead(row: RefreshToken, application: Application, now: dt.datetime) -> None:
+    """Raises Refused when `row` cannot be exchanged by `application` whatever its
+    generation: another client's, or its family revoked or past its absolute expiry, or the
+    token past its idle expiry."""
     family = row.family
     if family.application_id != application.pk:
         raise Refused(FOREIGN_CLIENT, family.pk)
@@ -390,6 +389,55 @@ def _step(
         raise Refused(EXPIRED, family.pk)
     if row.idle_expires_at is not None and now >= row.idle_expires_at:
         raise Refused(IDLE_EXPIRED, family.pk)
+
+
+def _restore_lost_rotation(
+    token: str, digest: str, application: Application, now: dt.datetime
+) -> RefreshToken:
+    """`token` has no row. If it is the child of its family's newest token (a rotation that
+    committed asynchronously and was lost in a database crash; module docstring,
+    "Durability"), writes that rotation again under the family's row lock and returns the
+    child's row, now the newest, for the state machine to exchange: so the client is not
+    signed out, and its parent is spent again and a thief's use of it is reuse. The child's
+    idle expiry is its parent's, the earliest it can have had. Raises Refused(UNKNOWN) for
+    any other token, and the family's reason when it cannot be exchanged anyway (then
+    nothing is written). Only one lost rotation per family is recognised: each row keeps
+    its own child's digest, not its grandchild's."""
+    family_id = family_id_of(token)
+    newest = None if family_id is None else refresh_token_queries.read_newest(family_id)
+    if newest is None or not hmac.compare_digest(newest.child_digest, digest):
+        raise Refused(UNKNOWN)  # an empty child_digest (older tokens) never matches
+    _refuse_if_dead(newest, application, now)
+    family = newest.family
+    family.generation += 1
+    family.rotated_at = now
+    restored = RefreshToken(
+        digest=digest,
+        family=family,
+        generation=family.generation,
+        issued_at=now,
+        idle_expires_at=newest.idle_expires_at,
+        child_digest=child_digest(token, family.pk),
+    )
+    prepared_sql.insert_and_update(restored, family, ["generation", "rotated_at"])
+    logger.warning(
+        "refresh token family %s of client %s: generation %d restored (its rotation was lost)",
+        family.pk,
+        application.client_id,
+        family.generation,
+    )
+    return restored
+
+
+def _step(
+    row: RefreshToken,
+    token: str,
+    application: Application,
+    check: Callable[[RefreshTokenFamily], T],
+    now: dt.datetime,
+) -> tuple[Exchanged, T]:
+    _refuse_if_dead(row, application, now)
+    family = row.family
     grace = False
     if family.rotating:
         if row.generation != family.generation:  # spent (see the module docstring)
@@ -410,7 +458,7 @@ def _step(
         # The overlap period: the newest token again, exactly as first issued.
         family.last_exchanged_at = now
         prepared_sql.update(family, ["last_exchanged_at"])
-        return Exchanged(family, _child_token(token)), checked
+        return Exchanged(family, child_token(token, family.pk)), checked
     return _advance(row, token, application, now), checked
 
 
@@ -438,7 +486,7 @@ def _advance(
         return Exchanged(family, None)
     family.generation += 1
     family.rotated_at = now
-    issued = _child_token(token)
+    issued = child_token(token, family.pk)
     family_fields += ["generation", "rotated_at"]
     if family.rotating != rotating_now:
         logger.info(
@@ -455,6 +503,7 @@ def _advance(
         generation=family.generation,
         issued_at=now,
         idle_expires_at=idle_deadline,
+        child_digest=child_digest(issued, family.pk),
     )
     # One round trip on PostgreSQL for both writes (applications/prepared_sql.py).
     prepared_sql.insert_and_update(child, family, family_fields)

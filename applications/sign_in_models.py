@@ -175,6 +175,10 @@ class RefreshToken(models.Model):
     generation = models.PositiveIntegerField()
     issued_at = models.DateTimeField()
     idle_expires_at = models.DateTimeField(null=True, blank=True)
+    # The digest its child will have (applications/refresh_token_format.py): how the server
+    # recognises that child when a database crash lost the rotation that issued it.
+    # Empty for tokens issued before it was kept.
+    child_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["family", "generation"]

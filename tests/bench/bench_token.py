@@ -126,25 +126,24 @@ with open(%(path)r, "w") as out:
 # Starts `count` rotating families for the web application (as `count` code exchanges
 # would, in bulk: the 200-per-user limit is not what is measured) and writes their tokens.
 ISSUE_REFRESH_TOKENS = """
-import secrets
 from django.db import transaction
 from django.utils import timezone
-from applications import refresh_tokens
+from applications import refresh_token_format as tokens_format
 from applications.models import Application, RefreshToken, RefreshTokenFamily
 from users.models import Session
 application = Application.objects.get(client_id=%(client_id)r)
 session = Session.objects.select_related("user").get(user__email="bench@example.com")
 now = timezone.now()
-tokens = [secrets.token_urlsafe(32) for _ in range(%(count)d)]
 with transaction.atomic():
     families = RefreshTokenFamily.objects.bulk_create(
         RefreshTokenFamily(user=session.user, application=application, audience=%(audience)r,
                            scopes=["offline_access", "read:bench"], session_id=session.id,
                            rotating=True, auth_time=now, generation=1, created_at=now)
-        for _ in tokens)
+        for _ in range(%(count)d))
+    tokens = [tokens_format.first_token(family.id) for family in families]
     RefreshToken.objects.bulk_create(
-        RefreshToken(digest=refresh_tokens.token_digest(token), family=family, generation=1,
-                     issued_at=now)
+        RefreshToken(digest=tokens_format.token_digest(token), family=family, generation=1,
+                     issued_at=now, child_digest=tokens_format.child_digest(token, family.id))
         for token, family in zip(tokens, families))
 with open(%(path)r, "w") as out:
     out.write("\\n".join(tokens) + "\\n")
