@@ -152,8 +152,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 GRANT_CACHE = env.bool("GRANT_CACHE", default=True)
 
 # A refresh token's rotation commits without waiting for PostgreSQL's WAL flush; what a
-# database crash can then lose, and the residual risk, are in README "Durability". false
-# waits for the flush, at about 15 % of the refresh rate. No effect on SQLite.
+# database crash can then lose, how it is recovered and what is left are in README
+# "Durability". false waits for the flush, at about 15 % of the refresh rate. No effect on
+# SQLite.
 REFRESH_TOKEN_ASYNC_COMMIT = env.bool("REFRESH_TOKEN_ASYNC_COMMIT", default=True)
 
 # Auth0 log events (logs/): on by default; LOG_EVENTS=false turns recording off (the bench
