@@ -151,12 +151,12 @@ def read(digest: str, *, for_update: bool) -> RefreshToken | None:
     return _token(rows[0]) if rows else None
 
 
-def read_newest(family_id: str) -> RefreshToken | None:
-    """The newest token of family `family_id` with its family and user, or None; one query,
-    inside a transaction, locking the family's row as `read` does."""
-    rows = prepared_sql.fetchall(
-        _newest_sql(connection.features.has_select_for_update_of), [family_id]
-    )
+def read_newest(family_id: str, *, for_update: bool) -> RefreshToken | None:
+    """The newest token of family `family_id` with its family and user, or None; one query.
+    `for_update` locks the family's row as `read` does; a row that another exchange advances
+    while this one waits for the lock is not the newest any more and is not returned."""
+    locks = for_update and connection.features.has_select_for_update_of
+    rows = prepared_sql.fetchall(_newest_sql(locks), [family_id])
     return _token(rows[0]) if rows else None
 
 

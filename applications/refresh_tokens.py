@@ -46,23 +46,15 @@ Every refusal is logged with a reason code (REASONS), the family id and the clie
 a token (section 9, complaint 14).
 
 Durability. The common rotation (the one statement above) commits asynchronously on
-PostgreSQL: the response does not wait for the WAL flush, which otherwise bounds the refresh
-rate (README, "What a refresh costs"); Keycloak commits its session entities the same way.
-A database crash can lose the rotations of its last moments (0.6 s with PostgreSQL's
-defaults). A lost rotation's client holds a child the database never kept; when it presents
-it, `_restore_lost_rotation` recognises it (the token names its family, and the newest
-token's row keeps its child's digest) and writes the rotation again: the client stays signed
-in and the parent is spent again. Until then the parent is the newest token, and a thief who
-uses it first gets the very child the client holds, so whichever of the two exchanges that
-child second is reuse (outside the overlap period), as with any stolen live token. Two lost
-rotations of one family are not recognised (README, "Durability"). Starting a family, the
+PostgreSQL, so a database crash can lose the rotations of its last moments; a lost
+rotation's child is recognised when its client presents it, and the rotation written again
+(applications/refresh_token_recovery.py; README, "Durability"). Starting a family, the
 locked path, revocations and reuse detection commit synchronously, and as WAL is flushed in
 order each also makes every rotation committed before it durable.
 REFRESH_TOKEN_ASYNC_COMMIT=false makes rotations synchronous too.
 """
 
 import datetime as dt
-import hmac
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -72,7 +64,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from applications import prepared_sql, refresh_settings, refresh_token_queries
+from applications import (
+    prepared_sql,
+    refresh_settings,
+    refresh_token_queries,
+    refresh_token_recovery,
+)
 from applications.models import (
     Application,
     RefreshToken,
@@ -307,7 +304,7 @@ def exchange(
         row = refresh_token_queries.read(digest, for_update=True)
         try:
             if row is None:
-                row = _restore_lost_rotation(token, digest, application, now)
+                row = _recovered(token, digest, application, now)
             result = _step(row, token, application, check, now)
         except Refused as error:
             refusal = error
@@ -391,42 +388,23 @@ def _refuse_if_dead(row: RefreshToken, application: Application, now: dt.datetim
         raise Refused(IDLE_EXPIRED, family.pk)
 
 
-def _restore_lost_rotation(
-    token: str, digest: str, application: Application, now: dt.datetime
-) -> RefreshToken:
-    """`token` has no row. If it is the child of its family's newest token (a rotation that
-    committed asynchronously and was lost in a database crash; module docstring,
-    "Durability"), writes that rotation again under the family's row lock and returns the
-    child's row, now the newest, for the state machine to exchange: so the client is not
-    signed out, and its parent is spent again and a thief's use of it is reuse. The child's
-    idle expiry is its parent's, the earliest it can have had. Raises Refused(UNKNOWN) for
-    any other token, and the family's reason when it cannot be exchanged anyway (then
-    nothing is written). Only one lost rotation per family is recognised: each row keeps
-    its own child's digest, not its grandchild's."""
-    family_id = family_id_of(token)
-    newest = None if family_id is None else refresh_token_queries.read_newest(family_id)
-    if newest is None or not hmac.compare_digest(newest.child_digest, digest):
-        raise Refused(UNKNOWN)  # an empty child_digest (older tokens) never matches
-    _refuse_if_dead(newest, application, now)
-    family = newest.family
-    family.generation += 1
-    family.rotated_at = now
-    restored = RefreshToken(
-        digest=digest,
-        family=family,
-        generation=family.generation,
-        issued_at=now,
-        idle_expires_at=newest.idle_expires_at,
-        child_digest=child_digest(token, family.pk),
-    )
-    prepared_sql.insert_and_update(restored, family, ["generation", "rotated_at"])
-    logger.warning(
-        "refresh token family %s of client %s: generation %d restored (its rotation was lost)",
-        family.pk,
-        application.client_id,
-        family.generation,
-    )
-    return restored
+def _recovered(token: str, digest: str, application: Application, now: dt.datetime) -> RefreshToken:
+    """The row of `token`, which had none when first read: the child of a rotation a
+    database crash lost, written again (applications/refresh_token_recovery.py), or a row
+    another exchange has written since. Raises Refused(UNKNOWN) for any other token, and the
+    family's reason when it cannot be exchanged anyway (then nothing is written)."""
+    parent = refresh_token_recovery.locked_parent(token, digest)
+    if parent is not None:
+        _refuse_if_dead(parent, application, now)
+        return refresh_token_recovery.restore(parent, token, digest, application.client_id, now)
+    # Another exchange of the family may have restored this token (or rotated to it) between
+    # the first read and the lock; a token that names no family has no such race.
+    row = None
+    if family_id_of(token) is not None:
+        row = refresh_token_queries.read(digest, for_update=True)
+    if row is None:
+        raise Refused(UNKNOWN)
+    return row
 
 
 def _step(

@@ -10,7 +10,9 @@ Order of checks (RFC 7009 section 2.1): the request's own parameters (400 invali
 sends only its client_id), then the token:
 
 - a refresh token of this client: its whole family is revoked (every token of that one
-  authorization; other families, say another tab's, are untouched: section 9 complaint 3);
+  authorization; other families, say another tab's, are untouched: section 9 complaint 3),
+  also a token whose rotation a database crash lost (applications/refresh_token_recovery.py):
+  its family is live, its parent usable, and the client signing out means it;
 - an opaque /userinfo access token of this client: deleted, so /userinfo refuses it at once;
 - a refresh or /userinfo token of another client: refused with 403 unauthorized_client
   (Auth0: "the token must belong to the calling client; otherwise reject"; RFC 7009 section
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from applications import client_auth, refresh_tokens, user_access_tokens
+from applications import client_auth, refresh_token_recovery, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
 from logs import audit
@@ -104,12 +106,11 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoke
     if len(token) > refresh_tokens.MAX_TOKEN_CHARS:
         logger.info("revocation by client %s: unknown token", application.client_id)
         return Revoked(UNKNOWN_TOKEN)
+    digest = refresh_tokens.token_digest(token)
     with transaction.atomic():
-        row = (
-            RefreshToken.objects.select_related("family")
-            .filter(digest=refresh_tokens.token_digest(token))
-            .first()
-        )
+        row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
+        if row is None:
+            row = refresh_token_recovery.lost_child_parent(token, digest)
         if row is not None:
             return _revoke_family(row.family, application, now)
         opaque = OpaqueAccessToken.objects.filter(

@@ -13,6 +13,7 @@ PostgreSQL the rotation is the asynchronously committed one-statement path.
 import datetime as dt
 import logging
 import secrets
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -100,7 +101,7 @@ def test_the_restoration_is_logged_with_the_family_never_the_token(refresher, we
     parent = refresher.start(web_app)["refresh_token"]
     child = rotate_and_lose(refresher, web_app, parent)
 
-    with caplog.at_level(logging.INFO, logger="applications.refresh_tokens"):
+    with caplog.at_level(logging.INFO, logger="applications"):
         grandchild = ok(refresher.refresh(web_app, child))["refresh_token"]
 
     family = family_of(parent)
@@ -134,7 +135,7 @@ def test_a_forged_token_naming_a_family_changes_nothing(refresher, web_app, secr
     family_id = family_of(parent).pk
     before = snapshot()
 
-    with caplog.at_level(logging.INFO, logger="applications.refresh_tokens"):
+    with caplog.at_level(logging.INFO, logger="applications"):
         refused(refresher.refresh(web_app, f"{family_id}.{secret}"))
 
     assert snapshot() == before
@@ -149,7 +150,7 @@ def test_a_lost_child_presented_by_another_client_changes_nothing(refresher, web
     child = rotate_and_lose(refresher, web_app, parent)
     before = snapshot()
 
-    with caplog.at_level(logging.INFO, logger="applications.refresh_tokens"):
+    with caplog.at_level(logging.INFO, logger="applications"):
         refused(refresher.refresh(spa, child))
 
     assert snapshot() == before
@@ -232,9 +233,9 @@ def test_a_token_names_its_family(refresher, web_app):
 
 
 def test_a_token_issued_before_tokens_named_their_family_still_works(refresher, web_app):
-    """A bare secret (no family id) is found by its digest; its child names the family, and
-    that child's lost rotation is restored like any other (the bare secret's own row keeps
-    no child digest, so its lost rotation could not be)."""
+    """A bare secret (no family id) is found by its digest and rotated synchronously (the
+    locked path: its child cannot be named before the statement), so its rotation cannot be
+    lost; its child names the family, and that child's lost rotation is restored."""
     rotating(web_app.application)
     current = refresher.start(web_app)["refresh_token"]
     family_id = family_of(current).pk
@@ -249,3 +250,86 @@ def test_a_token_issued_before_tokens_named_their_family_still_works(refresher, 
 
     ok(refresher.refresh(web_app, grandchild))
     assert family_of(legacy).generation == 4
+
+
+def revoke(client, web_app, token: str, *, as_client=None):
+    """POST /oauth/revoke with `as_client`'s credentials (the web app's by default)."""
+    caller = as_client or web_app
+    params = {"client_id": caller.client_id, "token": token}
+    if caller.application.token_endpoint_auth_method != "none":
+        params["client_secret"] = caller.secret
+    return client.post(
+        "/oauth/revoke", urlencode(params), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def test_revoking_a_lost_child_revokes_its_family(client, refresher, web_app):
+    """Signing out after a crash means it: the parent, live again, stops working too."""
+    rotating(web_app.application)
+    parent = refresher.start(web_app)["refresh_token"]
+    child = rotate_and_lose(refresher, web_app, parent)
+
+    response = revoke(client, web_app, child)
+
+    assert response.status_code == 200, response.content
+    assert family_of(parent).revoked_reason == "client_revoked"
+    refused(refresher.refresh(web_app, parent))
+    refused(refresher.refresh(web_app, child))
+
+
+def test_another_client_cannot_revoke_a_lost_child(client, refresher, web_app, spa):
+    rotating(web_app.application)
+    parent = refresher.start(web_app)["refresh_token"]
+    child = rotate_and_lose(refresher, web_app, parent)
+    before = snapshot()
+
+    response = revoke(client, web_app, child, as_client=spa)
+
+    assert response.status_code == 403, response.content
+    assert response.json()["error"] == "unauthorized_client"
+    assert snapshot() == before
+
+
+def test_a_lost_child_past_the_absolute_expiry_changes_nothing(refresher, web_app, caplog):
+    rotating(web_app.application)
+    parent = refresher.start(web_app)["refresh_token"]
+    child = rotate_and_lose(refresher, web_app, parent)
+    RefreshTokenFamily.objects.filter(pk=family_of(parent).pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    before = snapshot()
+
+    with caplog.at_level(logging.INFO, logger="applications"):
+        refused(refresher.refresh(web_app, child))
+
+    assert snapshot() == before
+    assert refresh_tokens.EXPIRED in caplog.text
+
+
+def test_a_blocked_users_lost_child_changes_nothing(refresher, web_app, end_user):
+    """The grant's own checks run after the restoration and roll it back."""
+    rotating(web_app.application)
+    parent = refresher.start(web_app)["refresh_token"]
+    child = rotate_and_lose(refresher, web_app, parent)
+    end_user.blocked = True
+    end_user.save(update_fields=["blocked"])
+    before = snapshot()
+
+    response = refresher.refresh(web_app, child)
+
+    assert response.status_code == 403, response.content
+    assert response.json() == {"error": "invalid_grant", "error_description": "user is blocked"}
+    assert snapshot() == before
+
+
+def test_a_lost_child_of_a_non_rotating_family_is_not_recognised(refresher, web_app):
+    """Only rotating families rotate asynchronously, so only they can lose a rotation."""
+    rotating(web_app.application)
+    parent = refresher.start(web_app)["refresh_token"]
+    child = rotate_and_lose(refresher, web_app, parent)
+    RefreshTokenFamily.objects.filter(pk=family_of(parent).pk).update(rotating=False)
+    before = snapshot()
+
+    refused(refresher.refresh(web_app, child))
+
+    assert snapshot() == before

@@ -30,6 +30,9 @@ from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = "https://race.example/api"
+# Without the mark, this file run alone reached the database before the test database was
+# set up (other files' tests had always set it up first).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Run in the SQLite server's database: an API with offline access, a SPA (rotating), a user.
 SETUP = """
@@ -68,6 +71,16 @@ print(json.dumps([[f.generation, f.revoked_reason] for f in
                   RefreshTokenFamily.objects.filter(application__client_id=%(client_id)r)
                   .order_by("created_at", "id")]))
 """
+# What a database crash that lost the first rotation of each of a client's families leaves
+# (applications/refresh_token_recovery.py): no token past the first, the family at 1.
+LOSE_FIRST_ROTATIONS = """
+from applications.models import RefreshToken, RefreshTokenFamily
+RefreshToken.objects.filter(family__application__client_id=%(client_id)r,
+                            generation__gt=1).delete()
+RefreshTokenFamily.objects.filter(application__client_id=%(client_id)r).update(
+    generation=1, rotated_at=None, last_exchanged_at=None)
+print("lost")
+"""
 
 
 @dataclass
@@ -78,6 +91,7 @@ class Server:
     new_client: Callable[[int], str]  # leeway -> client_id of a rotating SPA
     new_family: Callable[[str], str]  # client_id -> first refresh token
     families: Callable[[str], list[tuple[int, str]]]  # client_id -> (generation, reason)
+    lose_first_rotations: Callable[[str], None]  # client_id -> as LOSE_FIRST_ROTATIONS
 
     def refresh(self, client_id: str, token: str) -> requests.Response:
         return requests.post(
@@ -155,7 +169,10 @@ def postgresql_server(request) -> Server:
             .values_list("generation", "revoked_reason")
         )
 
-    return Server(live_server.url, new_client, new_family, families)
+    def lose_first_rotations(client_id: str) -> None:
+        exec(LOSE_FIRST_ROTATIONS % {"client_id": client_id}, {})  # noqa: S102 - our script
+
+    return Server(live_server.url, new_client, new_family, families, lose_first_rotations)
 
 
 def _free_port() -> int:
@@ -205,6 +222,9 @@ def sqlite_server(tmp_path_factory) -> Iterator[Server]:
         rows = json.loads(manage("shell", stdin=STATE % {"client_id": client_id}))
         return [tuple(row) for row in rows]
 
+    def lose_first_rotations(client_id: str) -> None:
+        manage("shell", stdin=LOSE_FIRST_ROTATIONS % {"client_id": client_id})
+
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -230,7 +250,7 @@ def sqlite_server(tmp_path_factory) -> Iterator[Server]:
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        yield Server(url, new_client, new_family, families)
+        yield Server(url, new_client, new_family, families, lose_first_rotations)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -300,3 +320,51 @@ def test_a_retry_after_a_lost_response_keeps_the_user_signed_in(server):
     assert retried.json()["refresh_token"] == lost.json()["refresh_token"]
     assert server.refresh(client_id, retried.json()["refresh_token"]).status_code == 200
     assert server.families(client_id) == [(3, "")]
+
+
+# --- after a rotation a database crash lost (applications/refresh_token_recovery.py) --------
+
+
+def test_parallel_presentations_of_a_lost_child_inside_the_overlap_period_all_succeed(server):
+    client_id = server.new_client(30)
+    parent = server.new_family(client_id)
+    child = server.refresh(client_id, parent).json()["refresh_token"]
+    server.lose_first_rotations(client_id)
+
+    responses = _in_parallel(3, lambda _: server.refresh(client_id, child))
+
+    assert [getattr(r, "status_code", r) for r in responses] == [200] * 3
+    assert len({r.json()["refresh_token"] for r in responses}) == 1
+    assert server.families(client_id) == [(3, "")]  # restored once, rotated once
+
+
+def test_parallel_presentations_of_a_lost_child_without_an_overlap_period(server):
+    client_id = server.new_client(0)
+    parent = server.new_family(client_id)
+    child = server.refresh(client_id, parent).json()["refresh_token"]
+    server.lose_first_rotations(client_id)
+
+    responses = _in_parallel(3, lambda _: server.refresh(client_id, child))
+
+    assert sorted(getattr(r, "status_code", r) for r in responses) == [200, 403, 403]
+    assert server.families(client_id) == [(3, "reuse_detected")]  # as for any token
+
+
+def test_a_thief_racing_the_client_after_a_lost_rotation_is_detected(server):
+    """Whoever comes first, the client stays signed in and the family is revoked once both
+    have used it: the thief's parent is reuse, or it got the client's own child, whose next
+    use is."""
+    client_id = server.new_client(0)
+    parent = server.new_family(client_id)
+    child = server.refresh(client_id, parent).json()["refresh_token"]
+    server.lose_first_rotations(client_id)
+
+    client, thief = _in_parallel(2, lambda i: server.refresh(client_id, (child, parent)[i]))
+
+    assert getattr(client, "status_code", client) == 200
+    if getattr(thief, "status_code", thief) == 200:
+        assert thief.json()["refresh_token"] == child  # one chain, never a fork
+        assert server.refresh(client_id, child).status_code == 403
+    else:
+        assert thief.status_code == 403
+    assert server.families(client_id) == [(3, "reuse_detected")]

@@ -1,0 +1,86 @@
+"""Rotations a database crash lost, recognised and written again (README, "Durability").
+
+The common rotation commits asynchronously on PostgreSQL (applications/refresh_tokens.py,
+`_rotate_in_one_statement`): the response does not wait for the WAL flush, which otherwise
+bounds the refresh rate. Keycloak commits its session entities, where its refresh-token
+state lives, the same way. A crash of the database server can then lose the rotations of its
+last moments (0.6 s with PostgreSQL's defaults: three `wal_writer_delay`s). The client of a
+lost rotation holds a child the database never kept, and the parent is the family's newest
+token again.
+
+The child is recognised when the client presents it: the token names its family
+(applications/refresh_token_format.py) and the newest token's row keeps its child's digest.
+The rotation is then written again, under the family's row lock and committed synchronously,
+and the exchange goes on: the client stays signed in and the parent is spent again, so a
+thief's later use of it is reuse (AUTH0_USER_FLOWS.md section 4.4). Until then, a thief who
+uses the parent first gets the very child the client holds (children are derived from their
+parent), so the two share one chain, as with any stolen live token. One lost rotation per
+family is recognised: a row keeps its child's digest, not its grandchild's.
+"""
+
+import datetime as dt
+import hmac
+import logging
+
+from applications import prepared_sql, refresh_token_queries
+from applications.models import RefreshToken
+from applications.refresh_token_format import child_digest, family_id_of, token_digest
+
+logger = logging.getLogger(__name__)
+
+
+def lost_child_parent(token: str, digest: str | None = None) -> RefreshToken | None:
+    """The newest token (with its family and user) of the rotating family that `token`
+    names, when `token` is its child: what a lost rotation leaves. None for any other token,
+    tokens with a row included. `digest`: token_digest(token), when known. One query, no
+    lock; only a token that names a family costs it."""
+    family_id = family_id_of(token)
+    if family_id is None:
+        return None
+    newest = refresh_token_queries.read_newest(family_id, for_update=False)
+    if newest is None or not newest.family.rotating:
+        return None  # non-rotating tokens are never rotated asynchronously
+    # An empty child_digest (tokens issued before it was kept) never matches.
+    matches = hmac.compare_digest(newest.child_digest, digest or token_digest(token))
+    return newest if matches else None
+
+
+def locked_parent(token: str, digest: str) -> RefreshToken | None:
+    """As `lost_child_parent`, with the family's row locked (inside a transaction) and the
+    newest token read again under the lock; None also when another exchange wrote the family
+    after the first look (it may have restored or rotated to this very token: read the token
+    again). Forged tokens take no lock: they never match."""
+    parent = lost_child_parent(token, digest)
+    if parent is None:
+        return None
+    locked = refresh_token_queries.read_newest(parent.family_id, for_update=True)
+    return locked if locked is not None and locked.digest == parent.digest else None
+
+
+def restore(
+    parent: RefreshToken, token: str, digest: str, client_id: str, now: dt.datetime
+) -> RefreshToken:
+    """Writes the lost rotation of `parent` (from `locked_parent`; the caller has checked
+    the family may be exchanged) again: `token`, whose digest is `digest`, becomes the next
+    generation, issued `now`, with its parent's idle expiry (the earliest it can have had),
+    and the parent is spent at `now`. Returns the new row, for the state machine to
+    exchange."""
+    family = parent.family
+    family.generation += 1
+    family.rotated_at = now
+    restored = RefreshToken(
+        digest=digest,
+        family=family,
+        generation=family.generation,
+        issued_at=now,
+        idle_expires_at=parent.idle_expires_at,
+        child_digest=child_digest(token, family.pk),
+    )
+    prepared_sql.insert_and_update(restored, family, ["generation", "rotated_at"])
+    logger.warning(
+        "refresh token family %s of client %s: generation %d restored (its rotation was lost)",
+        family.pk,
+        client_id,
+        family.generation,
+    )
+    return restored
