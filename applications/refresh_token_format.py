@@ -3,7 +3,7 @@
 
 The family id (24 hex characters, the token's public id in the Management API) lets the
 server find the family of a token it has no row for: the child of the family's newest token
-whose rotation a database crash lost (applications/refresh_tokens.py, "Durability"). The
+whose rotation a database crash lost (applications/refresh_token_recovery.py). The
 secret is 256 bits: random in a family's first token, and in every later one an HMAC of its
 parent under a server key, so the same parent always gives the same child (a retry gets
 exactly the token the lost response carried) and nobody without the key can compute it.
@@ -39,8 +39,14 @@ def child_token(parent: str, family_id: str) -> str:
     """The token issued in exchange for `parent` of family `family_id`: the family id and an
     HMAC-SHA256 of the parent under a server key (43 URL-safe base64 characters). Every
     token is a distinct 256-bit secret, so no two parents share a child."""
+    return f"{family_id}.{bare_child_token(parent)}"
+
+
+def bare_child_token(parent: str) -> str:
+    """The child of `parent` as derived before tokens named their family: the secret alone.
+    Only for handing out again a child issued then (the overlap period)."""
     raw = bytes.fromhex(digests.digest(CHILD_PURPOSE, parent))
-    return f"{family_id}.{base64.urlsafe_b64encode(raw).rstrip(b'=').decode('ascii')}"
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def child_digest(token: str, family_id: str) -> str:

@@ -153,8 +153,10 @@ def read(digest: str, *, for_update: bool) -> RefreshToken | None:
 
 def read_newest(family_id: str, *, for_update: bool) -> RefreshToken | None:
     """The newest token of family `family_id` with its family and user, or None; one query.
-    `for_update` locks the family's row as `read` does; a row that another exchange advances
-    while this one waits for the lock is not the newest any more and is not returned."""
+    `for_update` locks the family's row as `read` does. When another exchange advanced the
+    family's generation while this one waited for the lock, PostgreSQL re-checks the join
+    with the family's new row and the old token row, which no longer matches: None, and the
+    caller must read again."""
     locks = for_update and connection.features.has_select_for_update_of
     rows = prepared_sql.fetchall(_newest_sql(locks), [family_id])
     return _token(rows[0]) if rows else None
@@ -167,16 +169,16 @@ def rotate_newest(
     now: dt.datetime,
     no_absolute_lifetime: bool,
     userinfo_audience: str,
-    child_digest: str,
-    grandchild_digest: str,
+    issued_digest: str,
+    issued_child_digest: str,
     idle_expires_at: dt.datetime | None,
     asynchronous_commit: bool,
 ) -> tuple[RefreshTokenFamily, bool] | None:
     """One statement, on PostgreSQL and outside a transaction (autocommit): reads the token
     whose digest is `digest` with its family and user and, when the token is the family's
     newest and nothing stands in the way, advances the family to the next generation
-    (`rotated_at` and `last_exchanged_at` = `now`) and inserts the child (`child_digest`,
-    issued `now`, idle until `idle_expires_at`, its own child's digest `grandchild_digest`).
+    (`rotated_at` and `last_exchanged_at` = `now`) and inserts the child (`issued_digest`,
+    issued `now`, idle until `idle_expires_at`, its own child's digest `issued_child_digest`).
     Nothing stands in the way when the family belongs to `application_id`, is not revoked,
     rotates, is within its absolute expiry (or has none and `no_absolute_lifetime`), the
     token is within its idle expiry, the user is not blocked, and the family's audience is
@@ -189,8 +191,8 @@ def rotate_newest(
     a statement sees the same snapshot) and whether the statement advanced it.
 
     `asynchronous_commit` commits the statement without waiting for its WAL flush
-    (`synchronous_commit = off` for this transaction alone); applications/refresh_tokens.py,
-    "Durability", says what a crash can then lose."""
+    (`synchronous_commit = off` for this transaction alone); what a crash can then lose:
+    applications/refresh_token_recovery.py."""
     rows = prepared_sql.fetchall(
         _one_statement_sql(asynchronous_commit),
         {
@@ -199,8 +201,8 @@ def rotate_newest(
             "application": application_id,
             "no_absolute_lifetime": no_absolute_lifetime,
             "userinfo": userinfo_audience,
-            "child": child_digest,
-            "grandchild": grandchild_digest,
+            "child": issued_digest,
+            "grandchild": issued_child_digest,
             "idle_expires_at": idle_expires_at,
         },
     )

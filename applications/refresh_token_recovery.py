@@ -1,21 +1,15 @@
-"""Rotations a database crash lost, recognised and written again (README, "Durability").
+"""Rotations a database crash lost, recognised and written again.
 
 The common rotation commits asynchronously on PostgreSQL (applications/refresh_tokens.py,
-`_rotate_in_one_statement`): the response does not wait for the WAL flush, which otherwise
-bounds the refresh rate. Keycloak commits its session entities, where its refresh-token
-state lives, the same way. A crash of the database server can then lose the rotations of its
-last moments (0.6 s with PostgreSQL's defaults: three `wal_writer_delay`s). The client of a
-lost rotation holds a child the database never kept, and the parent is the family's newest
-token again.
-
-The child is recognised when the client presents it: the token names its family
-(applications/refresh_token_format.py) and the newest token's row keeps its child's digest.
-The rotation is then written again, under the family's row lock and committed synchronously,
-and the exchange goes on: the client stays signed in and the parent is spent again, so a
-thief's later use of it is reuse (AUTH0_USER_FLOWS.md section 4.4). Until then, a thief who
-uses the parent first gets the very child the client holds (children are derived from their
-parent), so the two share one chain, as with any stolen live token. One lost rotation per
-family is recognised: a row keeps its child's digest, not its grandchild's.
+`_rotate_in_one_statement`), so a crash of the database server can lose the rotations of its
+last moments: the client holds a child the database never kept, and the parent is the
+family's newest token again. The child is recognised when the client presents it (or
+revokes it): the token names its family (applications/refresh_token_format.py) and the
+newest token's row keeps its child's digest. The rotation is then written again, under the
+family's row lock and committed synchronously, and the exchange goes on, so the parent is
+spent again and a thief's later use of it is reuse (AUTH0_USER_FLOWS.md section 4.4). One
+lost rotation per family is recognised: a row keeps its child's digest, not its
+grandchild's. What is left, and why the trade was made: README, "Durability".
 """
 
 import datetime as dt
@@ -47,9 +41,9 @@ def lost_child_parent(token: str, digest: str | None = None) -> RefreshToken | N
 
 def locked_parent(token: str, digest: str) -> RefreshToken | None:
     """As `lost_child_parent`, with the family's row locked (inside a transaction) and the
-    newest token read again under the lock; None also when another exchange wrote the family
-    after the first look (it may have restored or rotated to this very token: read the token
-    again). Forged tokens take no lock: they never match."""
+    newest token read again under the lock; None also when another exchange advanced the
+    family's generation after the first look (it may have restored or rotated to this very
+    token: read the token again). Forged tokens take no lock: they never match."""
     parent = lost_child_parent(token, digest)
     if parent is None:
         return None

@@ -45,13 +45,9 @@ absolute expiry gets one at its next exchange when the client now has a maximum 
 Every refusal is logged with a reason code (REASONS), the family id and the client id, never
 a token (section 9, complaint 14).
 
-Durability. The common rotation (the one statement above) commits asynchronously on
-PostgreSQL, so a database crash can lose the rotations of its last moments; a lost
-rotation's child is recognised when its client presents it, and the rotation written again
-(applications/refresh_token_recovery.py; README, "Durability"). Starting a family, the
-locked path, revocations and reuse detection commit synchronously, and as WAL is flushed in
-order each also makes every rotation committed before it durable.
-REFRESH_TOKEN_ASYNC_COMMIT=false makes rotations synchronous too.
+Durability: the one statement commits asynchronously on PostgreSQL (unless
+REFRESH_TOKEN_ASYNC_COMMIT=false); everything else here synchronously. What a crash can then
+lose, and how it is recovered: applications/refresh_token_recovery.py.
 """
 
 import datetime as dt
@@ -77,7 +73,13 @@ from applications.models import (
     UserGrant,
     new_refresh_token_family_id,
 )
-from applications.refresh_token_format import child_digest, child_token, family_id_of, first_token
+from applications.refresh_token_format import (
+    bare_child_token,
+    child_digest,
+    child_token,
+    family_id_of,
+    first_token,
+)
 from applications.refresh_token_format import token_digest as token_digest
 from users.models import User
 
@@ -279,9 +281,10 @@ def exchange(
 ) -> tuple[Exchanged, T]:
     """Runs the state machine for `token` presented by `application` (see the module
     docstring) and returns what to issue with what `check(family)` returned. `check` runs
-    after reuse detection and before anything is written: it may raise to refuse without
-    spending the token (a blocked user, a scope the family lacks). Raises Refused after any
-    revocation for reuse has committed, so it sticks.
+    after reuse detection and before anything of the exchange is written (a lost rotation
+    being restored is written first, in the same transaction, and rolled back with it): it
+    may raise to refuse without spending the token (a blocked user, a scope the family
+    lacks). Raises Refused after any revocation for reuse has committed, so it sticks.
 
     `scope_requested` False promises that `check` refuses nothing but a blocked user or a
     family whose API is gone or no longer allows offline access (refresh_grant's check when
@@ -293,10 +296,7 @@ def exchange(
         raise _logged(Refused(UNKNOWN), application)
     digest = token_digest(token)
     if not scope_requested:
-        try:
-            rotated = _rotate_in_one_statement(digest, token, application, now)
-        except Refused as unknown:
-            raise _logged(unknown, application) from None
+        rotated = _rotate_in_one_statement(digest, token, application, now)
         if rotated is not None:
             return rotated, check(rotated.family)
     refusal: Refused | None = None
@@ -323,12 +323,11 @@ def _rotate_in_one_statement(
     within its absolute expiry or without one while the client sets none, rotating while
     the client rotates; the token the newest and within its idle expiry), and refresh_grant's
     check, when no scope is requested, would refuse nothing (the user not blocked, the API
-    there and allowing offline access). Returns None when the statement wrote nothing (any
-    other case, or another exchange advanced the family first), for the locked path to
-    decide, also when no such token exists. One round trip, against four
-    for the locked path (BEGIN, the locking read, the writes, COMMIT), committed
-    asynchronously unless settings.REFRESH_TOKEN_ASYNC_COMMIT is off (module docstring,
-    "Durability")."""
+    there and allowing offline access). Returns None whenever the statement advanced nothing
+    (no such token, as for a lost rotation's child; any other case; another exchange
+    first), for the locked path to decide. One round trip, against four for the locked path
+    (BEGIN, the locking read, the writes, COMMIT), committed asynchronously unless
+    settings.REFRESH_TOKEN_ASYNC_COMMIT is off (applications/refresh_token_recovery.py)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None  # SQLite's IMMEDIATE transactions serialise exchanges anyway
     if not refresh_settings.is_rotating(application):
@@ -345,8 +344,8 @@ def _rotate_in_one_statement(
         now=now,
         no_absolute_lifetime=refresh_settings.absolute_lifetime(application) is None,
         userinfo_audience=settings.USERINFO_AUDIENCE,
-        child_digest=token_digest(issued),
-        grandchild_digest=child_digest(issued, family_id),
+        issued_digest=token_digest(issued),
+        issued_child_digest=child_digest(issued, family_id),
         idle_expires_at=_after(now, refresh_settings.idle_lifetime(application)),
         asynchronous_commit=settings.REFRESH_TOKEN_ASYNC_COMMIT,
     )
@@ -436,8 +435,23 @@ def _step(
         # The overlap period: the newest token again, exactly as first issued.
         family.last_exchanged_at = now
         prepared_sql.update(family, ["last_exchanged_at"])
-        return Exchanged(family, child_token(token, family.pk)), checked
+        return Exchanged(family, _issued_again(row, token)), checked
     return _advance(row, token, application, now), checked
+
+
+def _issued_again(parent: RefreshToken, token: str) -> str:
+    """The family's newest token, `parent` (whose token is `token`) being its parent, as
+    first issued: derived from the parent again. A parent from before tokens named their
+    family (it keeps no child digest) may have had its child derived without the family id,
+    by that code: the stored newest token says which (one more query, for those only)."""
+    named = child_token(token, parent.family_id)
+    if parent.child_digest:
+        return named
+    bare = bare_child_token(token)
+    newest = RefreshToken.objects.filter(
+        family_id=parent.family_id, generation=parent.family.generation
+    ).values_list("digest", flat=True)
+    return bare if token_digest(bare) in newest else named
 
 
 def _advance(

@@ -38,6 +38,7 @@ from django.utils import timezone
 from applications import client_auth, refresh_token_recovery, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
+from applications.refresh_token_format import family_id_of
 from logs import audit
 from users.models import USER_ID_PREFIX
 
@@ -108,9 +109,7 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoke
         return Revoked(UNKNOWN_TOKEN)
     digest = refresh_tokens.token_digest(token)
     with transaction.atomic():
-        row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
-        if row is None:
-            row = refresh_token_recovery.lost_child_parent(token, digest)
+        row = _refresh_token(token, digest)
         if row is not None:
             return _revoke_family(row.family, application, now)
         opaque = OpaqueAccessToken.objects.filter(
@@ -131,6 +130,18 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoke
     kind = "access token (JWT, not revocable)" if jwt else "unknown token"
     logger.info("revocation by client %s: %s", application.client_id, kind)
     return Revoked(NOT_REVOCABLE if jwt else UNKNOWN_TOKEN)
+
+
+def _refresh_token(token: str, digest: str) -> RefreshToken | None:
+    """The row of refresh token `token` (digest `digest`) with its family or, for the child
+    of a rotation a crash lost, its parent's: that family is live. Read again when it named
+    a family that another exchange advanced meanwhile (it may have stored this very token)."""
+    row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
+    if row is None:
+        row = refresh_token_recovery.lost_child_parent(token, digest)
+    if row is None and family_id_of(token) is not None:
+        row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
+    return row
 
 
 def _revoke_family(

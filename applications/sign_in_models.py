@@ -177,8 +177,9 @@ class RefreshToken(models.Model):
     idle_expires_at = models.DateTimeField(null=True, blank=True)
     # The digest its child will have (applications/refresh_token_format.py): how the server
     # recognises that child when a database crash lost the rotation that issued it.
-    # Empty for tokens issued before it was kept, and in the database's default, so that
-    # servers still running the code before it can insert tokens while a deploy rolls out.
+    # Empty for tokens issued before it was kept; that is also the column's database
+    # default, so servers still running the code before it can insert tokens while a
+    # deploy rolls out.
     child_digest = models.CharField(
         max_length=64, blank=True, default="", db_default="", editable=False
     )

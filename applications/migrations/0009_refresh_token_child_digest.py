@@ -1,6 +1,7 @@
 """Each refresh token keeps the digest its child will have, so the server recognises that
-child when a database crash lost the rotation that issued it (applications/refresh_tokens.py,
-"Durability"). Existing tokens get an empty one: theirs cannot be recovered."""
+child when a database crash lost the rotation that issued it
+(applications/refresh_token_recovery.py). Existing tokens get an empty one: they are rotated
+synchronously, so their rotations cannot be lost."""
 
 from django.db import migrations, models
 

@@ -127,6 +127,24 @@ def offline_api(orders_api):
     return orders_api
 
 
+REFRESH_REFUSED = {
+    "error": "invalid_grant",
+    "error_description": "Unknown or invalid refresh token.",
+}
+
+
+def ok(response) -> dict:
+    """The body of a 200 response."""
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def refused(response) -> None:
+    """Asserts Auth0's one refusal for an unusable refresh token (403 invalid_grant)."""
+    assert response.status_code == 403, response.content
+    assert response.json() == REFRESH_REFUSED
+
+
 def configure_refresh(application: Application, **columns: Any) -> Application:
     """Set refresh-token columns (refresh_rotation_type=..., refresh_leeway=...) directly."""
     for column, value in columns.items():

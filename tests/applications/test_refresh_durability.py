@@ -1,6 +1,6 @@
-"""Which refresh-token writes wait for PostgreSQL's WAL flush (applications/refresh_tokens.py,
-"Durability"): a rotation does not, unless REFRESH_TOKEN_ASYNC_COMMIT is off; a reuse
-detection and a revocation always do.
+"""Which refresh-token writes wait for PostgreSQL's WAL flush
+(applications/refresh_token_recovery.py): a rotation does not, unless
+REFRESH_TOKEN_ASYNC_COMMIT is off; a reuse detection and a revocation always do.
 
 Observed through the server's own counters: pg_stat_wal.wal_write counts the WAL writes, and
 a synchronous commit writes its WAL itself, one write per commit when nothing else runs,

@@ -1,4 +1,4 @@
-"""A rotation lost in a database crash (applications/refresh_tokens.py, "Durability"): the
+"""A rotation lost in a database crash (applications/refresh_token_recovery.py): the
 client's child is recognised and the rotation written again, so the client stays signed in
 and the parent is spent again; anything else that names a family is refused and writes
 nothing.
@@ -10,6 +10,7 @@ PostgreSQL crash. Requests run outside any test transaction, as in a server, so 
 PostgreSQL the rotation is the asynchronously committed one-statement path.
 """
 
+import base64
 import datetime as dt
 import logging
 import secrets
@@ -20,21 +21,10 @@ from django.utils import timezone
 
 from applications import refresh_tokens
 from applications.models import RefreshToken, RefreshTokenFamily, UserGrant
-from tests.applications.conftest import ORDERS, configure_refresh, rotating
+from keys import digests
+from tests.applications.conftest import ORDERS, configure_refresh, ok, refused, rotating
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def refused(response) -> None:
-    assert response.status_code == 403, response.content
-    assert response.json() == INVALID
 
 
 def family_of(token: str) -> RefreshTokenFamily:
@@ -333,3 +323,28 @@ def test_a_lost_child_of_a_non_rotating_family_is_not_recognised(refresher, web_
     refused(refresher.refresh(web_app, child))
 
     assert snapshot() == before
+
+
+def test_the_overlap_period_of_a_token_issued_before_tokens_named_their_family(refresher, web_app):
+    """A retry of a bare secret whose child the earlier code derived (the bare HMAC of the
+    parent, no family id) gets that stored child again, not a named one nobody stored."""
+    rotating(web_app.application, leeway=30)
+    current = refresher.start(web_app)["refresh_token"]
+    family = family_of(current)
+    legacy = secrets.token_urlsafe(32)
+    raw = bytes.fromhex(digests.digest("refresh-token-child", legacy))
+    legacy_child = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    RefreshToken.objects.filter(digest=refresh_tokens.token_digest(current)).update(
+        digest=refresh_tokens.token_digest(legacy), child_digest=""
+    )
+    now = timezone.now()
+    RefreshToken.objects.create(
+        digest=refresh_tokens.token_digest(legacy_child), family=family, generation=2, issued_at=now
+    )
+    RefreshTokenFamily.objects.filter(pk=family.pk).update(generation=2, rotated_at=now)
+
+    retried = ok(refresher.refresh(web_app, legacy))["refresh_token"]
+
+    assert retried == legacy_child
+    grandchild = ok(refresher.refresh(web_app, retried))["refresh_token"]
+    assert grandchild.startswith(f"{family.pk}.")

@@ -10,19 +10,7 @@ from django.utils import timezone
 
 from applications import refresh_tokens, user_grants
 from applications.models import RefreshToken, RefreshTokenFamily, UserGrant
-from tests.applications.conftest import ORDERS, configure_refresh, rotating
-
-INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
-
-
-def ok(response) -> dict:
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def refused(response) -> None:
-    assert response.status_code == 403, response.content
-    assert response.json() == INVALID
+from tests.applications.conftest import ORDERS, configure_refresh, ok, refused, rotating
 
 
 def backdate_use(token: str, seconds: float) -> None:

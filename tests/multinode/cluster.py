@@ -120,7 +120,8 @@ class Cluster:
         return Mgmt(node.url, token)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
     # gunicorn cannot bind port 0 and report it; take one the kernel says is free now.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -141,7 +142,8 @@ def _empty_redis_database() -> None:
     assert reply == b"+OK\r\n+OK\r\n", reply
 
 
-def _manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    """stdout of `manage.py *args` run with `env`; fails the test on a non-zero exit."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env=env,
@@ -155,7 +157,9 @@ def _manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def _start(name: str, env: dict[str, str], port: int, workdir: Path) -> Node:
+def start_node(name: str, env: dict[str, str], port: int, workdir: Path) -> Node:
+    """A gunicorn server of Gatehouse with `env` on 127.0.0.1:`port`, its log in `workdir`;
+    started, not yet serving (wait_until_serving)."""
     log_path = workdir / f"node-{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -179,7 +183,8 @@ def _start(name: str, env: dict[str, str], port: int, workdir: Path) -> Node:
     return Node(name, f"http://127.0.0.1:{port}", process, log_path)
 
 
-def _wait_until_serving(node: Node) -> None:
+def wait_until_serving(node: Node) -> None:
+    """Returns once `node` answers /.well-known/jwks.json; fails after STARTUP_SECONDS."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
         assert node.process.poll() is None, f"node {node.name} exited:\n{node.log()}"
@@ -192,7 +197,8 @@ def _wait_until_serving(node: Node) -> None:
         time.sleep(0.2)
 
 
-def _stop(node: Node) -> None:
+def stop_node(node: Node) -> None:
+    """Terminates `node` (killed if it has not exited after 30 s) and waits for it."""
     if node.process.poll() is None:
         node.process.terminate()
         try:
@@ -209,7 +215,7 @@ def two_nodes(workdir: Path) -> Iterator[Cluster]:
     env, database, server_url, scratch_db = production_env(workdir, "gatehouse_multinode")
     assert database == "PostgreSQL" and scratch_db is not None
     try:
-        port_a, port_b = _free_port(), _free_port()
+        port_a, port_b = free_port(), free_port()
         env.update(
             {
                 # The tenant URL both nodes answer for (a load balancer's, in production);
@@ -225,27 +231,27 @@ def two_nodes(workdir: Path) -> Iterator[Cluster]:
         )
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         _empty_redis_database()
-        _manage(env, "migrate", "--no-input")
-        _manage(env, "bootstrap")
-        automation = _automation_client(env)
-        nodes = [_start("a", env, port_a, workdir), _start("b", env, port_b, workdir)]
+        manage(env, "migrate", "--no-input")
+        manage(env, "bootstrap")
+        automation = automation_client(env)
+        nodes = [start_node("a", env, port_a, workdir), start_node("b", env, port_b, workdir)]
         try:
             for node in nodes:
-                _wait_until_serving(node)
+                wait_until_serving(node)
             yield Cluster(nodes[0], nodes[1], env, automation, [automation["client_secret"]])
         finally:
             for node in nodes:
-                _stop(node)
+                stop_node(node)
     finally:
         _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
 
 
-def _automation_client(env: dict[str, str]) -> dict[str, str]:
+def automation_client(env: dict[str, str]) -> dict[str, str]:
     """A machine-to-machine client with every Management API scope, made with the README's
     two commands."""
-    created = json.loads(_manage(env, "create_application", "--name", "Automation", "--json"))
+    created = json.loads(manage(env, "create_application", "--name", "Automation", "--json"))
     audience = env["PUBLIC_URL"] + "/api/v2/"
-    _manage(
+    manage(
         env, "grant", "--client-id", created["client_id"], "--audience", audience, "--all-scopes"
     )
     return {"client_id": created["client_id"], "client_secret": created["client_secret"]}
