@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -40,25 +39,29 @@ from psycopg import sql
 from applications.models import RefreshToken, RefreshTokenFamily, UserGrant
 from applications.refresh_token_format import family_id_of
 from applications.refresh_tokens import REUSE_DETECTED
-from tests.bench.bench_token import production_env
+from tests.bench.bench_token import child_pids, production_env
 from tests.e2e.end_user import PASSWORD, Person
 from tests.multinode.cluster import (
+    AUDIENCE,
+    CALLBACK,
     STARTUP_SECONDS,
     TIMEOUT,
     Mgmt,
     Node,
+    authorize_url,
     automation_client,
     free_port,
     manage,
+    redeem,
+    refresh,
     start_node,
     stop_node,
+    token_request,
     wait_until_serving,
 )
 
 # PostgreSQL refuses to run as root: as root, initdb and the server run as this OS user.
 SERVER_OS_USER = "postgres"
-AUDIENCE = "https://inventory.example/api"
-CALLBACK = "https://app.example.com/callback"
 EMAIL = "ada@example.com"
 RESTORED = "generation 2 restored (its rotation was lost)"
 
@@ -79,21 +82,6 @@ def _as_server_user() -> dict[str, Any]:
     (the Popen'd process is then the program itself, not a wrapper: its pid is the
     postmaster's)."""
     return {"user": SERVER_OS_USER, "group": SERVER_OS_USER} if os.geteuid() == 0 else {}
-
-
-def _children_of(parent: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        # The command name (field 2) may hold spaces; the parent's pid is field 4.
-        if int(stat.rpartition(")")[2].split()[1]) == parent:
-            pids.append(int(entry.name))
-    return pids
 
 
 def _gone(pid: int) -> bool:
@@ -176,7 +164,7 @@ class PrivateCluster:
             return
         postmaster = self.process.pid
         os.kill(postmaster, signal.SIGSTOP)
-        children = _children_of(postmaster)
+        children = child_pids(postmaster)
         for pid in children:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -313,10 +301,6 @@ def family_state(database_url: str, family_id: str) -> FamilyState:
     return FamilyState(*row)
 
 
-def token_request(node: Node, **form: str) -> requests.Response:
-    return requests.post(f"{node.url}/oauth/token", data=form, timeout=TIMEOUT)
-
-
 def management_api(house: Gatehouse, node: Node) -> Mgmt:
     """The Management API at `node`, with a token of an all-scopes automation client."""
     automation = automation_client(house.env)
@@ -375,39 +359,13 @@ def web_application(house: Gatehouse, node: Node) -> dict:
 
 def first_refresh_token(house: Gatehouse, node: Node, web: dict) -> str:
     """The person signs in and consents; the code exchange starts the family."""
-    query = {
-        "response_type": "code",
-        "client_id": web["client_id"],
-        "redirect_uri": CALLBACK,
-        "scope": "openid offline_access read:stock",
-        "audience": AUDIENCE,
-        "state": "s-1",
-    }
-    journey = Person(email=EMAIL).authorize(f"{node.url}/authorize?{urlencode(query)}", CALLBACK)
-    code = journey.params["code"]
-    response = token_request(
-        node,
-        grant_type="authorization_code",
-        client_id=web["client_id"],
-        client_secret=web["client_secret"],
-        code=code,
-        redirect_uri=CALLBACK,
-    )
-    assert response.status_code == 200, response.text
-    tokens = response.json()
-    house.secrets += [code, tokens["access_token"], tokens["id_token"]]
-    return tokens["refresh_token"]
+    journey = Person(email=EMAIL).authorize(authorize_url(node, web), CALLBACK)
+    return redeem(house.secrets, node, web, journey.params["code"])["refresh_token"]
 
 
-def refresh(house: Gatehouse, node: Node, web: dict, token: str) -> requests.Response:
+def refreshed(house: Gatehouse, node: Node, web: dict, token: str) -> requests.Response:
     """The refresh grant without `scope`: the common rotation, committed asynchronously."""
-    response = token_request(
-        node,
-        grant_type="refresh_token",
-        client_id=web["client_id"],
-        client_secret=web["client_secret"],
-        refresh_token=token,
-    )
+    response = refresh(node, web, token)
     if response.status_code == 200:
         body = response.json()
         house.secrets += [body["access_token"]] + ([body["id_token"]] if "id_token" in body else [])
@@ -432,7 +390,7 @@ def test_a_rotation_lost_in_a_crash_is_restored_and_its_parent_is_then_reuse(
     # The crash. With the WAL writer stopped, nobody writes out the WAL buffers: the
     # rotation's asynchronous commit returns at once and its WAL stays in shared memory.
     os.kill(private_cluster.walwriter_pid(), signal.SIGSTOP)
-    rotated = refresh(gatehouse, before, web, first)
+    rotated = refreshed(gatehouse, before, web, first)
     assert rotated.status_code == 200, rotated.text
     child = rotated.json()["refresh_token"]
     private_cluster.crash()
@@ -451,14 +409,14 @@ def test_a_rotation_lost_in_a_crash_is_restored_and_its_parent_is_then_reuse(
     assert lost == FamilyState(1, "", 1, 1), lost  # not revoked, the user's grant there
 
     # The client holds the child the database lost: it stays signed in.
-    restored = refresh(gatehouse, after, web, child)
+    restored = refreshed(gatehouse, after, web, child)
     assert restored.status_code == 200, restored.text
     grandchild = restored.json()["refresh_token"]
     assert family_id_of(grandchild) == family_id
     assert grandchild not in (first, child)
 
     # The restoration spent the parent again: its replay is reuse, outside any overlap period.
-    replayed = refresh(gatehouse, after, web, first)
+    replayed = refreshed(gatehouse, after, web, first)
     assert replayed.status_code == 403, replayed.text
     assert replayed.json()["error"] == "invalid_grant"
     # Generation 2 restored, 3 issued for it; then the whole family revoked with the grant.

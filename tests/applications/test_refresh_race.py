@@ -325,11 +325,18 @@ def test_a_retry_after_a_lost_response_keeps_the_user_signed_in(server):
 # --- after a rotation a database crash lost (applications/refresh_token_recovery.py) --------
 
 
-def test_parallel_presentations_of_a_lost_child_inside_the_overlap_period_all_succeed(server):
-    client_id = server.new_client(30)
+def _after_a_lost_rotation(server, leeway: int) -> tuple[str, str, str]:
+    """A client with that leeway and a family whose first rotation a crash lost: the client
+    id, the parent (the newest token again) and the child the client holds."""
+    client_id = server.new_client(leeway)
     parent = server.new_family(client_id)
     child = server.refresh(client_id, parent).json()["refresh_token"]
     server.lose_first_rotations(client_id)
+    return client_id, parent, child
+
+
+def test_parallel_presentations_of_a_lost_child_inside_the_overlap_period_all_succeed(server):
+    client_id, _, child = _after_a_lost_rotation(server, leeway=30)
 
     responses = _in_parallel(3, lambda _: server.refresh(client_id, child))
 
@@ -339,10 +346,7 @@ def test_parallel_presentations_of_a_lost_child_inside_the_overlap_period_all_su
 
 
 def test_parallel_presentations_of_a_lost_child_without_an_overlap_period(server):
-    client_id = server.new_client(0)
-    parent = server.new_family(client_id)
-    child = server.refresh(client_id, parent).json()["refresh_token"]
-    server.lose_first_rotations(client_id)
+    client_id, _, child = _after_a_lost_rotation(server, leeway=0)
 
     responses = _in_parallel(3, lambda _: server.refresh(client_id, child))
 
@@ -354,10 +358,7 @@ def test_a_thief_racing_the_client_after_a_lost_rotation_is_detected(server):
     """Whoever comes first, the client stays signed in and the family is revoked once both
     have used it: the thief's parent is reuse, or it got the client's own child, whose next
     use is."""
-    client_id = server.new_client(0)
-    parent = server.new_family(client_id)
-    child = server.refresh(client_id, parent).json()["refresh_token"]
-    server.lose_first_rotations(client_id)
+    client_id, parent, child = _after_a_lost_rotation(server, leeway=0)
 
     client, thief = _in_parallel(2, lambda i: server.refresh(client_id, (child, parent)[i]))
 

@@ -229,6 +229,24 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
+def child_pids(parent_pid: int) -> list[int]:
+    """The pids of `parent_pid`'s children (a gunicorn master's workers, a postmaster's
+    backends), sorted, from /proc/<pid>/stat's ppid field."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited while listed
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == parent_pid:
+            children.append(int(entry.name))
+    return sorted(children)
+
+
 def _admin_sql(url: str, statement: str) -> None:
     import psycopg
 

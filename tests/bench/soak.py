@@ -42,6 +42,7 @@ from bench_token import (
     _admin_sql,
     _ensure_wrk,
     _token_form,
+    child_pids,
     gunicorn_server,
     production_env,
     run_wrk,
@@ -90,23 +91,6 @@ def _soak_seconds() -> int:
     if not raw.isdigit() or int(raw) < 10:
         sys.exit(f"SOAK_SECONDS must be a whole number of seconds, 10 or more (got {raw!r})")
     return int(raw)
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The gunicorn master's children (its workers), from /proc/<pid>/stat's ppid field."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited while listed
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == master_pid:
-            children.append(int(entry.name))
-    return sorted(children)
 
 
 def rss_kib(pid: int) -> int | None:
@@ -164,7 +148,7 @@ def main() -> int:
             url = f"{base_url}/oauth/token"
             maximum = run_wrk(wrk, url, body, workdir)
             target = maximum["rate"] * LOAD_FRACTION
-            pids = worker_pids(master_pid)
+            pids = child_pids(master_pid)
             times = [warmup + (seconds - warmup) * i / (SAMPLES - 1) for i in range(SAMPLES - 1)]
             sampler = MemorySampler(pids, times)
             paced = PACED_SCRIPT % {
@@ -177,7 +161,7 @@ def main() -> int:
             sampler.stop.set()
             sampler.join()
             end = {pid: rss_kib(pid) for pid in pids}
-            replaced = sorted(set(worker_pids(master_pid)) - set(pids))
+            replaced = sorted(set(child_pids(master_pid)) - set(pids))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if scratch_db:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -34,6 +34,9 @@ WORKERS_PER_NODE = 1
 REDIS_URL = "redis://127.0.0.1:6379/10"
 TIMEOUT = 20
 STARTUP_SECONDS = 60
+# The API and callback the scenarios' web application uses (created by each test).
+AUDIENCE = "https://inventory.example/api"
+CALLBACK = "https://app.example.com/callback"
 
 
 @dataclass
@@ -75,6 +78,57 @@ class Mgmt:
 
 def user_path(user_id: str) -> str:
     return "/users/" + quote(user_id, safe="")
+
+
+def token_request(node: Node, **form: str) -> requests.Response:
+    """POST /oauth/token at `node`, form-encoded."""
+    return requests.post(f"{node.url}/oauth/token", data=form, timeout=TIMEOUT)
+
+
+def authorize_url(node: Node, web: dict, **params: str) -> str:
+    """`node`'s /authorize for the web application `web` (a Management API client body):
+    code flow, CALLBACK, AUDIENCE with read:stock, openid and offline_access; `params`
+    override."""
+    query = {
+        "response_type": "code",
+        "client_id": web["client_id"],
+        "redirect_uri": CALLBACK,
+        "scope": "openid offline_access read:stock",
+        "audience": AUDIENCE,
+        "state": "s-1",
+        **params,
+    }
+    return f"{node.url}/authorize?{urlencode(query)}"
+
+
+def redeem(secrets: list[str], node: Node, web: dict, code: str) -> dict:
+    """Exchanges a code at `node`; returns the token response, and adds the code and the
+    tokens to `secrets` (what must never reach a server log)."""
+    response = token_request(
+        node,
+        grant_type="authorization_code",
+        client_id=web["client_id"],
+        client_secret=web["client_secret"],
+        code=code,
+        redirect_uri=CALLBACK,
+    )
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    secrets.extend(
+        [code, tokens["access_token"], tokens["id_token"], tokens.get("refresh_token", "")]
+    )
+    return tokens
+
+
+def refresh(node: Node, web: dict, refresh_token: str) -> requests.Response:
+    """The refresh grant at `node` for `web`, without `scope`."""
+    return token_request(
+        node,
+        grant_type="refresh_token",
+        client_id=web["client_id"],
+        client_secret=web["client_secret"],
+        refresh_token=refresh_token,
+    )
 
 
 @dataclass

@@ -11,7 +11,6 @@ within which B signs with, and publishes, what a rotation through A made.
 import time
 from collections.abc import Callable
 from itertools import count
-from urllib.parse import urlencode
 
 import jwt
 import pytest
@@ -19,10 +18,20 @@ import requests
 
 from tests.e2e.end_user import PASSWORD, Person, SignInFailed
 
-from .cluster import TIMEOUT, Cluster, Mgmt, Node, user_path
+from .cluster import (
+    AUDIENCE,
+    CALLBACK,
+    TIMEOUT,
+    Cluster,
+    Mgmt,
+    Node,
+    authorize_url,
+    redeem,
+    refresh,
+    token_request,
+    user_path,
+)
 
-AUDIENCE = "https://inventory.example/api"
-CALLBACK = "https://app.example.com/callback"
 # The README's bound ("Running more than one node"): each process re-reads the current key
 # and the JWKS at most every 3 s (keys/signing.py, CURRENT_KEY_RECHECK_SECONDS). Written here,
 # not imported, so the test holds the code to the documented promise. The deadline adds
@@ -52,10 +61,6 @@ def verify(cluster: Cluster, node: Node, token: str, audience: str) -> dict:
         issuer=cluster.public_url + "/",
         options={"require": ["iss", "aud", "exp", "iat"]},
     )
-
-
-def token_request(node: Node, **form: str) -> requests.Response:
-    return requests.post(f"{node.url}/oauth/token", data=form, timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -112,47 +117,6 @@ def end_user(cluster: Cluster) -> tuple[Person, str]:
         status=201,
     )
     return Person(email=email), created["user_id"]
-
-
-def authorize_url(node: Node, web: dict, **params: str) -> str:
-    query = {
-        "response_type": "code",
-        "client_id": web["client_id"],
-        "redirect_uri": CALLBACK,
-        "scope": "openid offline_access read:stock",
-        "audience": AUDIENCE,
-        "state": "s-1",
-        **params,
-    }
-    return f"{node.url}/authorize?{urlencode(query)}"
-
-
-def redeem(cluster: Cluster, node: Node, web: dict, code: str) -> dict:
-    """Exchanges a code at `node`; returns the token response."""
-    response = token_request(
-        node,
-        grant_type="authorization_code",
-        client_id=web["client_id"],
-        client_secret=web["client_secret"],
-        code=code,
-        redirect_uri=CALLBACK,
-    )
-    assert response.status_code == 200, response.text
-    tokens = response.json()
-    cluster.secrets.extend(
-        [code, tokens["access_token"], tokens["id_token"], tokens.get("refresh_token", "")]
-    )
-    return tokens
-
-
-def refresh(node: Node, web: dict, refresh_token: str) -> requests.Response:
-    return token_request(
-        node,
-        grant_type="refresh_token",
-        client_id=web["client_id"],
-        client_secret=web["client_secret"],
-        refresh_token=refresh_token,
-    )
 
 
 def signed_in(cluster: Cluster, web: dict, at: Node) -> tuple[Person, str, str]:
@@ -251,7 +215,7 @@ def test_a_key_rotation_through_a_reaches_b_within_the_bound(cluster, inventory)
 
 def test_a_refresh_token_revoked_through_a_is_refused_by_b(cluster, web):
     _, _, code = signed_in(cluster, web, at=cluster.a)
-    tokens = redeem(cluster, cluster.b, web, code)
+    tokens = redeem(cluster.secrets, cluster.b, web, code)
     refresh_token = tokens["refresh_token"]
     assert refresh(cluster.b, web, refresh_token).status_code == 200
 
@@ -276,7 +240,7 @@ def test_a_refresh_token_revoked_through_a_is_refused_by_b(cluster, web):
 
 def test_a_user_blocked_through_a_can_neither_refresh_nor_sign_in_on_b(cluster, web):
     person, user_id, code = signed_in(cluster, web, at=cluster.a)
-    refresh_token = redeem(cluster, cluster.a, web, code)["refresh_token"]
+    refresh_token = redeem(cluster.secrets, cluster.a, web, code)["refresh_token"]
     assert refresh(cluster.b, web, refresh_token).status_code == 200
 
     cluster.mgmt(cluster.a).ok("PATCH", user_path(user_id), {"blocked": True})
@@ -301,7 +265,7 @@ def test_a_user_signs_in_on_a_and_continues_on_b(cluster, web):
     person, user_id, code = signed_in(cluster, web, at=cluster.a)
 
     # A code issued by A is redeemed at B.
-    tokens = redeem(cluster, cluster.b, web, code)
+    tokens = redeem(cluster.secrets, cluster.b, web, code)
     assert verify(cluster, cluster.b, tokens["id_token"], web["client_id"])["sub"] == user_id
     assert verify(cluster, cluster.b, tokens["access_token"], AUDIENCE)["sub"] == user_id
 
@@ -317,7 +281,7 @@ def test_a_user_signs_in_on_a_and_continues_on_b(cluster, web):
     silent = dict(part.split("=", 1) for part in location.split("?", 1)[1].split("&"))
     assert silent["state"] == "s-2" and "error" not in silent, silent
     # And that code, issued by B, is redeemed at A.
-    again = redeem(cluster, cluster.a, web, silent["code"])
+    again = redeem(cluster.secrets, cluster.a, web, silent["code"])
     assert verify(cluster, cluster.a, again["id_token"], web["client_id"])["sub"] == user_id
 
 
@@ -325,7 +289,7 @@ def test_no_secret_reached_either_node_log(cluster, web):
     """Both server logs (LOG_LEVEL=INFO) hold none of the secrets handled here and in the
     tests before: client secrets, access, ID and refresh tokens, codes, the password."""
     _, _, code = signed_in(cluster, web, at=cluster.b)
-    refresh_token = redeem(cluster, cluster.a, web, code)["refresh_token"]
+    refresh_token = redeem(cluster.secrets, cluster.a, web, code)["refresh_token"]
     refreshed = refresh(cluster.b, web, refresh_token)
     assert refreshed.status_code == 200, refreshed.text
     cluster.secrets.append(refreshed.json()["access_token"])
