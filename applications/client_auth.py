@@ -1,6 +1,6 @@
 """Client authentication at the token endpoint for the grants that act for a user (RFC 6749
 section 2.3; AUTH0_USER_FLOWS.md section 3.1), used by the refresh grant
-(applications/refresh_tokens.py) and the revocation endpoint (applications/revocation.py;
+(applications/refresh_grant.py) and the revocation endpoint (applications/revocation.py;
 RFC 7009 section 2.1) with the code grant's rules: a confidential client
 (client_secret_post or client_secret_basic) sends its secret in the body or in HTTP Basic,
 whatever its configured method; a public client (`none`) sends only its client_id, and a

@@ -90,7 +90,7 @@ class TokenRequest:
     code: str | None = None
     redirect_uri: str | None = None
     code_verifier: str | None = None
-    # The refresh grant's (RFC 6749 section 6), read by applications/refresh_tokens.py.
+    # The refresh grant's (RFC 6749 section 6), read by applications/refresh_grant.py.
     refresh_token: str | None = None
 
 

@@ -4,7 +4,7 @@ applications/token_request.py), a TokenResponse out or an OAuthError raised.
 
 Order of checks: the request's own parameters (400), the client's authentication (401, the
 code grant's rules, applications/client_auth.py), the client's grant types (403
-unauthorized_client), then the token (applications/refresh_tokens.py: 403 invalid_grant
+unauthorized_client), then the token (applications/refresh_exchange.py: 403 invalid_grant
 "Unknown or invalid refresh token." for an unknown, revoked, expired, idle, reused or
 another client's token; auth0-spa-js keys on the substring "invalid refresh token").
 
@@ -34,6 +34,7 @@ from applications import (
     client_auth,
     grant_lookup,
     id_tokens,
+    refresh_exchange,
     refresh_tokens,
     user_access_tokens,
 )
@@ -156,7 +157,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
         return (None if found is None else found.api), _scopes(family, found, requested)
 
     try:
-        result, (api, scopes) = refresh_tokens.exchange(
+        result, (api, scopes) = refresh_exchange.exchange(
             request.refresh_token,
             application=application,
             check=check,
@@ -171,7 +172,7 @@ def exchange(request: TokenRequest, now: dt.datetime | None = None) -> TokenResp
 
 def _tokens(
     application: Application,
-    result: refresh_tokens.Exchanged,
+    result: refresh_exchange.Exchanged,
     api: Api | None,
     scopes: list[str],
     now: dt.datetime,

@@ -22,6 +22,8 @@ from keys import digests
 PURPOSE = "refresh-token"
 CHILD_PURPOSE = "refresh-token-child"
 FAMILY_ID_CHARS = 24
+# Longer than any token issued here (68 characters): refused before any digest.
+MAX_TOKEN_CHARS = 512
 _HEX = frozenset("0123456789abcdef")
 
 

@@ -1,4 +1,4 @@
-"""The hand-written statements of a refresh-token exchange (applications/refresh_tokens.py
+"""The hand-written statements of a refresh-token exchange (applications/refresh_exchange.py
 decides what they mean): read a token, or a family's newest one, with its family and user,
 optionally locking the family, and rotate a family's newest token in one statement on
 PostgreSQL, committed asynchronously unless REFRESH_TOKEN_ASYNC_COMMIT is off

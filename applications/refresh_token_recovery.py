@@ -1,6 +1,6 @@
 """Rotations a database crash lost, recognised and written again.
 
-The common rotation commits asynchronously on PostgreSQL (applications/refresh_tokens.py,
+The common rotation commits asynchronously on PostgreSQL (applications/refresh_exchange.py,
 `_rotate_in_one_statement`), so a crash of the database server can lose the rotations of its
 last moments: the client holds a child the database never kept, and the parent is the
 family's newest token again. The child is recognised when the client presents it (or

@@ -38,7 +38,7 @@ from django.utils import timezone
 from applications import client_auth, refresh_token_recovery, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
-from applications.refresh_token_format import family_id_of
+from applications.refresh_token_format import MAX_TOKEN_CHARS, family_id_of
 from logs import audit
 from users.models import USER_ID_PREFIX
 
@@ -104,7 +104,7 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoke
         raise invalid_request("Missing required parameter: token")
     application = client_auth.authenticate(request, "revocation")
     token = request.token
-    if len(token) > refresh_tokens.MAX_TOKEN_CHARS:
+    if len(token) > MAX_TOKEN_CHARS:
         logger.info("revocation by client %s: unknown token", application.client_id)
         return Revoked(UNKNOWN_TOKEN)
     digest = refresh_tokens.token_digest(token)

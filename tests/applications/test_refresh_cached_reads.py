@@ -71,7 +71,7 @@ def test_a_refresh_on_a_warm_connection_reads_no_client_api_or_scopes(chain, log
     statements = _statements(captured)
     if connection.vendor == "postgresql":
         # One statement and no transaction around it: the token, family and user read, the
-        # family advanced and the child inserted (applications/refresh_tokens.py). It tests
+        # family advanced and the child inserted (applications/refresh_exchange.py). It tests
         # the API's offline access itself; the client, the API and its scopes come from the
         # cache.
         assert len(captured.captured_queries) == 1, captured.captured_queries
