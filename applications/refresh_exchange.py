@@ -79,6 +79,7 @@ from applications.refresh_tokens import (
     grant_audience,
     revoke_families,
     revoke_for_grant,
+    token_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ def _recovered(token: str, digest: str, application: Application, now: dt.dateti
     parent = refresh_token_recovery.locked_parent(token, digest)
     if parent is not None:
         _refuse_if_dead(parent, application, now)
-        return refresh_token_recovery.restore(parent, token, digest, application.client_id, now)
+        return refresh_token_recovery.restore(parent, token, application.client_id, now)
     # Another exchange of the family may have restored this token (or rotated to it) between
     # the first read and the lock; a token that names no family has no such race.
     row = None
@@ -324,14 +325,7 @@ def _advance(
         )
         family.rotating = rotating_now
         family_fields.append("rotating")
-    child = RefreshToken(
-        digest=token_digest(issued),
-        family=family,
-        generation=family.generation,
-        issued_at=now,
-        idle_expires_at=idle_deadline,
-        child_digest=child_digest(issued, family.pk),
-    )
+    child = token_row(family, issued, now, idle_deadline)
     # One round trip on PostgreSQL for both writes (applications/prepared_sql.py).
     prepared_sql.insert_and_update(child, family, family_fields)
     return Exchanged(family, issued)

@@ -18,16 +18,17 @@ import logging
 
 from applications import prepared_sql, refresh_token_queries
 from applications.models import RefreshToken
-from applications.refresh_token_format import child_digest, family_id_of, token_digest
+from applications.refresh_token_format import family_id_of
+from applications.refresh_tokens import token_row
 
 logger = logging.getLogger(__name__)
 
 
-def lost_child_parent(token: str, digest: str | None = None) -> RefreshToken | None:
+def lost_child_parent(token: str, digest: str) -> RefreshToken | None:
     """The newest token (with its family and user) of the rotating family that `token`
-    names, when `token` is its child: what a lost rotation leaves. None for any other token,
-    tokens with a row included. `digest`: token_digest(token), when known. One query, no
-    lock; only a token that names a family costs it."""
+    (whose digest is `digest`) names, when `token` is its child: what a lost rotation
+    leaves. None for any other token, tokens with a row included. One query, no lock; only
+    a token that names a family costs it."""
     family_id = family_id_of(token)
     if family_id is None:
         return None
@@ -35,7 +36,7 @@ def lost_child_parent(token: str, digest: str | None = None) -> RefreshToken | N
     if newest is None or not newest.family.rotating:
         return None  # non-rotating tokens are never rotated asynchronously
     # An empty child_digest (tokens issued before it was kept) never matches.
-    matches = hmac.compare_digest(newest.child_digest, digest or token_digest(token))
+    matches = hmac.compare_digest(newest.child_digest, digest)
     return newest if matches else None
 
 
@@ -51,25 +52,15 @@ def locked_parent(token: str, digest: str) -> RefreshToken | None:
     return locked if locked is not None and locked.digest == parent.digest else None
 
 
-def restore(
-    parent: RefreshToken, token: str, digest: str, client_id: str, now: dt.datetime
-) -> RefreshToken:
+def restore(parent: RefreshToken, token: str, client_id: str, now: dt.datetime) -> RefreshToken:
     """Writes the lost rotation of `parent` (from `locked_parent`; the caller has checked
-    the family may be exchanged) again: `token`, whose digest is `digest`, becomes the next
-    generation, issued `now`, with its parent's idle expiry (the earliest it can have had),
-    and the parent is spent at `now`. Returns the new row, for the state machine to
-    exchange."""
+    the family may be exchanged) again: `token` becomes the next generation, issued `now`,
+    with its parent's idle expiry (the earliest it can have had), and the parent is spent
+    at `now`. Returns the new row, for the state machine to exchange."""
     family = parent.family
     family.generation += 1
     family.rotated_at = now
-    restored = RefreshToken(
-        digest=digest,
-        family=family,
-        generation=family.generation,
-        issued_at=now,
-        idle_expires_at=parent.idle_expires_at,
-        child_digest=child_digest(token, family.pk),
-    )
+    restored = token_row(family, token, now, parent.idle_expires_at)
     prepared_sql.insert_and_update(restored, family, ["generation", "rotated_at"])
     logger.warning(
         "refresh token family %s of client %s: generation %d restored (its rotation was lost)",

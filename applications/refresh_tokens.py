@@ -117,14 +117,8 @@ def issue(
         created_at=now,
         expires_at=deadline(now, refresh_settings.absolute_lifetime(application)),
     )
-    RefreshToken.objects.create(
-        digest=token_digest(token),
-        family=family,
-        generation=1,
-        issued_at=now,
-        idle_expires_at=deadline(now, refresh_settings.idle_lifetime(application)),
-        child_digest=child_digest(token, family_id),
-    )
+    idle_deadline = deadline(now, refresh_settings.idle_lifetime(application))
+    token_row(family, token, now, idle_deadline).save(force_insert=True)
     logger.info(
         "refresh token family %s issued to client %s (%s)",
         family.id,
@@ -132,6 +126,22 @@ def issue(
         "rotating" if family.rotating else "non-rotating",
     )
     return token
+
+
+def token_row(
+    family: RefreshTokenFamily, token: str, now: dt.datetime, idle_expires_at: dt.datetime | None
+) -> RefreshToken:
+    """An unsaved row for `token` as the family's generation `family.generation`, issued
+    `now`, idle until `idle_expires_at`, and keeping the digest its child will have
+    (applications/refresh_token_recovery.py)."""
+    return RefreshToken(
+        digest=token_digest(token),
+        family=family,
+        generation=family.generation,
+        issued_at=now,
+        idle_expires_at=idle_expires_at,
+        child_digest=child_digest(token, family.pk),
+    )
 
 
 def _enforce_limit(application: Application, user: User, now: dt.datetime) -> None:

@@ -38,7 +38,7 @@ from django.utils import timezone
 from applications import client_auth, refresh_token_recovery, refresh_tokens, user_access_tokens
 from applications.models import Application, OpaqueAccessToken, RefreshToken, RefreshTokenFamily
 from applications.oauth import OAuthError, invalid_request
-from applications.refresh_token_format import MAX_TOKEN_CHARS, family_id_of
+from applications.refresh_token_format import MAX_TOKEN_CHARS, family_id_of, token_digest
 from logs import audit
 from users.models import USER_ID_PREFIX
 
@@ -107,7 +107,7 @@ def revoke(request: RevocationRequest, now: dt.datetime | None = None) -> Revoke
     if len(token) > MAX_TOKEN_CHARS:
         logger.info("revocation by client %s: unknown token", application.client_id)
         return Revoked(UNKNOWN_TOKEN)
-    digest = refresh_tokens.token_digest(token)
+    digest = token_digest(token)
     with transaction.atomic():
         row = _refresh_token(token, digest)
         if row is not None:
@@ -136,11 +136,10 @@ def _refresh_token(token: str, digest: str) -> RefreshToken | None:
     """The row of refresh token `token` (digest `digest`) with its family or, for the child
     of a rotation a crash lost, its parent's: that family is live. Read again when it named
     a family that another exchange advanced meanwhile (it may have stored this very token)."""
-    row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
-    if row is None:
-        row = refresh_token_recovery.lost_child_parent(token, digest)
+    stored = RefreshToken.objects.select_related("family").filter(digest=digest)
+    row = stored.first() or refresh_token_recovery.lost_child_parent(token, digest)
     if row is None and family_id_of(token) is not None:
-        row = RefreshToken.objects.select_related("family").filter(digest=digest).first()
+        row = stored.first()  # a new query: `stored` itself is never evaluated
     return row
 
 
