@@ -79,12 +79,15 @@ def shoot():
 
 
 def settled(page) -> None:
-    """Wait until htmx has loaded and no swap is in flight. htmx boosts the links of swapped-in
-    content once it has settled (20 ms after the swap): a click before that is an ordinary
-    page load, which a busy machine makes likely. A person is never that quick; tests wait as
-    they would."""
+    """Wait until htmx has boosted the page and no swap is in flight. A click before htmx has
+    boosted a link is an ordinary page load, which a busy machine makes likely. After a full
+    load htmx boosts the body on DOMContentLoaded, while ``window.htmx`` exists as soon as its
+    deferred script ran, so the document must have finished loading. After a swap htmx boosts
+    the new content once it has settled (20 ms later). A person is never that quick; tests wait
+    as they would."""
     page.wait_for_function(
-        "window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        "document.readyState === 'complete' && window.htmx"
+        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
 
 

@@ -19,6 +19,8 @@ from urllib.request import urlopen
 import pytest
 from cryptography.fernet import Fernet
 
+from .conftest import settled
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,9 +126,11 @@ def test_console_is_styled_and_swaps_tabs_under_gunicorn(browser, production):
     assert page.evaluate("typeof window.htmx") == "object"
 
     # A tab swaps in place: the URL is pushed and the page is not loaded anew.
+    settled(page)
     page.evaluate("window.gatehouseMarker = 'still here'")
     page.get_by_role("link", name="Gatehouse Management API").first.click()
     expect(page).to_have_url(re.compile(r"/apis/[0-9a-f]{24}/quickstart/$"))
+    settled(page)
     page.get_by_role("tab", name="Settings").click()
     expect(page).to_have_url(re.compile(r"/apis/[0-9a-f]{24}/settings/$"))
     expect(page.get_by_role("heading", name="General Settings")).to_be_visible()

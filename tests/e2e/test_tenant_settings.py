@@ -8,7 +8,7 @@ import requests
 from apis import resource_servers
 from applications import clients
 
-from .conftest import log_in
+from .conftest import log_in, settled
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,7 @@ def test_default_audience_set_in_the_console_serves_token_requests(browser, cons
     page.get_by_role("link", name="Settings", exact=True).click()
     expect(page).to_have_url(f"{console}/settings/")
     expect(page.locator("nav.sidenav a[aria-current=page]")).to_have_text("Settings")
+    settled(page)
     page.evaluate("window.gatehouseMarker = 'still here'")
 
     page.get_by_label("Default Audience").fill("https://nowhere.example/")
@@ -37,6 +38,7 @@ def test_default_audience_set_in_the_console_serves_token_requests(browser, cons
     expect(page.locator("#id_default_audience_error")).to_contain_text(
         'No API has the identifier "https://nowhere.example/".'
     )
+    settled(page)
     page.get_by_label("Default Audience").fill(CATALOG)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
