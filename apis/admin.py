@@ -1,8 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
-from apis.models import Api, Scope
+from apis import tenant_settings
+from apis.models import SINGLETON_ID, Api, Scope, TenantSettings
 from config.admin import TextIdAdmin
 from logs.admin_changes import ChangeLoggingAdmin
 
@@ -74,3 +79,35 @@ class ScopeAdmin(ChangeLoggingAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Scope | None = None) -> bool:
         return obj is None or not obj.api.is_system
+
+
+@admin.register(TenantSettings)
+class TenantSettingsAdmin(admin.ModelAdmin):
+    """The tenant's one settings row (the default audience). Saved through
+    apis.tenant_settings.update, as the console and the Management API save it: the API is
+    locked while it is named, and the change is logged the same way. There is nothing to add
+    or delete: before anything was saved, the page shows the defaults."""
+
+    fields = ("default_audience", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # A list of one row (or of none, before the first save) would only be a detour.
+        return redirect("admin:apis_tenantsettings_change", SINGLETON_ID)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> TenantSettings | None:
+        if object_id != str(SINGLETON_ID):
+            return None  # the admin says it does not exist
+        return TenantSettings.objects.current()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        api = form.cleaned_data["default_audience"]
+        tenant_settings.update(default_audience=api.identifier if api is not None else "")

@@ -133,3 +133,20 @@ def test_admin_block_action_is_one_event_per_user(admin_client, tenant, new_even
     assert [e.description for e in logged] == ["Block a user"] * count
     assert {e.user_id for e in logged} == {p.user_id for p in people}
     assert {e.details["channel"] for e in logged} == {"admin"}
+
+
+def test_admin_tenant_settings_is_the_consoles_event(admin_client, orders_api, new_events):
+    url = "/admin/apis/tenantsettings/1/change/"
+    events = new_events()
+    response = admin_client.post(url, {"default_audience": orders_api.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = events.one()
+    assert (event.description, event.object_type, event.object_id) == (
+        "Update tenant settings",
+        "tenant",
+        "settings",
+    )
+    assert event.details["channel"] == "admin"
+    assert event.details["changes"] == {
+        "default_audience": {"before": "", "after": orders_api.identifier}
+    }
