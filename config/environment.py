@@ -3,8 +3,10 @@ takes stops the process at startup, naming the variable and what it takes.
 
 django-environ reads the values, but leniently: `Env.bool` turns any word it does not know
 into False (SESSION_COOKIE_SECURE=ture would quietly send session cookies over plain HTTP),
-and `Env.int` lets Python's ValueError through without the variable's name. `StrictEnv`
-keeps django-environ's interface and refuses both.
+and `Env.int` lets Python's ValueError through without the variable's name, and `Env.db` turns
+a DATABASE_URL set empty into settings without an engine (a KeyError far from the cause).
+`StrictEnv` keeps django-environ's interface and refuses all three. Its messages never repeat
+a database URL, which may hold a password.
 """
 
 import builtins
@@ -21,6 +23,10 @@ FALSE_WORDS = frozenset({"false", "off", "n", "no", "0"})
 # ASCII digits only: int() and float() take any script's, and float() also "1_000" and "inf".
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# The database URL schemes Gatehouse runs on (django-environ's names for PostgreSQL, and
+# SQLite, the embedded default); django-environ would also take MySQL's, Oracle's and others.
+DATABASE_SCHEMES = frozenset({"postgres", "postgresql", "pgsql", "psql", "sqlite"})
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,19}")  # RFC 3986 section 3.1, kept short
 
 
 class StrictEnv(environ.Env):
@@ -85,3 +91,44 @@ class StrictEnv(environ.Env):
         if raw is None:
             return super().float(var, default=default)
         return self._number(var, raw, _NUMBER, minimum)
+
+    def db_url(
+        self,
+        var: str = environ.Env.DEFAULT_DATABASE_ENV,
+        default: str | environ.NoValue = environ.Env.NOTSET,
+        engine: str | None = None,
+    ) -> dict:
+        """Django's DATABASES entry for the URL in `var` (django-environ's parsing): a
+        postgres:// (or postgresql://, pgsql://, psql://) or sqlite:/// URL. Raises
+        ImproperlyConfigured, without repeating the URL, when it is set empty, has another
+        scheme, or cannot be parsed (a port that is not a number)."""
+        raw = self._raw(var)
+        if raw is not None:
+            scheme, separator, _ = raw.partition(":")
+            if not raw:
+                raise ImproperlyConfigured(
+                    f"{var} is set but empty: unset it for the embedded SQLite database, or "
+                    "set a URL such as postgres://user:password@host:5432/name."
+                )
+            if not separator or scheme.lower() not in DATABASE_SCHEMES:
+                # Only a scheme is named back: a value without one may be anything.
+                got = (
+                    f"the scheme {scheme!r}"
+                    if separator and _URL_SCHEME.fullmatch(scheme)
+                    else "a value without a scheme"
+                )
+                raise ImproperlyConfigured(
+                    f"{var} must be a postgres:// or sqlite:/// URL; got {got}."
+                )
+        try:
+            return super().db_url(var, default=default, engine=engine)
+        except ValueError:
+            # Its message can quote part of the URL: a password with an unencoded "/" is
+            # read as the host and port.
+            raise ImproperlyConfigured(
+                f"{var} could not be read as a database URL: check that its port is a number "
+                "and that reserved characters (/ ? # @ :) in the user name and password are "
+                "percent-encoded."
+            ) from None
+
+    db = db_url

@@ -123,6 +123,9 @@ def test_development_defaults_start_with_a_warning(tmp_path):
         ("LOG_EVENTS_FLUSH_SECONDS", "٣.5", "LOG_EVENTS_FLUSH_SECONDS must be a number"),
         # django-environ's interpolation of a variable that is not set names that variable.
         ("CONN_MAX_AGE", "$GATEHOUSE_TEST_UNSET", "Set the GATEHOUSE_TEST_UNSET environment"),
+        # django-environ alone gives settings without an engine: a KeyError in settings.py.
+        ("DATABASE_URL", " ", "DATABASE_URL is set but empty: unset it for the embedded"),
+        ("DATABASE_URL", "mysql://gh@db/gh", "DATABASE_URL must be a postgres:// or sqlite:///"),
     ],
 )
 def test_a_value_a_variable_does_not_take_stops_the_process(
@@ -134,6 +137,27 @@ def test_a_value_a_variable_does_not_take_stops_the_process(
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://gh:s3cret-pw@db/gh", "must be a postgres:// or sqlite:/// URL; got the scheme"),
+        ("s3cret-pw", "must be a postgres:// or sqlite:/// URL; got a value without a scheme."),
+        # An unencoded "/" ends the host: "gh:s3cret" is read as a host and a port.
+        ("postgres://gh:s3cret-pw/x@db/gh", "could not be read as a database URL: check that"),
+    ],
+)
+def test_a_database_url_that_cannot_be_used_stops_the_process_without_its_password(
+    production_env, url, message
+):
+    production_env["DATABASE_URL"] = url
+
+    result = manage("check", env=production_env)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: DATABASE_URL {message}" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout
 
 
 def test_every_documented_spelling_is_read(production_env):
