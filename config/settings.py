@@ -172,7 +172,7 @@ TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0, minimum=0)
 # Django's cache: Redis when REDIS_URL is set (shared by every worker and node: the rate-limit
 # counters live here), else memory private to each process. Short socket timeouts: an
 # unreachable Redis must turn into a quick 503 (config/outages.py), not a hung worker.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env.redis_url("REDIS_URL")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -160,6 +160,29 @@ def test_a_database_url_that_cannot_be_used_stops_the_process_without_its_passwo
     assert "s3cret" not in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "localhost:6379",  # no scheme: redis-py refuses it at the first connection
+        "redis://:s3cret-pw@cache:port/0",
+        "redis://:s3cret/pw@cache:6379/0",  # an unencoded "/" in the password
+        "redis://cache:6379/0,http://s3cret@cache",
+    ],
+)
+def test_a_redis_url_that_cannot_be_used_stops_the_process_without_its_password(
+    production_env, url
+):
+    production_env["REDIS_URL"] = url
+
+    result = manage("check", env=production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: REDIS_URL must be a redis://, rediss:// or unix:// URL" in (
+        result.stderr
+    )
+    assert "s3cret" not in result.stderr + result.stdout
+
+
 def test_every_documented_spelling_is_read(production_env):
     production_env.update(
         GRANT_CACHE=" Off ",
