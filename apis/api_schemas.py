@@ -107,7 +107,8 @@ _OPTIONS_NOT_USED: dict[str, SchemaDict] = {
     "subject_type_authorization": {
         "type": "object",
         "additionalProperties": False,
-        "description": "Who may get tokens for this API: applications with a client grant.",
+        "description": "Which applications may get tokens for this API: for users, every "
+        "application (allow_all); for machine-to-machine, those with a client grant.",
         "properties": {
             "user": {
                 "type": "object",
@@ -115,9 +116,11 @@ _OPTIONS_NOT_USED: dict[str, SchemaDict] = {
                 "properties": {
                     "policy": {
                         "type": "string",
-                        "enum": ["allow_all", "deny_all", "require_client_grant"],
-                        "description": "Gatehouse issues no tokens to users: any of Auth0's "
-                        "policies, none applies.",
+                        # Accepting deny_all and ignoring it would let users get tokens
+                        # for an API its owner meant to close to them.
+                        "enum": ["allow_all"],
+                        "description": "Any application may get user tokens for this API; "
+                        "Gatehouse has no per-API user access policy: only allow_all.",
                     }
                 },
             },
@@ -145,7 +148,7 @@ _OPTIONS_NOT_USED: dict[str, SchemaDict] = {
         "type": "string",
         "nullable": True,
         "enum": [None],
-        "description": "Gatehouse has no user consent: only null.",
+        "description": "Gatehouse has no transactional consent with MFA: only null.",
     },
     "authorization_details": {
         "type": "array",
@@ -163,7 +166,7 @@ _OPTIONS_NOT_USED: dict[str, SchemaDict] = {
     "allow_online_access": {
         "type": "boolean",
         "enum": [False],
-        "description": "Gatehouse has no user sessions: only false.",
+        "description": "Gatehouse has no online refresh tokens: only false.",
     },
 }
 OPTIONS_NOT_USED = tuple(_OPTIONS_NOT_USED)

@@ -263,6 +263,20 @@ def test_a_terraform_shaped_body_is_accepted(mgmt: Mgmt, tenant):
             "grant: only require_client_grant.)",
         ),
         (
+            "subject_type_authorization",
+            {"user": {"policy": "deny_all"}},
+            'No enum match for: "deny_all"',
+            "subject_type_authorization.user.policy (Any application may get user tokens for "
+            "this API; Gatehouse has no per-API user access policy: only allow_all.)",
+        ),
+        (
+            "subject_type_authorization",
+            {"user": {"policy": "require_client_grant"}},
+            'No enum match for: "require_client_grant"',
+            "subject_type_authorization.user.policy (Any application may get user tokens for "
+            "this API; Gatehouse has no per-API user access policy: only allow_all.)",
+        ),
+        (
             "token_encryption",
             {"format": "compact-nested-jwe", "encryption_key": {}},
             'No enum match for: {"format": "compact-nested-jwe", "encryption_key": {}}',
@@ -272,7 +286,7 @@ def test_a_terraform_shaped_body_is_accepted(mgmt: Mgmt, tenant):
             "consent_policy",
             "transactional-authorization-with-mfa",
             'No enum match for: "transactional-authorization-with-mfa"',
-            "consent_policy (Gatehouse has no user consent: only null.)",
+            "consent_policy (Gatehouse has no transactional consent with MFA: only null.)",
         ),
         (
             "authorization_details",
@@ -291,7 +305,7 @@ def test_a_terraform_shaped_body_is_accepted(mgmt: Mgmt, tenant):
             "allow_online_access",
             True,
             "No enum match for: true",
-            "allow_online_access (Gatehouse has no user sessions: only false.)",
+            "allow_online_access (Gatehouse has no online refresh tokens: only false.)",
         ),
     ],
 )
