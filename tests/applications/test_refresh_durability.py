@@ -9,6 +9,7 @@ Every request goes through POST /oauth/token or /oauth/revoke on a connection ou
 test transaction, as in a server.
 """
 
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -58,12 +59,24 @@ def _rotate_each(refresher, web_app, tokens: list[str]) -> list[str]:
     return children
 
 
+def _wal_writer_delay_seconds() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting::int FROM pg_settings WHERE name = 'wal_writer_delay'")
+        return cursor.fetchone()[0] / 1000
+
+
 def test_a_rotation_does_not_wait_for_the_wal_flush(refresher, web_app):
     tokens = _tokens(refresher, web_app, REQUESTS)
-    before = _wal_writes()
+    before, started = _wal_writes(), time.monotonic()
     _rotate_each(refresher, web_app, tokens)
+    elapsed = time.monotonic() - started
     writes = _wal_writes() - before
-    assert writes < REQUESTS // 3, f"{writes} WAL writes for {REQUESTS} rotations"
+    # The WAL writer writes the asynchronous commits on each wake-up (a write or two), so a
+    # slow machine sees more writes; never as many as one per rotation, which is what
+    # synchronous commits make.
+    wake_ups = elapsed / _wal_writer_delay_seconds() + 1
+    allowed = min(REQUESTS, max(REQUESTS // 3, int(2 * wake_ups) + 3))
+    assert writes < allowed, f"{writes} WAL writes for {REQUESTS} rotations in {elapsed:.2f} s"
     # Rotated all the same: every family is one generation further.
     assert sorted(RefreshTokenFamily.objects.values_list("generation", flat=True)) == [2] * len(
         tokens
