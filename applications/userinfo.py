@@ -45,12 +45,12 @@ class InvalidBearer(Exception):
 
 class Bearer(NamedTuple):
     """What a valid /userinfo token stands for: the user, the scopes it carries, and the
-    client it was issued to (`azp`, or the opaque token's application), whose origins may
-    read the answer (applications/cors_origins.py)."""
+    client it was issued to (`azp` or RFC 9068's `client_id`, or the opaque token's
+    application), whose origins may read the answer (applications/cors_origins.py)."""
 
     user: User
     scopes: list[str]
-    client_id: str | None
+    client_id: str
 
 
 def iso_timestamp(moment: dt.datetime) -> str:
@@ -89,7 +89,7 @@ def _user_by_user_id(user_id: object) -> User | None:
     return User.objects.filter(pk=user_id.removeprefix(USER_ID_PREFIX)).first()
 
 
-def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str], str | None]:
+def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str], str]:
     try:
         claims = signing.verify(token, audience=settings.USERINFO_AUDIENCE, now=now)
     except signing.InvalidToken as error:
@@ -99,12 +99,16 @@ def _from_jwt(token: str, now: dt.datetime) -> tuple[User | None, list[str], str
         ) from error
     scope = claims.get("scope")
     scopes = scope.split(" ") if isinstance(scope, str) else []
-    azp = claims.get("azp")
-    client_id = azp if isinstance(azp, str) else None
+    # The client the token was issued to: `azp` in Auth0's dialect, `client_id` in RFC 9068
+    # section 2.2's. Its origins alone may read the answer (an answer for no client would
+    # be readable by every registered origin), so a token that names none is refused.
+    client_id = claims.get("azp", claims.get("client_id"))
+    if not isinstance(client_id, str):
+        raise InvalidBearer("The access token is not valid.")
     return _user_by_user_id(claims.get("sub")), scopes, client_id
 
 
-def _from_opaque(token: str, now: dt.datetime) -> tuple[User | None, list[str], str | None]:
+def _from_opaque(token: str, now: dt.datetime) -> tuple[User | None, list[str], str]:
     row = (
         OpaqueAccessToken.objects.select_related("user", "application")
         .filter(digest=user_access_tokens.opaque_digest(token))

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apis import resource_servers
 from tests.applications.conftest import CALLBACK, SPA_CALLBACK, VERIFIER
 
 # The response headers a script may read: the bearer challenge and the rate-limit headers.
@@ -291,12 +292,20 @@ def issue_tokens(client, web_app, code: str) -> dict:
     return response.json()
 
 
-@pytest.mark.parametrize("audience", ["", "https://orders.example/api"])
+@pytest.mark.parametrize(
+    ("audience", "dialect"),
+    [
+        ("", "access_token"),  # an opaque token
+        ("https://orders.example/api", "access_token"),  # a JWT naming its client in azp
+        ("https://orders.example/api", "rfc9068_profile"),  # in client_id (RFC 9068 2.2)
+    ],
+)
 def test_userinfo_readable_by_the_tokens_client(
-    client, web_origins, spa_origins, make_code, orders_api, audience
+    client, web_origins, spa_origins, make_code, orders_api, audience, dialect
 ):
+    resource_servers.update_api(orders_api, token_dialect=dialect)
     code = make_code.issue(web_origins.application, audience=audience)
-    token = issue_tokens(client, web_origins, code)["access_token"]  # opaque, or a JWT (azp)
+    token = issue_tokens(client, web_origins, code)["access_token"]
 
     own = client.get(
         "/userinfo", headers={"Authorization": f"Bearer {token}", "Origin": WEB_ORIGIN}
