@@ -174,7 +174,9 @@ def _continue(
             return _silent_error(http, request, user, CONSENT_REQUIRED)
         return _go("universal_login:consent", login_transactions.for_user(transaction, user.id))
     # Consent skipped: a first-party login still records (or widens) its grant (section 2.3).
-    user_grants.record(user, request.application, request.grant_audience, request.scopes)
+    user_grants.record(
+        user, request.application, request.grant_audience, request.scopes, request.api
+    )
     response = _issue(request, session)
     if silent:
         auth_events.silent_auth(http, request.application, user)
@@ -384,5 +386,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
         return authorization_responses.error(parsed.destination, *USER_DECLINED)
     if action != "accept":
         return error_page(request, "invalid_request", "Choose Accept or Decline.")
-    user_grants.record(session.user, parsed.application, parsed.grant_audience, parsed.scopes)
+    user_grants.record(
+        session.user, parsed.application, parsed.grant_audience, parsed.scopes, parsed.api
+    )
     return _issue(parsed, session)

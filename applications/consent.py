@@ -53,7 +53,7 @@ def required(request: AuthorizeRequest, user: User) -> Reason | None:
         request.api is None or request.api.skip_consent_for_verifiable_first_party_clients
     ):
         return None
-    grant = user_grants.find(user, application, request.grant_audience)
+    grant = user_grants.find(user, application, request.grant_audience, request.api)
     if user_grants.covers(grant, request.scopes):
         return None
     if grant is not None:

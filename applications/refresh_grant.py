@@ -75,12 +75,17 @@ def _invalid_grant(description: str = INVALID_REFRESH_TOKEN, reason: str = "") -
 
 def _api_of(family: RefreshTokenFamily) -> grant_lookup.ApiWithScopes | None:
     """The family's API with its scope values, None for a /userinfo-only family. A deleted
-    API, or one that no longer allows offline access, makes its refresh tokens invalid.
+    API (also when another was created with its identifier since), or one that no longer
+    allows offline access, makes its refresh tokens invalid.
     Called under the family's lock, before anything is written: the API comes from the
     connection's grant cache (no query on a warm connection)."""
     if not family.audience or family.audience == settings.USERINFO_AUDIENCE:
         return None
     found = grant_lookup.api_with_scopes(family.audience, in_transaction=True)
+    if found is not None and found.api.created_at > family.created_at:
+        # Families name their API by identifier: this one was issued for a deleted API that
+        # had the same identifier, and grants nothing at the API created since.
+        found = None
     if found is None or not found.api.allow_offline_access:
         reason = "API deleted" if found is None else "API no longer allows offline access"
         logger.info("refresh token refused: %s (family %s)", reason, family.pk)

@@ -7,16 +7,29 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apis.models import Api
 from applications import refresh_tokens
 from applications.models import Application, OpaqueAccessToken, UserGrant
 from logs import audit
 from users.models import User
 
 
-def find(user: User, application: Application, audience: str) -> UserGrant | None:
+def _given_to_an_earlier_api(grant: UserGrant, api: Api | None) -> bool:
+    # Grants name their API by identifier: one given before `api` was created was given to
+    # a deleted API that had the same identifier, and is no consent to this one.
+    return api is not None and grant.created_at < api.created_at
+
+
+def find(
+    user: User, application: Application, audience: str, api: Api | None = None
+) -> UserGrant | None:
     """The user's grant to `application` at `audience` (an API identifier or the tenant's
-    userinfo audience), or None."""
-    return UserGrant.objects.filter(user=user, application=application, audience=audience).first()
+    userinfo audience), or None; also None when the grant is older than `api` (the API at
+    `audience`, when there is one): it was given to a deleted API of the same identifier."""
+    grant = UserGrant.objects.filter(user=user, application=application, audience=audience).first()
+    if grant is not None and _given_to_an_earlier_api(grant, api):
+        return None
+    return grant
 
 
 def covers(grant: UserGrant | None, scopes: Sequence[str]) -> bool:
@@ -25,10 +38,17 @@ def covers(grant: UserGrant | None, scopes: Sequence[str]) -> bool:
     return grant is not None and set(scopes) <= set(grant.scopes)
 
 
-def record(user: User, application: Application, audience: str, scopes: Sequence[str]) -> UserGrant:
+def record(
+    user: User,
+    application: Application,
+    audience: str,
+    scopes: Sequence[str],
+    api: Api | None = None,
+) -> UserGrant:
     """Creates the grant, or widens it to the union of its scopes and `scopes` (ordered as
-    first granted, then new ones). Safe against two consents racing: the unique constraint
-    decides, and the loser updates the winner's row."""
+    first granted, then new ones). A grant older than `api` (see `find`) is replaced, as if
+    new. Safe against two consents racing: the unique constraint decides, and the loser
+    updates the winner's row."""
     for _ in range(2):
         try:
             with transaction.atomic():
@@ -44,6 +64,11 @@ def record(user: User, application: Application, audience: str, scopes: Sequence
                         audience=audience,
                         scopes=list(dict.fromkeys(scopes)),
                     )
+                if _given_to_an_earlier_api(grant, api):
+                    grant.scopes = list(dict.fromkeys(scopes))
+                    grant.created_at = timezone.now()
+                    grant.save(update_fields=["scopes", "created_at", "updated_at"])
+                    return grant
                 union = list(dict.fromkeys([*grant.scopes, *scopes]))
                 if union != grant.scopes:
                     grant.scopes = union

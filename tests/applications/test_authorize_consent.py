@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from apis import resource_servers
+from apis.resource_servers import ScopeSpec
 from applications import user_grants
 from applications.models import AuthorizationCode, UserGrant
 from users import sessions
@@ -156,6 +157,31 @@ def test_a_remembered_grant_skips_and_widening_asks_again(client, spa, orders_ap
     assert "more than you allowed before" in text(page)
     client.post("/u/consent", {"state": hidden(page, "state"), "action": "accept"})
     assert UserGrant.objects.get().scopes == ["openid", "read:orders", "write:orders"]
+
+
+def test_consent_to_a_deleted_api_is_no_consent_to_one_created_again_with_its_identifier(
+    client, spa, orders_api, signed_in
+):
+    scope = "openid read:orders"
+    first = client.get(authorize_url(spa, audience=orders_api.identifier, scope=scope))
+    page = client.get(location(first))
+    client.post("/u/consent", {"state": hidden(page, "state"), "action": "accept"})
+    identifier = orders_api.identifier
+    resource_servers.delete_api(orders_api)
+    resource_servers.create_api(
+        name="Orders again", identifier=identifier, scopes=[ScopeSpec("read:orders")]
+    )
+
+    silent = client.get(authorize_url(spa, audience=identifier, scope=scope, prompt="none"))
+    assert params_of(location(silent))["error"] == "consent_required"
+    # Even a scope the old consent covered is asked for again.
+    narrower = client.get(authorize_url(spa, audience=identifier, scope="openid"))
+    assert asks_consent(narrower)
+    page = client.get(location(narrower))
+    assert "more than you allowed before" not in text(page)
+    client.post("/u/consent", {"state": hidden(page, "state"), "action": "accept"})
+    # The new consent replaces the old one's scopes rather than adding to them.
+    assert UserGrant.objects.get(audience=identifier).scopes == ["openid"]
 
 
 def test_consent_page_lists_application_api_and_scopes(client, web_app, orders_api, signed_in):

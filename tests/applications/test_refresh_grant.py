@@ -5,7 +5,9 @@ error row of section 4.2, exact bodies."""
 import jwt
 import pytest
 
-from applications import refresh_tokens
+from apis import resource_servers
+from apis.resource_servers import ScopeSpec
+from applications import clients, refresh_tokens
 from applications.models import RefreshToken, RefreshTokenFamily
 from keys import signing
 from tests.applications.conftest import ORDERS, rotating
@@ -340,6 +342,27 @@ def test_deleted_api(refresher, web_app, offline_api):
 
     assert response.status_code == 403
     assert response.json() == INVALID
+
+
+def test_an_api_deleted_and_created_again_does_not_revive_its_refresh_tokens(
+    refresher, web_app, offline_api
+):
+    start = refresher.start(web_app)
+    resource_servers.delete_api(offline_api)
+    again, _ = resource_servers.create_api(
+        name="Orders again",
+        identifier=ORDERS,
+        scopes=[ScopeSpec("read:orders")],
+        allow_offline_access=True,
+    )
+
+    response = refresher.refresh(web_app, start["refresh_token"])
+
+    assert response.status_code == 403
+    assert response.json() == INVALID
+    # The control: a family started at the new API refreshes.
+    clients.authorize(web_app.application, again, [])
+    assert ok(refresher.refresh(web_app, refresher.start(web_app)["refresh_token"]))
 
 
 def test_the_console_switches_the_refresh_grant(refresher, spa, client, django_user_model):
