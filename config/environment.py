@@ -13,6 +13,7 @@ database or Redis URL, which may hold a password.
 import builtins
 import math
 import re
+from urllib.parse import urlsplit
 
 import environ
 import redis.connection
@@ -28,6 +29,7 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 # The database URL schemes Gatehouse runs on (django-environ's names for PostgreSQL, and
 # SQLite, the embedded default); django-environ would also take MySQL's, Oracle's and others.
 DATABASE_SCHEMES = frozenset({"postgres", "postgresql", "pgsql", "psql", "sqlite"})
+_REDIS_DATABASE = re.compile(r"(/[0-9]{0,9})?")  # redis://host:port/<database number>
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,19}")  # RFC 3986 section 3.1, kept short
 
 
@@ -138,7 +140,8 @@ class StrictEnv(environ.Env):
     def redis_url(self, var: str) -> str:
         """The Redis URL in `var` for Django's RedisCache LOCATION (several may be separated
         by commas; Django writes to the first), or "" when unset or empty. Each must parse as
-        redis-py parses it (redis://, rediss:// or unix://, a numeric port); raises
+        redis-py parses it (redis://, rediss:// or unix://, a numeric port), and a redis:// or
+        rediss:// URL's path, if any, must be a database number; raises
         ImproperlyConfigured otherwise, without repeating the URL. Unchecked, a bad one was
         a 500 at every rate-limited request."""
         urls = [part.strip() for part in re.split(r"[,;]", self._raw(var) or "")]
@@ -146,10 +149,15 @@ class StrictEnv(environ.Env):
         for url in urls:
             try:
                 redis.connection.parse_url(url)
+                # redis-py reads a database that is not a number as database 0, which
+                # other software may be using.
+                parts = urlsplit(url)
+                if parts.scheme != "unix" and not _REDIS_DATABASE.fullmatch(parts.path):
+                    raise ValueError
             except ValueError:
                 raise ImproperlyConfigured(
                     f"{var} must be a redis://, rediss:// or unix:// URL (several separated by "
-                    "commas) with a numeric port and reserved characters in its password "
-                    "percent-encoded; it could not be read."
+                    "commas) with a numeric port and database, and reserved characters in its "
+                    "password percent-encoded; it could not be read."
                 ) from None
         return ",".join(urls)

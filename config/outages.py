@@ -10,8 +10,9 @@ from django.db import InterfaceError, OperationalError
 
 # Django's wrappers of the driver's connection errors; psycopg's own, raised outside Django's
 # cursor wrappers (LISTEN and the prepared grant lookup use the raw connection); Redis (the
-# cache: rate-limit counters) refusing or timing out; and socket-level failures to reach any
-# other service.
+# cache: rate-limit counters) refusing or timing out, or refusing writes for now (a replica
+# after a failover, its memory limit reached); and socket-level failures to reach any other
+# service.
 UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
@@ -19,6 +20,8 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     psycopg.InterfaceError,
     redis.ConnectionError,
     redis.TimeoutError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,
     ConnectionError,
     TimeoutError,
 )

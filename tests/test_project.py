@@ -167,6 +167,8 @@ def test_a_database_url_that_cannot_be_used_stops_the_process_without_its_passwo
         "redis://:s3cret-pw@cache:port/0",
         "redis://:s3cret/pw@cache:6379/0",  # an unencoded "/" in the password
         "redis://cache:6379/0,http://s3cret@cache",
+        "redis://:s3cret-pw@cache:6379/abc",  # redis-py would use database 0
+        "redis://:s3cret-pw@cache:6379/1 2",
     ],
 )
 def test_a_redis_url_that_cannot_be_used_stops_the_process_without_its_password(

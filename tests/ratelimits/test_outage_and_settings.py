@@ -184,3 +184,38 @@ def test_redis_stopped_while_in_use(client, granted_client, set_limits, settings
     assert during.status_code == 503  # the pool's open connection is dead: not a 500
     assert during["Retry-After"] == "5"
     assert during.json()["error"] == "temporarily_unavailable"
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        # A replica (after a failover, say): "READONLY You can't write against a read only
+        # replica". The master named is never reached; the replica stays read-only.
+        ("REPLICAOF", "127.0.0.1", "1"),
+        # Its memory limit reached without eviction: "OOM command not allowed".
+        ("CONFIG", "SET", "maxmemory", "1"),
+    ],
+)
+def test_redis_refusing_writes_is_503(
+    client, granted_client, set_limits, settings, own_redis, refusal
+):
+    _, url = own_redis
+    settings.CACHES = redis_cache(url)
+    set_limits(TOKEN_PER_CLIENT="10/60", TOKEN_PER_IP="10/60")
+    params = json.dumps(
+        {
+            "grant_type": "client_credentials",
+            "client_id": granted_client.client_id,
+            "client_secret": granted_client.secret,
+            "audience": "https://orders.example/api",
+        }
+    )
+    server = redis.Redis.from_url(url)
+    server.config_set("maxmemory-policy", "noeviction")
+    server.execute_command(*refusal)
+
+    response = client.post("/oauth/token", params, content_type="application/json")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["error"] == "temporarily_unavailable"
