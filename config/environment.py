@@ -105,7 +105,8 @@ class StrictEnv(environ.Env):
         """Django's DATABASES entry for the URL in `var` (django-environ's parsing): a
         postgres:// (or postgresql://, pgsql://, psql://) or sqlite:/// URL. Raises
         ImproperlyConfigured, without repeating the URL, when it is set empty, has another
-        scheme, or cannot be parsed (a port that is not a number)."""
+        scheme, cannot be parsed (a port that is not a number), or names no database (no
+        name, or SQLite's in-memory one)."""
         raw = self._raw(var)
         if raw is not None:
             scheme, separator, _ = raw.partition(":")
@@ -125,7 +126,7 @@ class StrictEnv(environ.Env):
                     f"{var} must be a postgres:// or sqlite:/// URL; got {got}."
                 )
         try:
-            return super().db_url(var, default=default, engine=engine)
+            config = super().db_url(var, default=default, engine=engine)
         except ValueError:
             # Its message can quote part of the URL: a password with an unencoded "/" is
             # read as the host and port.
@@ -134,6 +135,14 @@ class StrictEnv(environ.Env):
                 "and that reserved characters (/ ? # @ :) in the user name and password are "
                 "percent-encoded."
             ) from None
+        # sqlite:// without a path is an in-memory database, gone with the process, that
+        # nothing ever migrated; a server URL without a database name fails at first use.
+        if config.get("NAME") in ("", ":memory:"):
+            raise ImproperlyConfigured(
+                f"{var} names no database: give a file (sqlite:////absolute/path.sqlite3) or "
+                "a database name (postgres://user@host:5432/name)."
+            )
+        return config
 
     db = db_url
 

@@ -146,6 +146,8 @@ def test_a_value_a_variable_does_not_take_stops_the_process(
         ("s3cret-pw", "must be a postgres:// or sqlite:/// URL; got a value without a scheme."),
         # An unencoded "/" ends the host: "gh:s3cret" is read as a host and a port.
         ("postgres://gh:s3cret-pw/x@db/gh", "could not be read as a database URL: check that"),
+        ("postgres://gh:s3cret-pw@db:5432", "names no database: give a file"),
+        ("sqlite://", "names no database: give a file"),  # in memory, never migrated
     ],
 )
 def test_a_database_url_that_cannot_be_used_stops_the_process_without_its_password(
