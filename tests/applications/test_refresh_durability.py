@@ -9,7 +9,6 @@ Every request goes through POST /oauth/token or /oauth/revoke on a connection ou
 test transaction, as in a server.
 """
 
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -59,37 +58,31 @@ def _rotate_each(refresher, web_app, tokens: list[str]) -> list[str]:
     return children
 
 
-def _wal_writer_delay_seconds() -> float:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setting::int FROM pg_settings WHERE name = 'wal_writer_delay'")
-        return cursor.fetchone()[0] / 1000
-
-
-def test_a_rotation_does_not_wait_for_the_wal_flush(refresher, web_app):
-    tokens = _tokens(refresher, web_app, REQUESTS)
-    before, started = _wal_writes(), time.monotonic()
-    _rotate_each(refresher, web_app, tokens)
-    elapsed = time.monotonic() - started
-    writes = _wal_writes() - before
-    # The WAL writer writes the asynchronous commits on each wake-up (a write or two), so a
-    # slow machine sees more writes; never as many as one per rotation, which is what
-    # synchronous commits make.
-    wake_ups = elapsed / _wal_writer_delay_seconds() + 1
-    allowed = min(REQUESTS, max(REQUESTS // 3, int(2 * wake_ups) + 3))
-    assert writes < allowed, f"{writes} WAL writes for {REQUESTS} rotations in {elapsed:.2f} s"
-    # Rotated all the same: every family is one generation further.
-    assert sorted(RefreshTokenFamily.objects.values_list("generation", flat=True)) == [2] * len(
-        tokens
-    )
-
-
-def test_with_async_commit_off_each_rotation_waits_for_its_wal(refresher, web_app, settings):
-    settings.REFRESH_TOKEN_ASYNC_COMMIT = False
-    tokens = _tokens(refresher, web_app, REQUESTS)
+def _writes_for_rotations(refresher, web_app, count: int) -> int:
+    """The server's WAL writes while `count` new families are rotated once each."""
+    tokens = _tokens(refresher, web_app, count)
     before = _wal_writes()
     _rotate_each(refresher, web_app, tokens)
-    writes = _wal_writes() - before
-    assert writes >= REQUESTS, f"{writes} WAL writes for {REQUESTS} rotations"
+    return _wal_writes() - before
+
+
+def test_a_rotation_does_not_wait_for_the_wal_flush(refresher, web_app, settings):
+    # The counter is the whole server's: autovacuum, the checkpointer and the WAL writer add
+    # to it at times (11 writes in 0.14 s was seen). So the rotations are compared with as
+    # many made with REFRESH_TOKEN_ASYNC_COMMIT off, in the same test: those write at least
+    # once each, while asynchronous ones leave the writing to the WAL writer's few wake-ups.
+    rotations = 2 * REQUESTS
+    asynchronous = _writes_for_rotations(refresher, web_app, rotations)
+    settings.REFRESH_TOKEN_ASYNC_COMMIT = False
+    synchronous = _writes_for_rotations(refresher, web_app, rotations)
+
+    assert synchronous >= rotations, f"{synchronous} WAL writes for {rotations} rotations"
+    assert asynchronous < synchronous // 2, (
+        f"{asynchronous} WAL writes for {rotations} rotations, {synchronous} when synchronous"
+    )
+    # Rotated all the same: every family is one generation further.
+    generations = RefreshTokenFamily.objects.values_list("generation", flat=True)
+    assert sorted(generations) == [2] * 2 * rotations
 
 
 def test_a_reuse_detection_waits_for_its_wal(refresher, web_app):
