@@ -161,11 +161,11 @@ def own_redis(tmp_path):
     server.wait(timeout=10)
 
 
-def test_redis_stopped_while_in_use(client, granted_client, set_limits, settings, own_redis):
-    server, url = own_redis
+def _limited_token_request(url: str, granted_client, set_limits, settings) -> str:
+    """Counts on the Redis at `url`; the JSON body of a client-credentials request."""
     settings.CACHES = redis_cache(url)
     set_limits(TOKEN_PER_CLIENT="10/60", TOKEN_PER_IP="10/60")
-    params = json.dumps(
+    return json.dumps(
         {
             "grant_type": "client_credentials",
             "client_id": granted_client.client_id,
@@ -173,6 +173,11 @@ def test_redis_stopped_while_in_use(client, granted_client, set_limits, settings
             "audience": "https://orders.example/api",
         }
     )
+
+
+def test_redis_stopped_while_in_use(client, granted_client, set_limits, settings, own_redis):
+    server, url = own_redis
+    params = _limited_token_request(url, granted_client, set_limits, settings)
     before = client.post("/oauth/token", params, content_type="application/json")
     server.terminate()
     server.wait(timeout=10)
@@ -200,16 +205,7 @@ def test_redis_refusing_writes_is_503(
     client, granted_client, set_limits, settings, own_redis, refusal
 ):
     _, url = own_redis
-    settings.CACHES = redis_cache(url)
-    set_limits(TOKEN_PER_CLIENT="10/60", TOKEN_PER_IP="10/60")
-    params = json.dumps(
-        {
-            "grant_type": "client_credentials",
-            "client_id": granted_client.client_id,
-            "client_secret": granted_client.secret,
-            "audience": "https://orders.example/api",
-        }
-    )
+    params = _limited_token_request(url, granted_client, set_limits, settings)
     server = redis.Redis.from_url(url)
     server.config_set("maxmemory-policy", "noeviction")
     server.execute_command(*refusal)
