@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import secrets
 
@@ -105,6 +106,12 @@ class Api(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.identifier
+
+    def created_since(self, moment: dt.datetime) -> bool:
+        """Whether this API was created after `moment`. Refresh-token families and users'
+        grants name their API by identifier: one from before then was for a deleted API that
+        had this identifier, and counts for nothing here. Compares the nodes' clocks."""
+        return self.created_at > moment
 
     def to_dict(self, scopes: "list[Scope] | None" = None) -> dict[str, object]:
         """The Management API shape of a resource server (Auth0's field names and defaults).

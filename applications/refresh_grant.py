@@ -82,10 +82,8 @@ def _api_of(family: RefreshTokenFamily) -> grant_lookup.ApiWithScopes | None:
     if not family.audience or family.audience == settings.USERINFO_AUDIENCE:
         return None
     found = grant_lookup.api_with_scopes(family.audience, in_transaction=True)
-    if found is not None and found.api.created_at > family.created_at:
-        # Families name their API by identifier: this one was issued for a deleted API that
-        # had the same identifier, and grants nothing at the API created since.
-        found = None
+    if found is not None and found.api.created_since(family.created_at):
+        found = None  # the family was for a deleted API of the same identifier
     if found is None or not found.api.allow_offline_access:
         reason = "API deleted" if found is None else "API no longer allows offline access"
         logger.info("refresh token refused: %s (family %s)", reason, family.pk)

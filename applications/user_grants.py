@@ -15,9 +15,7 @@ from users.models import User
 
 
 def _given_to_an_earlier_api(grant: UserGrant, api: Api | None) -> bool:
-    # Grants name their API by identifier: one given before `api` was created was given to
-    # a deleted API that had the same identifier, and is no consent to this one.
-    return api is not None and grant.created_at < api.created_at
+    return api is not None and api.created_since(grant.created_at)
 
 
 def find(

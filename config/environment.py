@@ -108,13 +108,13 @@ class StrictEnv(environ.Env):
         scheme, cannot be parsed (a port that is not a number), or names no database (no
         name, or SQLite's in-memory one)."""
         raw = self._raw(var)
+        if raw == "":
+            raise ImproperlyConfigured(
+                f"{var} is set but empty: unset it for the embedded SQLite database, or "
+                "set a URL such as postgres://user:password@host:5432/name."
+            )
         if raw is not None:
             scheme, separator, _ = raw.partition(":")
-            if not raw:
-                raise ImproperlyConfigured(
-                    f"{var} is set but empty: unset it for the embedded SQLite database, or "
-                    "set a URL such as postgres://user:password@host:5432/name."
-                )
             if not separator or scheme.lower() not in DATABASE_SCHEMES:
                 # Only a scheme is named back: a value without one may be anything.
                 got = (
@@ -158,15 +158,17 @@ class StrictEnv(environ.Env):
         for url in urls:
             try:
                 redis.connection.parse_url(url)
-                # redis-py reads a database that is not a number as database 0, which
-                # other software may be using.
                 parts = urlsplit(url)
-                if parts.scheme != "unix" and not _REDIS_DATABASE.fullmatch(parts.path):
-                    raise ValueError
             except ValueError:
+                parts = None
+            # redis-py reads a database that is not a number as database 0, which other
+            # software may be using.
+            if parts is None or (
+                parts.scheme != "unix" and not _REDIS_DATABASE.fullmatch(parts.path)
+            ):
                 raise ImproperlyConfigured(
                     f"{var} must be a redis://, rediss:// or unix:// URL (several separated by "
                     "commas) with a numeric port and database, and reserved characters in its "
                     "password percent-encoded; it could not be read."
-                ) from None
+                )
         return ",".join(urls)
